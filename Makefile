@@ -1,0 +1,57 @@
+# aim — build, test, benchmark and demo targets.
+# `make demo` and `make test` install what they need on a fresh Debian machine.
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+GO ?= go
+BIN := bin/aim
+FUZZTIME ?= 15s
+# Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
+DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg apt-utils
+TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg apt-ftparchive
+
+.PHONY: all build test bench fuzz lint demo deps clean
+
+all: build
+
+# deps installs the Debian packages above when one of their tools is missing,
+# and downloads the Go modules.
+deps:
+	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages (missing:$$missing)"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go is not installed (see https://go.dev/doc/install)"; exit 1; }
+	@$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/aim
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./... | tee bench/last-go.txt
+	bash bench/peers.sh | tee bench/last-peers.txt
+
+# fuzz runs every fuzz target for FUZZTIME each.
+fuzz: deps
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+demo: build
+	@bash testdata/demo/run.sh $(BIN)
+
+clean:
+	rm -rf bin demo-out

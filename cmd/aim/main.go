@@ -1,0 +1,156 @@
+// Command aim is an application installer for Debian-style packages.
+//
+// This file holds the command dispatcher and the global flags; each command
+// lives in a file of its own and registers itself in commands.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// globals holds the flags every command accepts, before or after its name.
+type globals struct {
+	root       string
+	yes        bool
+	json       bool
+	quiet      bool
+	noProgress bool
+}
+
+// env is what a command needs from the outside world; tests replace it.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	g      *globals
+}
+
+// command is one entry of the command table. run gets the arguments left
+// after flags were parsed by the FlagSet that setup filled.
+type command struct {
+	name    string
+	summary string
+	// setup adds the command's own flags and returns the function that runs it.
+	setup func(fs *pflag.FlagSet) func(e *env, args []string) error
+}
+
+// exitError carries an exit status other than 1 up to main, with an
+// optional message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// globalValueFlags lists global flags that take a value, so the command
+// name can be found among the arguments before flags are parsed.
+var globalValueFlags = map[string]bool{"--root": true}
+
+func addGlobals(fs *pflag.FlagSet, g *globals) {
+	fs.StringVar(&g.root, "root", "/", "operate on the system below `DIR`")
+	fs.BoolVarP(&g.yes, "yes", "y", false, "answer yes to questions")
+	fs.BoolVar(&g.json, "json", false, "print machine-readable JSON on stdout")
+	fs.BoolVarP(&g.quiet, "quiet", "q", false, "print less")
+	fs.BoolVar(&g.noProgress, "no-progress", false, "never draw progress bars")
+}
+
+// splitCommand finds the command name among args and returns it with the
+// remaining arguments in their order.
+func splitCommand(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if globalValueFlags[a] {
+			i++
+			continue
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			continue
+		}
+		rest := append(append([]string{}, args[:i]...), args[i+1:]...)
+		return a, rest
+	}
+	return "", args
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	name, rest := splitCommand(args)
+	g := &globals{}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, g: g}
+	if name == "" || name == "help" {
+		for _, a := range rest {
+			if a == "--version" {
+				fmt.Fprintln(stdout, "aim", version)
+				return 0
+			}
+		}
+		usage(stdout)
+		if name == "" && len(rest) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "aim: unknown command %q (see aim help)\n", name)
+		return 2
+	}
+	fs := pflag.NewFlagSet("aim "+name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addGlobals(fs, g)
+	runFn := c.setup(fs)
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "aim: %v\n", err)
+		return 2
+	}
+	if err := runFn(e, fs.Args()); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.msg != "" {
+				fmt.Fprintf(stderr, "aim: %s\n", ee.msg)
+			}
+			return ee.code
+		}
+		fmt.Fprintf(stderr, "aim: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: aim [global flags] COMMAND [ARGS...]")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nglobal flags: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress")
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
