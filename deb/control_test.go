@@ -3,6 +3,7 @@ package deb
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -169,11 +170,11 @@ func TestTextRoundTrip(t *testing.T) {
 
 func TestDisplayString(t *testing.T) {
 	tests := map[string]string{
-		"plain":              "plain",
-		"caf\xc3\xa9":        "café",
-		"caf\xe9":            "caf?",
+		"plain":                "plain",
+		"caf\xc3\xa9":          "café",
+		"caf\xe9":              "caf?",
 		"\xff\xfe ok \xe2\x82": "?? ok ??",
-		"日本":                 "日本",
+		"日本":                   "日本",
 	}
 	for in, want := range tests {
 		if got := DisplayString(in); got != want {
@@ -228,16 +229,26 @@ func TestGoldenRoundTrip(t *testing.T) {
 // debianIndex returns the path of the real Debian Packages index, or skips.
 func debianIndex(tb testing.TB) string {
 	tb.Helper()
+	path, err := debianIndexPath()
+	if err != nil {
+		tb.Skipf("real Debian index unavailable: %v", err)
+	}
+	return path
+}
+
+// debianIndexPath returns AIM_DEBIAN_INDEX, or else the path that the
+// workspace's debian-index script prints.
+func debianIndexPath() (string, error) {
 	if p := os.Getenv("AIM_DEBIAN_INDEX"); p != "" {
-		return p
+		return p, nil
 	}
 	_, file, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(file), "..", "..", "shared", "bin", "debian-index")
 	out, err := exec.Command(script).Output()
 	if err != nil {
-		tb.Skipf("real Debian index unavailable: %v", err)
+		return "", fmt.Errorf("%s: %w", script, err)
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), nil
 }
 
 func TestRealIndexRoundTrip(t *testing.T) {
