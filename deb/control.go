@@ -89,6 +89,14 @@ func (p *Paragraph) WriteTo(w io.Writer) (int64, error) {
 	return b.WriteTo(w)
 }
 
+// AppendText appends the paragraph as WriteTo writes it to b and returns
+// the extended slice.
+func (p *Paragraph) AppendText(b []byte) []byte {
+	buf := bytes.NewBuffer(b)
+	p.appendTo(buf)
+	return buf.Bytes()
+}
+
 // String returns the paragraph as WriteTo writes it.
 func (p *Paragraph) String() string {
 	var b bytes.Buffer

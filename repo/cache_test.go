@@ -1,0 +1,243 @@
+package repo
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+const indexA = `Package: hello
+Version: 2.10-3
+Architecture: amd64
+Section: devel
+SHA256: aa
+Description: example package based on GNU hello
+ The GNU hello program produces a familiar, friendly greeting.
+
+Package: mail-agent
+Version: 1.0
+Architecture: all
+Provides: mail-transport-agent, smtp-server (= 2.0)
+Section: user/office
+Description: Mail
+`
+
+const indexB = `Package: hello
+Version: 2.10-3
+Architecture: amd64
+Section: devel
+SHA256: aa
+Description: example package based on GNU hello
+ The GNU hello program produces a familiar, friendly greeting.
+
+Package: hello
+Version: 2.12-1
+Architecture: amd64
+SHA256: bb
+Description: newer hello
+
+Package: hello
+Version: 1:0.1
+Architecture: amd64
+Description: epoch hello
+`
+
+func buildCache(t *testing.T) *Cache {
+	t.Helper()
+	b := NewCacheBuilder()
+	if err := b.AddIndex(CacheSource{Name: "a", Priority: 500}, strings.NewReader(indexA)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddIndex(CacheSource{Name: "b", Priority: 100}, strings.NewReader(indexB)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pkgcache.bin")
+	if err := b.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestCacheLookup(t *testing.T) {
+	c := buildCache(t)
+	got := c.Lookup("hello")
+	var vs []string
+	for _, a := range got {
+		vs = append(vs, a.Version)
+	}
+	if strings.Join(vs, " ") != "1:0.1 2.12-1 2.10-3" {
+		t.Fatalf("versions %q, want highest first", vs)
+	}
+	if s := got[2].Sources; len(s) != 2 || c.Sources()[s[0]].Name != "a" || c.Sources()[s[1]].Name != "b" {
+		t.Errorf("merged package sources %v", s)
+	}
+	if len(c.Lookup("nope")) != 0 || len(c.Lookup("hell")) != 0 {
+		t.Error("lookup of absent names found something")
+	}
+	p, err := c.Paragraph(got[2])
+	if err != nil || p.Get("Section") != "devel" || !strings.Contains(p.Get("Description"), "friendly greeting") {
+		t.Errorf("paragraph %v %v", p, err)
+	}
+	if c.Lookup("mail-agent")[0].User != true || got[0].User {
+		t.Error("user flag wrong")
+	}
+}
+
+func TestCacheProvidersAndSearch(t *testing.T) {
+	c := buildCache(t)
+	pr := c.Providers("smtp-server")
+	if len(pr) != 1 || pr[0].Package.Name != "mail-agent" || pr[0].Version != "2.0" {
+		t.Errorf("providers %+v", pr)
+	}
+	if pr := c.Providers("mail-transport-agent"); len(pr) != 1 || pr[0].Version != "" {
+		t.Errorf("unversioned providers %+v", pr)
+	}
+	if r := c.Search("FRIENDLY greeting"); len(r) != 1 || r[0].Version != "2.10-3" {
+		t.Errorf("search: %+v", r)
+	}
+	if r := c.Search("hello"); len(r) != 3 {
+		t.Errorf("search hello: %d results", len(r))
+	}
+}
+
+func TestCacheErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := OpenCache(filepath.Join(dir, "none")); !errors.Is(err, ErrNoCache) {
+		t.Errorf("missing: %v", err)
+	}
+	bad := filepath.Join(dir, "bad")
+	os.WriteFile(bad, []byte(strings.Repeat("x", 200)), 0o644)
+	if _, err := OpenCache(bad); err == nil || !strings.Contains(err.Error(), "not an aim package cache") {
+		t.Errorf("foreign: %v", err)
+	}
+	b := NewCacheBuilder()
+	if err := b.AddIndex(CacheSource{}, strings.NewReader("Package: a\nVersion: 1\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("incomplete paragraph: %v", err)
+	}
+}
+
+// FuzzOpenCache checks that a damaged cache file is refused, never read
+// out of bounds.
+func FuzzOpenCache(f *testing.F) {
+	b := NewCacheBuilder()
+	b.AddIndex(CacheSource{Name: "a"}, strings.NewReader(indexA))
+	var buf bytes.Buffer
+	b.encode(&buf)
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := newCache(data)
+		if err != nil {
+			return
+		}
+		for i := 0; i < c.Len(); i++ {
+			a := c.At(i)
+			c.Lookup(a.Name)
+			c.Providers(a.Name)
+			c.Paragraph(a)
+		}
+		c.Search("a")
+	})
+}
+
+// realIndexPath returns the real Debian Packages index, or skips.
+func realIndexPath(tb testing.TB) string {
+	if p := os.Getenv("AIM_DEBIAN_INDEX"); p != "" {
+		return p
+	}
+	_, file, _, _ := runtime.Caller(0)
+	out, err := exec.Command(filepath.Join(filepath.Dir(file), "..", "..", "shared", "bin", "debian-index")).Output()
+	if err != nil {
+		tb.Skipf("real Debian index unavailable: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func buildRealCache(tb testing.TB, dir string) string {
+	f, err := os.Open(realIndexPath(tb))
+	if err != nil {
+		tb.Skip(err)
+	}
+	defer f.Close()
+	b := NewCacheBuilder()
+	if err := b.AddIndex(CacheSource{Name: "debian"}, f); err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, "pkgcache.bin")
+	if err := b.WriteFile(path); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func TestCacheRealIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	c, err := OpenCache(buildRealCache(t, t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Len() < 60000 {
+		t.Errorf("only %d packages", c.Len())
+	}
+	if h := c.Lookup("hello"); len(h) != 1 {
+		t.Errorf("hello: %+v", h)
+	}
+	if pr := c.Providers("mail-transport-agent"); len(pr) < 5 {
+		t.Errorf("only %d providers of mail-transport-agent", len(pr))
+	}
+	for i := 0; i < c.Len(); i += 997 {
+		a := c.At(i)
+		if l := c.Lookup(a.Name); len(l) == 0 {
+			t.Fatalf("%s not found by name", a.Name)
+		}
+	}
+}
+
+func BenchmarkCacheBuildReal(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < b.N; i++ {
+		buildRealCache(b, dir)
+	}
+}
+
+func BenchmarkCacheShowReal(b *testing.B) {
+	path := buildRealCache(b, b.TempDir())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, err := OpenCache(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range c.Lookup("hello") {
+			if _, err := c.Paragraph(a); err != nil {
+				b.Fatal(err)
+			}
+		}
+		c.Close()
+	}
+}
+
+func BenchmarkCacheSearchReal(b *testing.B) {
+	path := buildRealCache(b, b.TempDir())
+	c, err := OpenCache(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Search("network daemon")
+	}
+}
