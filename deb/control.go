@@ -109,7 +109,7 @@ func (p *Paragraph) appendTo(b *bytes.Buffer) {
 		b.WriteString(f.Name)
 		b.WriteByte(':')
 		first, rest, multi := strings.Cut(f.Value, "\n")
-		if first = strings.TrimSpace(first); first != "" {
+		if first = strings.Trim(first, " \t\r"); first != "" {
 			b.WriteByte(' ')
 			b.WriteString(first)
 		}
@@ -119,7 +119,7 @@ func (p *Paragraph) appendTo(b *bytes.Buffer) {
 			line, rest, multi = strings.Cut(rest, "\n")
 			line = strings.TrimRight(line, " \t\r")
 			switch {
-			case strings.TrimSpace(line) == "":
+			case strings.Trim(line, " \t\r") == "":
 				b.WriteString(" .")
 			case line[0] != ' ' && line[0] != '\t':
 				b.WriteByte(' ')

@@ -38,11 +38,17 @@ type ParagraphReader struct {
 // span locates a field's name and value inside the paragraph buffer.
 type span struct{ nameEnd, nameStart, valStart, valEnd int }
 
-// NewParagraphReader returns a reader of the paragraphs in r.
+// NewParagraphReader returns a reader of the paragraphs in r. A
+// *bufio.Reader is used as it is; other readers get a 256 KiB buffer, or
+// one the size of the data for a *bytes.Reader holding less.
 func NewParagraphReader(r io.Reader) *ParagraphReader {
 	br, ok := r.(*bufio.Reader)
-	if !ok || br.Size() < 64<<10 {
-		br = bufio.NewReaderSize(r, 256<<10)
+	if !ok {
+		size := 256 << 10
+		if b, isBytes := r.(*bytes.Reader); isBytes && b.Len() < size {
+			size = b.Len() + 1
+		}
+		br = bufio.NewReaderSize(r, size)
 	}
 	return &ParagraphReader{br: br}
 }

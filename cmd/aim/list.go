@@ -1,0 +1,106 @@
+package main
+
+import (
+	"sort"
+
+	"github.com/spf13/pflag"
+
+	"aim/policy"
+	"aim/repo"
+)
+
+func init() {
+	register(&command{name: "list", summary: "list packages (--all, --installed, --upgradable, --user)", setup: setupList})
+}
+
+type listFlags struct{ all, installed, upgradable, user bool }
+
+func setupList(fs *pflag.FlagSet) func(*env, []string) error {
+	var f listFlags
+	fs.BoolVar(&f.all, "all", false, "every available package (the default)")
+	fs.BoolVar(&f.installed, "installed", false, "installed packages")
+	fs.BoolVar(&f.upgradable, "upgradable", false, "installed packages with a newer candidate")
+	fs.BoolVar(&f.user, "user", false, "user packages with their category (user/hidden only when installed)")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return &exitError{code: 2, msg: "list takes no arguments"}
+		}
+		rows, err := listRows(e, f)
+		if err != nil {
+			return err
+		}
+		return printListings(e, rows, false)
+	}
+}
+
+func listRows(e *env, f listFlags) ([]listing, error) {
+	inst, err := loadInstalled(e)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := settings(e)
+	if err != nil {
+		return nil, err
+	}
+	c, err := openCache(e)
+	if err != nil {
+		if !f.installed {
+			return nil, err
+		}
+		c = nil
+	} else {
+		defer c.Close()
+	}
+	rows := map[string]listing{}
+	if c != nil && !f.installed && !f.upgradable {
+		for i := 0; i < c.Len(); i++ {
+			a := c.At(i)
+			if _, done := rows[a.Name]; done || (f.user && !policy.Visible(a.Section, inst[a.Name] != nil)) {
+				continue
+			}
+			if cand, ok := candidate(c, a.Name, nativeArch(cfg)); ok {
+				rows[a.Name] = describe(c, cand, inst)
+			}
+		}
+	}
+	for _, name := range inst.names() {
+		if _, done := rows[name]; done {
+			continue
+		}
+		rows[name] = installedListing(c, inst, name, nativeArch(cfg))
+	}
+	return filterRows(rows, f), nil
+}
+
+// installedListing describes an installed package, with its candidate
+// when the cache has one.
+func installedListing(c *repo.Cache, inst installedIndex, name, arch string) listing {
+	ip := inst[name]
+	if c != nil {
+		if cand, ok := candidate(c, name, arch); ok {
+			return describe(c, cand, inst)
+		}
+	}
+	l := listing{Name: name, Version: ip.Version.String(), Architecture: ip.Architecture, Installed: ip.Version.String(), User: ip.User}
+	if ip.Control != nil {
+		if cat, ok := policy.CategoryOf(ip.Control.Get("Section")); ok && ip.User {
+			l.Category, l.CategoryName = cat.ID, cat.Name
+		}
+	}
+	return l
+}
+
+func filterRows(rows map[string]listing, f listFlags) []listing {
+	var out []listing
+	for _, l := range rows {
+		switch {
+		case f.installed && l.Installed == "":
+		case f.upgradable && !l.Upgradable:
+		case f.user && l.Category == "":
+		default:
+			out = append(out, l)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"aim/db"
+	"aim/deb"
+	"aim/repo"
+)
+
+// settings reads the root's aim.conf.
+func settings(e *env) (*repo.Config, error) {
+	return repo.LoadConfig(e.g.root)
+}
+
+// nativeArch returns the architecture packages are chosen for: aim.conf's
+// "architecture" setting, else the one aim was built for.
+func nativeArch(cfg *repo.Config) string {
+	return cfg.Get("architecture", deb.HostArch())
+}
+
+// openCache opens the available-package cache of the root.
+func openCache(e *env) (*repo.Cache, error) {
+	c, err := repo.OpenCache(filepath.Join(e.g.root, repo.CacheFile))
+	if errors.Is(err, repo.ErrNoCache) {
+		return nil, fmt.Errorf("no package lists under %s yet: run aim update", e.g.root)
+	}
+	return c, err
+}
+
+// installedIndex is what is installed below the root: aim's packages and
+// dpkg's, by name.
+type installedIndex map[string]*db.InstalledPackage
+
+// loadInstalled reads aim's installed packages (when a database exists)
+// and dpkg's status file (when present).
+func loadInstalled(e *env) (installedIndex, error) {
+	out := installedIndex{}
+	dpkg, err := db.ReadDpkgStatus(e.g.root)
+	if err != nil {
+		return nil, err
+	}
+	for i := range dpkg {
+		out[dpkg[i].Name] = &dpkg[i]
+	}
+	d, err := db.OpenReadOnly(e.g.root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	pkgs, err := d.InstalledPackages()
+	if err != nil {
+		return nil, err
+	}
+	for i := range pkgs {
+		out[pkgs[i].Name] = &pkgs[i]
+	}
+	return out, nil
+}
+
+// names returns the installed package names in order.
+func (ix installedIndex) names() []string {
+	out := make([]string, 0, len(ix))
+	for n := range ix {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// candidate returns the version of name that an install would pick from
+// the cache: the highest version among those of the highest-priority
+// sources, for the native architecture or all. ok is false when none fits.
+func candidate(c *repo.Cache, name, arch string) (repo.Available, bool) {
+	var best repo.Available
+	bestPrio, found := 0, false
+	for _, a := range c.Lookup(name) { // highest version first
+		if a.Architecture != arch && a.Architecture != "all" {
+			continue
+		}
+		p := priorityOf(c, a)
+		if !found || p > bestPrio {
+			best, bestPrio, found = a, p, true
+		}
+	}
+	return best, found
+}
+
+// priorityOf returns the highest priority among the sources offering a.
+func priorityOf(c *repo.Cache, a repo.Available) int {
+	p := 0
+	for i, s := range a.Sources {
+		if pr := c.Sources()[s].Priority; i == 0 || pr > p {
+			p = pr
+		}
+	}
+	return p
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

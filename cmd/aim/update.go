@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"aim/db"
+	"aim/repo"
+)
+
+func init() {
+	register(&command{name: "update", summary: "fetch and verify the package lists of every source", setup: setupUpdate})
+}
+
+func setupUpdate(fs *pflag.FlagSet) func(*env, []string) error {
+	only := fs.String("source", "", "update only the source with this `NAME` or URI")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return &exitError{code: 2, msg: "update takes no arguments"}
+		}
+		return runUpdate(e, *only)
+	}
+}
+
+func runUpdate(e *env, only string) error {
+	cfg, err := settings(e)
+	if err != nil {
+		return err
+	}
+	sources, loadErr := repo.LoadSources(e.g.root)
+	if loadErr != nil {
+		fmt.Fprintf(e.stderr, "aim: warning: %v\n", loadErr)
+	}
+	d, err := db.Open(e.g.root)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Lock(0); err != nil {
+		return err
+	}
+	if only != "" && len(repo.FindSources(sources, only)) == 0 {
+		return fmt.Errorf("no source named %q", only)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	u := &repo.Updater{Root: e.g.root, DB: d, Fetcher: repo.NewFetcher(), Arch: nativeArch(cfg), Only: only}
+	bar := newProgressBar(e)
+	u.Fetcher.Progress = bar.update
+	u.Event = func(ev repo.UpdateEvent) { bar.event(ev) }
+	results, err := u.Update(ctx, sources)
+	bar.done()
+	return reportUpdate(e, results, err)
+}
+
+func reportUpdate(e *env, results []repo.SourceResult, err error) error {
+	var ue *repo.UpdateError
+	if err != nil && !errors.As(err, &ue) {
+		return err
+	}
+	if e.g.json {
+		type row struct {
+			Source    string `json:"source"`
+			OK        bool   `json:"ok"`
+			Unchanged bool   `json:"unchanged"`
+			Indexes   int    `json:"indexes"`
+			Error     string `json:"error,omitempty"`
+		}
+		rows := []row{}
+		for _, r := range results {
+			x := row{Source: r.Source, OK: r.Err == nil, Unchanged: r.Unchanged, Indexes: r.Indexes}
+			if r.Err != nil {
+				x.Error = r.Err.Error()
+			}
+			rows = append(rows, x)
+		}
+		if werr := writeJSON(e.stdout, map[string]any{"sources": rows}); werr != nil {
+			return werr
+		}
+	} else if !e.g.quiet {
+		for _, r := range results {
+			switch {
+			case r.Err != nil:
+				fmt.Fprintf(e.stdout, "Err: %s (keeping its previous lists)\n", r.Source)
+			case r.Unchanged:
+				fmt.Fprintf(e.stdout, "Hit: %s\n", r.Source)
+			default:
+				fmt.Fprintf(e.stdout, "Get: %s (%d package lists)\n", r.Source, r.Indexes)
+			}
+		}
+	}
+	if ue != nil {
+		for _, r := range ue.Failed {
+			fmt.Fprintf(e.stderr, "aim: %s: %v\n", r.Source, r.Err)
+		}
+		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed to update", len(ue.Failed), len(results))}
+	}
+	return nil
+}

@@ -1,0 +1,211 @@
+package db
+
+import (
+	"bufio"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"aim/deb"
+)
+
+// InstalledPackage is a package installed under the root: either one aim
+// installed (stored in the database) or one dpkg installed (read from its
+// status file, FromDpkg set).
+type InstalledPackage struct {
+	Name         string
+	Version      deb.Version
+	Architecture string
+	// Auto is true for a package installed only to satisfy a dependency
+	// (autoremove may take it), false for one the user asked for.
+	Auto bool
+	// User is true for a user package (Section user/...): one the user may
+	// remove. Always false for dpkg's packages.
+	User bool
+	// Origin is the name of the source the package came from; "" for a
+	// local .deb file and for dpkg's packages.
+	Origin string
+	// InstalledAt is when aim installed (or last upgraded) the package,
+	// to the second; zero for dpkg's packages.
+	InstalledAt time.Time
+	// Control is the package's full control paragraph (for dpkg's packages
+	// its status paragraph); nil when none was stored.
+	Control *deb.Paragraph
+	// FromDpkg is true for a package read from dpkg's status file: a system
+	// package aim never removes and whose files it never overwrites.
+	FromDpkg bool
+	// DpkgState is dpkg's state word for a FromDpkg package ("installed",
+	// "unpacked", ...; see ReadDpkgStatus), "" for aim's own packages.
+	DpkgState string
+}
+
+// Configured reports whether the package is fully installed: always for
+// aim's packages; for dpkg's, unless dpkg left it unpacked, half-installed
+// or half-configured.
+func (p *InstalledPackage) Configured() bool {
+	switch p.DpkgState {
+	case "unpacked", "half-installed", "half-configured":
+		return false
+	}
+	return true
+}
+
+const installedColumns = `name, version, architecture, auto, user, origin, installed_at, control`
+
+// Installed returns the installed package called name (as aim stored it;
+// dpkg's packages are not included), or an error wrapping ErrNotFound.
+func (s *store) Installed(name string) (*InstalledPackage, error) {
+	row := s.queryRow(`SELECT `+installedColumns+` FROM installed WHERE name = ?`, name)
+	p, err := scanInstalled(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("installed package %s: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("installed package %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// InstalledPackages returns every package aim installed, sorted by name.
+// It does not include dpkg's packages; see ReadDpkgStatus.
+func (s *store) InstalledPackages() ([]InstalledPackage, error) {
+	rows, err := s.query(`SELECT ` + installedColumns + ` FROM installed ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("installed packages: %w", err)
+	}
+	defer rows.Close()
+	var out []InstalledPackage
+	for rows.Next() {
+		p, err := scanInstalled(rows)
+		if err != nil {
+			return nil, fmt.Errorf("installed packages: %w", err)
+		}
+		out = append(out, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("installed packages: %w", err)
+	}
+	return out, nil
+}
+
+// PutInstalled records p as installed, replacing the row of a package of
+// the same name in place (its id, and so whatever references it, stays).
+// A zero InstalledAt means now. Packages read from dpkg cannot be stored.
+func (s *store) PutInstalled(p *InstalledPackage) error {
+	if err := checkInstalled(p); err != nil {
+		return err
+	}
+	at := p.InstalledAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	control := ""
+	if p.Control != nil {
+		control = p.Control.String()
+	}
+	_, err := s.exec(`INSERT INTO installed (`+installedColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET version = excluded.version,
+			architecture = excluded.architecture, auto = excluded.auto,
+			user = excluded.user, origin = excluded.origin,
+			installed_at = excluded.installed_at, control = excluded.control`,
+		p.Name, p.Version.String(), p.Architecture, p.Auto, p.User, p.Origin, at.Unix(), control)
+	if err != nil {
+		return fmt.Errorf("put installed package %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+func checkInstalled(p *InstalledPackage) error {
+	if p.FromDpkg {
+		return fmt.Errorf("put installed package %s: packages of dpkg are not stored", p.Name)
+	}
+	if err := deb.CheckPackageName(p.Name); err != nil {
+		return fmt.Errorf("put installed package: %w", err)
+	}
+	if p.Version.IsZero() {
+		return fmt.Errorf("put installed package %s: no version", p.Name)
+	}
+	if err := deb.CheckArchName(p.Architecture); err != nil {
+		return fmt.Errorf("put installed package %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// DeleteInstalled forgets the installed package called name; an error
+// wrapping ErrNotFound when there is none.
+func (s *store) DeleteInstalled(name string) error {
+	res, err := s.exec(`DELETE FROM installed WHERE name = ?`, name)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if err != nil {
+		return fmt.Errorf("delete installed package %s: %w", name, err)
+	}
+	return nil
+}
+
+// SetAuto marks the installed package called name as automatically
+// installed (auto) or requested by the user (!auto); an error wrapping
+// ErrNotFound when there is none.
+func (s *store) SetAuto(name string, auto bool) error {
+	res, err := s.exec(`UPDATE installed SET auto = ? WHERE name = ?`, auto, name)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if err != nil {
+		return fmt.Errorf("mark %s: %w", name, err)
+	}
+	return nil
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanInstalled(sc scanner) (*InstalledPackage, error) {
+	var p InstalledPackage
+	var version, control string
+	var at int64
+	if err := sc.Scan(&p.Name, &version, &p.Architecture, &p.Auto, &p.User, &p.Origin, &at, &control); err != nil {
+		return nil, err
+	}
+	v, err := deb.ParseVersionLax(version)
+	if err != nil {
+		return nil, fmt.Errorf("package %s: %w", p.Name, err)
+	}
+	p.Version, p.InstalledAt = v, time.Unix(at, 0)
+	if control != "" {
+		if p.Control, err = parseControl(control); err != nil {
+			return nil, fmt.Errorf("package %s: control: %w", p.Name, err)
+		}
+	}
+	return &p, nil
+}
+
+// readers recycles the buffers of parseControl: deb.NewParagraphReader
+// wants at least 64 KiB of buffer, too much to allocate per row.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
+// parseControl parses a stored control paragraph: exactly one paragraph.
+func parseControl(text string) (*deb.Paragraph, error) {
+	br := readers.Get().(*bufio.Reader)
+	defer readers.Put(br)
+	br.Reset(strings.NewReader(text))
+	defer br.Reset(nil)
+	r := deb.NewParagraphReader(br)
+	p, err := r.Next()
+	if err == nil {
+		if _, err = r.Next(); err == io.EOF {
+			return p, nil
+		} else if err == nil {
+			err = deb.ErrMultipleParagraphs
+		}
+	}
+	if err == io.EOF {
+		err = errors.New("empty paragraph")
+	}
+	return nil, err
+}

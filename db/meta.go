@@ -1,0 +1,32 @@
+package db
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Meta returns the value stored under key in the meta table, or an error
+// wrapping ErrNotFound.
+func (s *store) Meta(key string) (string, error) {
+	var v string
+	err := s.queryRow(`SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("meta %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetMeta stores value under key in the meta table, replacing any
+// previous value.
+func (s *store) SetMeta(key, value string) error {
+	_, err := s.exec(`INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("set meta %s: %w", key, err)
+	}
+	return nil
+}

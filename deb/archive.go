@@ -1,0 +1,303 @@
+package deb
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Bounds the archive reader enforces.
+const (
+	// MaxControlSize bounds the control.tar member, both as stored and
+	// decompressed (so it bounds every control member too).
+	MaxControlSize = 64 << 20
+	// MaxControlMembers bounds the number of entries of control.tar.
+	MaxControlMembers = 1024
+	// MaxSignatureSize bounds one _gpg* member.
+	MaxSignatureSize = 1 << 20
+	// MaxArMembers bounds the number of members of the ar container.
+	MaxArMembers = 64
+	// maxDebianBinary bounds the debian-binary member.
+	maxDebianBinary = 1024
+)
+
+// Member is a member of the ar container held in memory, such as a _gpg*
+// signature.
+type Member struct {
+	Name string
+	Data []byte
+}
+
+// readerState tracks where an ArchiveReader stands in the stream.
+type readerState int
+
+const (
+	atControlEnd readerState = iota // control.tar read, data.tar not reached
+	inData                          // Data returned a reader on data.tar
+	atEnd                           // every member read
+)
+
+// ArchiveReader reads a binary package (.deb, format 2.x) from a stream,
+// in one pass and without seeking: NewArchiveReader consumes the stream up
+// to the end of control.tar and no further, so a caller can stop before
+// the payload arrives. Data then reads data.tar, and Signatures reads the
+// members after it. An ArchiveReader never panics on malformed input and
+// bounds what it keeps in memory (see MaxControlSize and friends).
+type ArchiveReader struct {
+	ar          *arReader
+	version     string
+	control     *ControlArchive
+	controlName string
+	controlSize int64
+	dataName    string
+	state       readerState
+	data        *DataReader
+	release     func()
+	sigs        []Member
+	members     int
+}
+
+// NewArchiveReader reads the start of a .deb from r: the ar magic, the
+// debian-binary member (which must hold "2.x"), any members whose name
+// starts with '_' (skipped, as dpkg does), and control.tar[.gz|.xz|.zst],
+// which it decompresses and parses. It reads no byte past control.tar.
+func NewArchiveReader(r io.Reader) (*ArchiveReader, error) {
+	a, err := newArReader(r)
+	if err != nil {
+		return nil, err
+	}
+	ar := &ArchiveReader{ar: a}
+	if err := ar.readVersion(); err != nil {
+		return nil, err
+	}
+	if err := ar.readControl(); err != nil {
+		return nil, err
+	}
+	return ar, nil
+}
+
+// nextMember reads the next member header, bounding the member count.
+func (ar *ArchiveReader) nextMember() (*arHeader, error) {
+	ar.members++
+	if ar.members > MaxArMembers {
+		return nil, fmt.Errorf("more than %d archive members", MaxArMembers)
+	}
+	return ar.ar.next()
+}
+
+func (ar *ArchiveReader) readVersion() error {
+	h, err := ar.nextMember()
+	if err == io.EOF {
+		return errors.New("empty ar archive, not a debian package")
+	}
+	if err != nil {
+		return err
+	}
+	if h.Name != "debian-binary" {
+		return fmt.Errorf("not a debian binary archive (first member is %q, not debian-binary)", h.Name)
+	}
+	if h.Size > maxDebianBinary {
+		return fmt.Errorf("debian-binary member too large (%d bytes)", h.Size)
+	}
+	b, err := io.ReadAll(ar.ar)
+	if err != nil {
+		return err
+	}
+	v, _, ok := strings.Cut(string(b), "\n")
+	if !ok {
+		return errors.New("debian-binary has no newline")
+	}
+	major, _, ok := strings.Cut(v, ".")
+	if !ok {
+		return fmt.Errorf("debian-binary version %q has no dot", DisplayString(v))
+	}
+	if major != "2" {
+		return fmt.Errorf("archive format version %q not understood (only 2.x is)", DisplayString(v))
+	}
+	ar.version = v
+	return nil
+}
+
+// tarMember reports whether name is prefix+extension with an extension
+// out of allowed, and which compression it means.
+func tarMember(name, prefix string, allowed ...Compression) (Compression, bool, error) {
+	ext, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return "", false, nil
+	}
+	c, known := compressionForExt(ext)
+	if known {
+		for _, a := range allowed {
+			if a == c {
+				return c, true, nil
+			}
+		}
+	}
+	return "", true, fmt.Errorf("member %s uses an unknown compression", name)
+}
+
+var (
+	controlCompressions = []Compression{None, Gzip, Xz, Zstd}
+	dataCompressions    = []Compression{None, Gzip, Xz, Zstd, Bzip2, Lzma}
+)
+
+func (ar *ArchiveReader) readControl() error {
+	for {
+		h, err := ar.nextMember()
+		if err == io.EOF {
+			return errors.New("archive has no control.tar member")
+		}
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(h.Name, "_") {
+			continue
+		}
+		c, ok, err := tarMember(h.Name, "control.tar", controlCompressions...)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("member %s before control.tar", h.Name)
+		}
+		if h.Size > MaxControlSize {
+			return fmt.Errorf("member %s too large (%d bytes, at most %d)", h.Name, h.Size, MaxControlSize)
+		}
+		ar.controlName, ar.controlSize = h.Name, h.Size
+		ar.control, err = readControlArchive(ar.ar, c)
+		if err != nil {
+			return fmt.Errorf("%s: %w", h.Name, err)
+		}
+		return nil
+	}
+}
+
+// Version returns the format version from debian-binary, such as "2.0".
+func (ar *ArchiveReader) Version() string { return ar.version }
+
+// Control returns the parsed control archive.
+func (ar *ArchiveReader) Control() *ControlArchive { return ar.control }
+
+// ControlMemberName returns the ar name of the control archive, such as
+// "control.tar.xz".
+func (ar *ArchiveReader) ControlMemberName() string { return ar.controlName }
+
+// ControlSize returns the size in bytes of the control.tar member as
+// stored (what dpkg-deb -I reports as "control archive").
+func (ar *ArchiveReader) ControlSize() int64 { return ar.controlSize }
+
+// DataMemberName returns the ar name of the data archive, such as
+// "data.tar.xz", once Data or Signatures has reached it.
+func (ar *ArchiveReader) DataMemberName() string { return ar.dataName }
+
+// Data positions the reader on data.tar (skipping members whose name
+// starts with '_') and returns a reader over its decompressed entries,
+// each checked as EntryChecker describes. It may be called once; Close
+// (or Signatures) releases the decompressor.
+func (ar *ArchiveReader) Data() (*DataReader, error) {
+	if ar.state != atControlEnd {
+		return nil, errors.New("data.tar already read")
+	}
+	c, err := ar.findData()
+	if err != nil {
+		ar.state = atEnd
+		return nil, err
+	}
+	z, release, err := decompressor(c, ar.ar)
+	if err != nil {
+		ar.state = atEnd
+		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
+	}
+	ar.state, ar.release = inData, release
+	ar.data = NewDataReader(tar.NewReader(z))
+	ar.data.drain, ar.data.member = z, ar.dataName
+	return ar.data, nil
+}
+
+// findData reads headers up to data.tar and returns its compression.
+func (ar *ArchiveReader) findData() (Compression, error) {
+	for {
+		h, err := ar.nextMember()
+		if err == io.EOF {
+			return "", errors.New("archive has no data.tar member")
+		}
+		if err != nil {
+			return "", err
+		}
+		if strings.HasPrefix(h.Name, "_") {
+			continue
+		}
+		if strings.HasPrefix(h.Name, "control.tar") {
+			return "", errors.New("archive contains two control members")
+		}
+		c, ok, err := tarMember(h.Name, "data.tar", dataCompressions...)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", fmt.Errorf("member %s before data.tar", h.Name)
+		}
+		ar.dataName = h.Name
+		return c, nil
+	}
+}
+
+// Signatures reads the members after data.tar (skipping what was not read
+// of data.tar) and returns those whose name starts with "_gpg", as raw
+// bytes in archive order. Other members after data.tar must start with
+// '_' too. Signatures may be called more than once.
+func (ar *ArchiveReader) Signatures() ([]Member, error) {
+	switch ar.state {
+	case atEnd:
+		return ar.sigs, nil
+	case atControlEnd:
+		if _, err := ar.findData(); err != nil {
+			return nil, err
+		}
+	case inData:
+		ar.closeData()
+	}
+	ar.state = atEnd
+	for {
+		h, err := ar.nextMember()
+		if err == io.EOF {
+			return ar.sigs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(h.Name, "_") {
+			return nil, fmt.Errorf("member %s after data.tar", h.Name)
+		}
+		if !strings.HasPrefix(h.Name, "_gpg") {
+			continue
+		}
+		if h.Size > MaxSignatureSize {
+			return nil, fmt.Errorf("signature member %s too large (%d bytes)", h.Name, h.Size)
+		}
+		b, err := io.ReadAll(ar.ar)
+		if err != nil {
+			return nil, err
+		}
+		ar.sigs = append(ar.sigs, Member{Name: h.Name, Data: b})
+	}
+}
+
+func (ar *ArchiveReader) closeData() {
+	if ar.release != nil {
+		ar.release()
+		ar.release = nil
+	}
+	if ar.data != nil {
+		ar.data.err = errors.New("data.tar reader closed")
+	}
+}
+
+// Close releases the decompressor of data.tar, if any. It does not close
+// the underlying reader.
+func (ar *ArchiveReader) Close() error {
+	ar.closeData()
+	return nil
+}

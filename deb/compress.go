@@ -1,0 +1,165 @@
+package deb
+
+import (
+	"compress/bzip2"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
+)
+
+// Compression names the compressor of a tar member of a .deb
+// (control.tar.EXT, data.tar.EXT).
+type Compression string
+
+// The compressors dpkg-deb 1.21 knows. Build writes None, Gzip, Xz and
+// Zstd (what dpkg-deb -Z accepts); the reader also takes Bzip2 and Lzma
+// for data.tar, as dpkg-deb does.
+const (
+	None  Compression = "none"
+	Gzip  Compression = "gzip"
+	Xz    Compression = "xz"
+	Zstd  Compression = "zstd"
+	Bzip2 Compression = "bzip2"
+	Lzma  Compression = "lzma"
+)
+
+// DefaultCompression is what Build uses when none is asked for: zstd.
+// dpkg-deb defaults to xz, but xz is slow both ways: on a 50 MB tree of
+// mixed files Build compresses about 1.4 MB/s with xz (dpkg-deb's liblzma
+// about 0.5 MB/s) against about 135 MB/s with zstd, and reading
+// decompresses about 26 MB/s against 800 MB/s, for packages about 10%
+// larger. aim reads zstd everywhere and so does dpkg since 1.21.18
+// (Debian 12, Ubuntu 21.10); choose Xz for older dpkg or the smallest
+// files.
+const DefaultCompression = Zstd
+
+// zstdMaxWindow bounds the window a zstd stream may ask the decoder to
+// allocate (zstd --long uses at most 128 MiB).
+const zstdMaxWindow = 128 << 20
+
+var extensions = map[Compression]string{
+	None: "", Gzip: ".gz", Xz: ".xz", Zstd: ".zst", Bzip2: ".bz2", Lzma: ".lzma",
+}
+
+// ParseCompression returns the compression named s, one of the names
+// dpkg-deb -Z accepts: none, gzip, xz or zstd.
+func ParseCompression(s string) (Compression, error) {
+	switch c := Compression(s); c {
+	case None, Gzip, Xz, Zstd:
+		return c, nil
+	}
+	return "", fmt.Errorf("unknown compression %q (use gzip, xz, zstd or none)", s)
+}
+
+// Extension returns the file name suffix of c, such as ".xz", or "" for None.
+func (c Compression) Extension() string { return extensions[c] }
+
+// compressionForExt returns the compression whose extension is ext.
+func compressionForExt(ext string) (Compression, bool) {
+	for c, e := range extensions {
+		if e == ext {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// decompressor wraps r in a decompressor for c. The returned closer
+// releases the decompressor's resources; it does not close r. Every
+// decompressor runs in the caller's goroutine (zstd with concurrency 1,
+// which is also the fastest for one stream) and bounds the memory a
+// stream can ask for where the format allows (zstd's window).
+func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
+	nop := func() {}
+	switch c {
+	case None:
+		return r, nop, nil
+	case Gzip:
+		z, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		return z, func() { z.Close() }, nil
+	case Xz:
+		z, err := xz.NewReader(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		return z, nop, nil
+	case Zstd:
+		z, err := zstd.NewReader(r, zstd.WithDecoderMaxWindow(zstdMaxWindow), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, nil, err
+		}
+		return z, z.Close, nil
+	case Bzip2:
+		return bzip2.NewReader(r), nop, nil
+	case Lzma:
+		z, err := lzma.NewReader(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		return z, nop, nil
+	}
+	return nil, nil, fmt.Errorf("unsupported compression %q", c)
+}
+
+// nopWriteCloser turns an io.Writer into an io.WriteCloser whose Close
+// does nothing.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// compressor wraps w in a compressor for c at level (0 means the level
+// dpkg-deb uses: gzip 9, xz 6, zstd 3). Output is deterministic: the same
+// input gives the same bytes. Closing the result flushes it but does not
+// close w.
+func compressor(c Compression, w io.Writer, level int) (io.WriteCloser, error) {
+	switch c {
+	case None:
+		return nopWriteCloser{w}, nil
+	case Gzip:
+		if level == 0 {
+			level = gzip.BestCompression
+		}
+		return gzip.NewWriterLevel(w, level)
+	case Xz:
+		return xz.WriterConfig{DictCap: xzDictCap(level)}.NewWriter(w)
+	case Zstd:
+		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstdLevel(level)))
+	}
+	return nil, fmt.Errorf("cannot compress with %q", c)
+}
+
+// xzDictCap maps an xz preset level to its dictionary size, as xz(1) does.
+func xzDictCap(level int) int {
+	switch {
+	case level <= 0:
+		return 8 << 20 // preset 6, the default
+	case level == 1:
+		return 1 << 20
+	case level == 2:
+		return 2 << 20
+	case level <= 4:
+		return 4 << 20
+	case level <= 6:
+		return 8 << 20
+	case level == 7:
+		return 16 << 20
+	case level == 8:
+		return 32 << 20
+	}
+	return 64 << 20
+}
+
+// zstdLevel maps a zstd command-line level to the encoder's speed setting.
+func zstdLevel(level int) zstd.EncoderLevel {
+	if level == 0 {
+		level = 3
+	}
+	return zstd.EncoderLevelFromZstd(level)
+}

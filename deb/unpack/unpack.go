@@ -1,0 +1,240 @@
+package unpack
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"aim/deb"
+)
+
+// Default bounds, used when Options leave them zero.
+const (
+	DefaultMaxFileSize  = 16 << 30
+	DefaultMaxTotalSize = 64 << 30
+)
+
+// TarReader is what Extract reads: *tar.Reader and *deb.DataReader are
+// both one.
+type TarReader interface {
+	Next() (*tar.Header, error)
+	io.Reader
+}
+
+// Options tune Extract.
+type Options struct {
+	// Chown gives each entry the uid and gid of its header (this needs
+	// root). Set-user-ID and set-group-ID bits are kept only with Chown,
+	// as tar drops them when it cannot restore ownership.
+	Chown bool
+	// MaxFileSize bounds each file, MaxTotalSize all files together and
+	// MaxEntries the number of entries; zero means the default.
+	MaxFileSize  int64
+	MaxTotalSize int64
+	MaxEntries   int
+}
+
+// Entry is one entry written below the root.
+type Entry struct {
+	// Path is the clean relative slash path, "." for the top directory.
+	Path string
+	// Type is the tar type flag: tar.TypeReg, TypeDir, TypeSymlink,
+	// TypeLink or TypeFifo.
+	Type byte
+	// Mode holds the permission and set-id bits written and the type bits.
+	Mode fs.FileMode
+	// Size and SHA256 (hex) describe the contents of a regular file or of
+	// the file a hard link points to.
+	Size   int64
+	SHA256 string
+	// Link is a symlink's target or a hard link's clean target path.
+	Link     string
+	ModTime  time.Time
+	UID, GID int
+}
+
+// dirTime is a directory whose mtime is set once everything is written.
+type dirTime struct {
+	path  string
+	mtime time.Time
+}
+
+// extractor holds the state of one Extract call.
+type extractor struct {
+	root    string
+	opts    Options
+	check   deb.EntryChecker
+	entries []Entry
+	byPath  map[string]int
+	dirs    []dirTime
+	total   int64
+}
+
+// Extract writes every entry of tr below root, which must exist, and
+// returns the entries written in archive order. On error it returns the
+// entries written so far with the error; nothing is ever written outside
+// root. Character and block devices are refused. The top directory entry
+// "./" is recorded but leaves root itself untouched.
+func Extract(tr TarReader, root string, opts Options) ([]Entry, error) {
+	x, err := newExtractor(root, opts)
+	if err != nil {
+		return nil, err
+	}
+	for n := 0; ; n++ {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return x.entries, err
+		}
+		if n >= x.opts.MaxEntries {
+			return x.entries, fmt.Errorf("more than %d entries", x.opts.MaxEntries)
+		}
+		if err := x.entry(h, tr); err != nil {
+			return x.entries, err
+		}
+	}
+	return x.entries, x.finish()
+}
+
+func newExtractor(root string, opts Options) (*extractor, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, fmt.Errorf("unpack root: %w", err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("unpack root %s is not a directory", root)
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.MaxTotalSize <= 0 {
+		opts.MaxTotalSize = DefaultMaxTotalSize
+	}
+	if opts.MaxEntries <= 0 {
+		opts.MaxEntries = deb.MaxDataEntries
+	}
+	return &extractor{root: abs, opts: opts, byPath: map[string]int{}}, nil
+}
+
+// entry writes one entry.
+func (x *extractor) entry(h *tar.Header, r io.Reader) error {
+	name, err := x.check.Check(h)
+	if err != nil {
+		return err
+	}
+	e := Entry{Path: name, Type: h.Typeflag, Mode: fileMode(h, x.opts.Chown), Link: h.Linkname,
+		ModTime: h.ModTime, UID: h.Uid, GID: h.Gid}
+	if name == "." {
+		x.record(e)
+		return nil
+	}
+	final, err := x.resolve(name)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if err := x.write(&e, h, r, final); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	x.record(e)
+	return nil
+}
+
+func (x *extractor) write(e *Entry, h *tar.Header, r io.Reader, final string) error {
+	switch h.Typeflag {
+	case tar.TypeDir:
+		return x.dir(e, final)
+	case tar.TypeReg:
+		return x.file(e, h, r, final)
+	case tar.TypeSymlink:
+		return x.symlink(e, final)
+	case tar.TypeLink:
+		return x.hardlink(e, final)
+	case tar.TypeFifo:
+		return x.fifo(e, final)
+	}
+	return fmt.Errorf("device files are not supported (type %q)", h.Typeflag)
+}
+
+func (x *extractor) record(e Entry) {
+	x.byPath[e.Path] = len(x.entries)
+	x.entries = append(x.entries, e)
+}
+
+// resolve returns the host path of name: its parent directory resolved
+// inside the root (and created when missing), joined with its last
+// component, which is not resolved.
+func (x *extractor) resolve(name string) (string, error) {
+	parent, err := x.resolveDir(path.Dir(name))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(parent, path.Base(name)), nil
+}
+
+// resolveDir resolves dir inside the root and makes sure it exists.
+func (x *extractor) resolveDir(dir string) (string, error) {
+	if dir == "." {
+		return x.root, nil
+	}
+	p, err := secureJoin(x.root, dir)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(p, 0755); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// fileMode turns a header's Unix mode into the mode to write, dropping
+// set-id bits unless ownership is restored.
+func fileMode(h *tar.Header, chown bool) fs.FileMode {
+	m := fs.FileMode(h.Mode & 0777)
+	if h.Mode&04000 != 0 && chown {
+		m |= fs.ModeSetuid
+	}
+	if h.Mode&02000 != 0 && chown {
+		m |= fs.ModeSetgid
+	}
+	if h.Mode&01000 != 0 {
+		m |= fs.ModeSticky
+	}
+	switch h.Typeflag {
+	case tar.TypeDir:
+		m |= fs.ModeDir
+	case tar.TypeSymlink:
+		m |= fs.ModeSymlink
+	case tar.TypeFifo:
+		m |= fs.ModeNamedPipe
+	}
+	return m
+}
+
+// finish sets the mtimes of directories, deepest last written first.
+func (x *extractor) finish() error {
+	for i := len(x.dirs) - 1; i >= 0; i-- {
+		d := x.dirs[i]
+		fi, err := os.Lstat(d.path)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		if err := lutimes(d.path, d.mtime); err != nil {
+			return fmt.Errorf("set time of %s: %w", d.path, err)
+		}
+	}
+	return nil
+}
+
+// errNotEmpty reports an entry that would replace a non-empty directory.
+var errNotEmpty = errors.New("cannot replace a non-empty directory")

@@ -1,0 +1,197 @@
+package unpack
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"aim/deb"
+)
+
+// secureJoin resolves name inside root, following symlinks as if root
+// were "/".
+func secureJoin(root, name string) (string, error) {
+	return securejoin.SecureJoin(root, filepath.FromSlash(name))
+}
+
+// removeExisting removes what stands at final (without following a symlink), so
+// that a new entry can take its place. An empty directory is removed, a
+// non-empty one is an error.
+func removeExisting(final string) error {
+	fi, err := os.Lstat(final)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(final); err != nil {
+		if fi.IsDir() {
+			return errNotEmpty
+		}
+		return err
+	}
+	return nil
+}
+
+// dir creates a directory, or updates an existing one. An existing
+// symlink that resolves inside the root to a directory is kept untouched.
+func (x *extractor) dir(e *Entry, final string) error {
+	fi, err := os.Lstat(final)
+	switch {
+	case err == nil && fi.IsDir():
+	case err == nil && fi.Mode()&fs.ModeSymlink != 0 && x.isDirLink(e.Path):
+		return nil
+	case err == nil:
+		if err := removeExisting(final); err != nil {
+			return err
+		}
+		fallthrough
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.Mkdir(final, 0700); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	if err := x.setDirAttrs(final, e); err != nil {
+		return err
+	}
+	x.dirs = append(x.dirs, dirTime{final, e.ModTime})
+	return nil
+}
+
+// isDirLink reports whether name, a symlink, resolves inside the root to
+// an existing directory.
+func (x *extractor) isDirLink(name string) bool {
+	p, err := secureJoin(x.root, name)
+	if err != nil {
+		return false
+	}
+	fi, err := os.Lstat(p)
+	return err == nil && fi.IsDir()
+}
+
+// setDirAttrs applies owner and mode to a directory opened without
+// following symlinks.
+func (x *extractor) setDirAttrs(final string, e *Entry) error {
+	f, err := os.OpenFile(final, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return x.setAttrs(f, e)
+}
+
+// setAttrs applies owner, then mode (chown clears set-id bits) to f.
+func (x *extractor) setAttrs(f *os.File, e *Entry) error {
+	if x.opts.Chown {
+		if err := f.Chown(e.UID, e.GID); err != nil {
+			return err
+		}
+	}
+	return f.Chmod(e.Mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky))
+}
+
+// file writes a regular file, hashing it on the way.
+func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) error {
+	if h.Size > x.opts.MaxFileSize {
+		return fmt.Errorf("file of %d bytes exceeds the limit of %d", h.Size, x.opts.MaxFileSize)
+	}
+	if x.total += h.Size; x.total > x.opts.MaxTotalSize {
+		return fmt.Errorf("files exceed the total limit of %d bytes", x.opts.MaxTotalSize)
+	}
+	if err := removeExisting(final); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(final, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0600)
+	if err != nil {
+		return err
+	}
+	sum := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, sum), io.LimitReader(r, h.Size))
+	if err == nil && n != h.Size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err == nil {
+		err = x.setAttrs(f, e)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	e.Size, e.SHA256 = h.Size, hex.EncodeToString(sum.Sum(nil))
+	return lutimes(final, e.ModTime)
+}
+
+// symlink creates a symlink; its target is stored as given.
+func (x *extractor) symlink(e *Entry, final string) error {
+	if err := removeExisting(final); err != nil {
+		return err
+	}
+	if err := os.Symlink(e.Link, final); err != nil {
+		return err
+	}
+	if x.opts.Chown {
+		if err := os.Lchown(final, e.UID, e.GID); err != nil {
+			return err
+		}
+	}
+	return lutimes(final, e.ModTime)
+}
+
+// hardlink links to an earlier file of the archive, resolved inside the
+// root like any entry.
+func (x *extractor) hardlink(e *Entry, final string) error {
+	target, err := deb.CleanEntryName(e.Link)
+	if err != nil {
+		return err
+	}
+	i, ok := x.byPath[target]
+	if !ok {
+		return fmt.Errorf("hard link target %s was not written", target)
+	}
+	src, err := x.resolve(target)
+	if err != nil {
+		return err
+	}
+	if err := removeExisting(final); err != nil {
+		return err
+	}
+	if err := os.Link(src, final); err != nil {
+		return err
+	}
+	prev := x.entries[i]
+	e.Link, e.Mode, e.Size, e.SHA256 = target, prev.Mode, prev.Size, prev.SHA256
+	return nil
+}
+
+// fifo creates a named pipe.
+func (x *extractor) fifo(e *Entry, final string) error {
+	if err := removeExisting(final); err != nil {
+		return err
+	}
+	if err := syscall.Mkfifo(final, 0600); err != nil {
+		return &fs.PathError{Op: "mkfifo", Path: final, Err: err}
+	}
+	if x.opts.Chown {
+		if err := os.Lchown(final, e.UID, e.GID); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(final, e.Mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
+		return err
+	}
+	return lutimes(final, e.ModTime)
+}

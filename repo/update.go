@@ -1,0 +1,252 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"aim/db"
+)
+
+// Paths below a root that updates use.
+const (
+	ListsDir  = "var/cache/aim/lists"
+	CacheFile = "var/cache/aim/pkgcache.bin"
+	// TrustedKeysDir holds the keys trusted for every repository.
+	TrustedKeysDir = "etc/aim/trusted.gpg.d"
+)
+
+// DefaultPriority is a source's priority when it sets none (apt's 500).
+const DefaultPriority = 500
+
+// Updater fetches, verifies and records the indexes of sources, then
+// rebuilds the available-package cache. A source whose update fails keeps
+// the indexes of its last good update, and its failure is reported.
+type Updater struct {
+	Root    string
+	DB      *db.DB
+	Fetcher *Fetcher
+	// Arch is the native architecture: sources without an arch= option
+	// fetch its indexes (and binary-all where the Release has one).
+	Arch string
+	// Now gives the time Release dates are checked against (time.Now).
+	Now func() time.Time
+	// MaxFutureSkew is how far in the future a Release Date may be
+	// (10 minutes when 0).
+	MaxFutureSkew time.Duration
+	// Only, when set, restricts fetching to the sources it matches (see
+	// Source.Matches); the others keep their indexes.
+	Only string
+	// Event, when set, is told what the update is doing.
+	Event func(UpdateEvent)
+}
+
+// UpdateEvent reports progress of an update to the caller.
+type UpdateEvent struct {
+	Source string
+	URL    string
+	// What is "get", "unchanged", "fallback" or "done".
+	What string
+}
+
+// SourceResult is the outcome of one source's update.
+type SourceResult struct {
+	Source string
+	// Err is why the update failed (its previous indexes stay in use).
+	Err error
+	// Unchanged is true when the source's Release was the same as last time.
+	Unchanged bool
+	// Indexes is the number of package indexes the source now has.
+	Indexes int
+}
+
+// UpdateError reports the sources whose update failed; the others were
+// updated and the cache rebuilt.
+type UpdateError struct {
+	Failed []SourceResult
+}
+
+func (e *UpdateError) Error() string {
+	var parts []string
+	for _, r := range e.Failed {
+		parts = append(parts, fmt.Sprintf("%s: %v", r.Source, r.Err))
+	}
+	return fmt.Sprintf("%d source(s) failed to update: %s", len(e.Failed), strings.Join(parts, "; "))
+}
+
+// Unwrap returns the failures, so errors.As finds, say, the
+// *pgp.UnknownSignerError of a source signed by an unknown key.
+func (e *UpdateError) Unwrap() []error {
+	var errs []error
+	for _, r := range e.Failed {
+		errs = append(errs, r.Err)
+	}
+	return errs
+}
+
+// Update updates sources (all enabled ones given; disabled ones are only
+// recorded) and rebuilds the cache from every enabled source's current
+// indexes. It returns one result per enabled source and, when some
+// failed, an *UpdateError alongside them.
+func (u *Updater) Update(ctx context.Context, sources []Source) ([]SourceResult, error) {
+	if err := u.syncSources(sources); err != nil {
+		return nil, err
+	}
+	var results []SourceResult
+	var failed []SourceResult
+	for i := range sources {
+		s := &sources[i]
+		if !s.Enabled || (u.Only != "" && !s.Matches(u.Only)) {
+			continue
+		}
+		r := u.updateSource(ctx, s)
+		results = append(results, r)
+		if r.Err != nil {
+			failed = append(failed, r)
+			if err := u.DB.Update(func(tx *db.Tx) error { return tx.SetSourceError(s.Name, r.Err, u.now()) }); err != nil {
+				return results, err
+			}
+		}
+	}
+	if err := u.RebuildCache(); err != nil {
+		return results, err
+	}
+	if len(failed) > 0 {
+		return results, &UpdateError{Failed: failed}
+	}
+	return results, nil
+}
+
+// syncSources records the configured sources in the database and forgets
+// those no longer configured.
+func (u *Updater) syncSources(sources []Source) error {
+	return u.DB.Update(func(tx *db.Tx) error {
+		known := map[string]bool{}
+		for i := range sources {
+			s := &sources[i]
+			known[s.Name] = true
+			if err := tx.PutSource(dbSource(s)); err != nil {
+				return err
+			}
+		}
+		recorded, err := tx.Sources()
+		if err != nil {
+			return err
+		}
+		for _, r := range recorded {
+			if !known[r.Name] {
+				if err := tx.DeleteSource(r.Name); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func dbSource(s *Source) *db.Source {
+	d := &db.Source{Name: s.Name, Trusted: s.Trusted, Enabled: s.Enabled, Priority: SourcePriority(s),
+		Components: s.Components, Architectures: s.Architectures}
+	if len(s.URIs) > 0 {
+		d.URI = s.URIs[0]
+	}
+	if len(s.Suites) > 0 {
+		d.Suite = s.Suites[0]
+	}
+	d.SignedBy = strings.Join(append(append([]string{}, s.SignedBy.Keyrings...), s.SignedBy.Fingerprints...), ",")
+	if s.SignedBy.Key != "" {
+		d.SignedBy = "inline key"
+	}
+	return d
+}
+
+// SourcePriority returns the source's priority: its "priority" option
+// (Priority field in deb822), else DefaultPriority.
+func SourcePriority(s *Source) int {
+	if v, ok := s.Option("priority"); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			return n
+		}
+	}
+	return DefaultPriority
+}
+
+func (u *Updater) now() time.Time {
+	if u.Now != nil {
+		return u.Now()
+	}
+	return time.Now()
+}
+
+func (u *Updater) event(src, url, what string) {
+	if u.Event != nil {
+		u.Event(UpdateEvent{Source: src, URL: url, What: what})
+	}
+}
+
+// updateSource fetches everything of one source into a staging directory
+// and only then moves it into place and records it.
+func (u *Updater) updateSource(ctx context.Context, s *Source) SourceResult {
+	res := SourceResult{Source: s.Name}
+	var prev *db.SourceState
+	err := u.DB.View(func(tx *db.Tx) error {
+		var err error
+		prev, err = tx.SourceState(s.Name)
+		return err
+	})
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	stage, err := os.MkdirTemp(u.listsDir(), ".update-")
+	if err != nil {
+		res.Err = fmt.Errorf("update: %w", err)
+		return res
+	}
+	defer os.RemoveAll(stage)
+	su := &sourceUpdate{u: u, src: s, prev: prev, stage: stage}
+	files, unchanged, err := su.run(ctx)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if err := su.commit(files); err != nil {
+		res.Err = err
+		return res
+	}
+	res.Unchanged = unchanged
+	for _, f := range files {
+		if isPackagesIndex(f.file.Path) {
+			res.Indexes++
+		}
+	}
+	u.event(s.Name, "", "done")
+	return res
+}
+
+func (u *Updater) listsDir() string {
+	d := filepath.Join(u.Root, ListsDir)
+	os.MkdirAll(d, 0o755)
+	return d
+}
+
+// listName turns a URL into the name of its file in the lists directory,
+// the way apt names them: scheme dropped, "/" turned into "_".
+func listName(url string) string {
+	if i := strings.Index(url, "://"); i >= 0 {
+		url = url[i+3:]
+	}
+	url = strings.TrimPrefix(url, "/")
+	return strings.NewReplacer("/", "_", "%", "%25", "_", "%5f").Replace(url)
+}
+
+func isPackagesIndex(path string) bool {
+	return path == "Packages" || strings.HasSuffix(path, "/Packages")
+}
+
+var errNoIndexes = errors.New("no package indexes")

@@ -1,0 +1,412 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"aim/db"
+	"aim/deb"
+	"aim/repo/pgp"
+)
+
+// sourceUpdate is the work of updating one source.
+type sourceUpdate struct {
+	u     *Updater
+	src   *Source
+	prev  *db.SourceState
+	stage string
+	kr    *pgp.Keyring
+}
+
+// staged is a file fetched and checked into the staging directory.
+type staged struct {
+	file db.IndexFile
+	tmp  string // path in the staging directory; "" when kept as it was
+}
+
+// run fetches the Release and indexes of every suite of the source. It
+// reports unchanged when every Release was the one already recorded.
+func (su *sourceUpdate) run(ctx context.Context) ([]staged, bool, error) {
+	targets := su.src.Targets([]string{su.u.Arch})
+	var groups []string
+	byRelease := map[string][]SourceTarget{}
+	for _, t := range targets {
+		if t.Type != SourceTypeDeb {
+			continue
+		}
+		k := t.ReleaseURL()
+		if byRelease[k] == nil {
+			groups = append(groups, k)
+		}
+		byRelease[k] = append(byRelease[k], t)
+	}
+	if len(groups) == 0 {
+		return nil, false, fmt.Errorf("%s: %w (only deb-src entries?)", su.src.Name, errNoIndexes)
+	}
+	var out []staged
+	unchanged := true
+	for _, base := range groups {
+		files, same, err := su.release(ctx, base, byRelease[base])
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, files...)
+		unchanged = unchanged && same
+	}
+	return out, unchanged, nil
+}
+
+// release updates the targets below one Release file.
+func (su *sourceUpdate) release(ctx context.Context, base string, targets []SourceTarget) ([]staged, bool, error) {
+	text, relFile, err := su.fetchRelease(ctx, base)
+	if err != nil {
+		return nil, false, err
+	}
+	rel, err := ParseRelease(text)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", relFile.file.URL, err)
+	}
+	if err := su.checkRelease(rel, targets[0]); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", relFile.file.URL, err)
+	}
+	old, had := su.prev.Index(relFile.file.Path)
+	same := had && old.SHA256 == relFile.file.SHA256
+	out := []staged{relFile}
+	for _, t := range su.withArchAll(rel, targets) {
+		f, err := su.index(ctx, base, rel, t)
+		if err != nil {
+			return nil, false, err
+		}
+		if f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out, same, nil
+}
+
+// withArchAll adds the binary-all index of each component where the
+// Release has one and does not say that all packages are in the native
+// indexes (No-Support-for-Architecture-all: Packages), as apt does.
+func (su *sourceUpdate) withArchAll(rel *Release, targets []SourceTarget) []SourceTarget {
+	if rel.NoSupportForArchitectureAll == "Packages" || !slices.Contains(rel.Architectures, "all") {
+		return targets
+	}
+	out := append([]SourceTarget(nil), targets...)
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if t.Flat || t.Arch == "all" || seen[t.Component] {
+			continue
+		}
+		seen[t.Component] = true
+		a := t
+		a.Arch = "all"
+		if _, listed := rel.File(a.IndexPath()); listed || hasVariant(rel, a.IndexPath()) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func hasVariant(rel *Release, p string) bool {
+	for _, ext := range indexExtensions {
+		if _, ok := rel.File(p + ext); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRelease applies the rules a Release must meet before its indexes
+// are used: not expired, not from the future, and for the suite the
+// source names.
+func (su *sourceUpdate) checkRelease(rel *Release, t SourceTarget) error {
+	now := su.u.now()
+	if !rel.ValidUntil.IsZero() && now.After(rel.ValidUntil) {
+		return fmt.Errorf("release expired on %s (Valid-Until)", FormatReleaseDate(rel.ValidUntil))
+	}
+	skew := su.u.MaxFutureSkew
+	if skew == 0 {
+		skew = 10 * time.Minute
+	}
+	if !rel.Date.IsZero() && rel.Date.After(now.Add(skew)) {
+		return fmt.Errorf("release date %s is in the future", FormatReleaseDate(rel.Date))
+	}
+	if t.Flat || strings.Contains(t.Suite, "/") {
+		return nil
+	}
+	if t.Suite != rel.Suite && t.Suite != rel.Codename {
+		return fmt.Errorf("release is for suite %q (codename %q), not %q", rel.Suite, rel.Codename, t.Suite)
+	}
+	return nil
+}
+
+// fetchRelease gets and verifies InRelease, or Release and Release.gpg
+// when (and only when) InRelease does not exist. It returns the signed
+// text, staged as the source's "Release" file.
+func (su *sourceUpdate) fetchRelease(ctx context.Context, base string) ([]byte, staged, error) {
+	raw := filepath.Join(su.stage, "InRelease.raw")
+	su.u.event(su.src.Name, base+"InRelease", "get")
+	_, err := su.u.Fetcher.Fetch(ctx, Request{URL: base + "InRelease", Dest: raw, Size: -1, MaxSize: 64 << 20})
+	var text []byte
+	switch {
+	case err == nil:
+		data, rerr := os.ReadFile(raw)
+		if rerr != nil {
+			return nil, staged{}, rerr
+		}
+		text, err = su.verifyClearSigned(data)
+	case errors.Is(err, ErrNotFound):
+		su.u.event(su.src.Name, base+"Release", "fallback")
+		text, err = su.fetchDetached(ctx, base)
+	}
+	if err != nil {
+		return nil, staged{}, fmt.Errorf("%s: %w", base, err)
+	}
+	tmp := filepath.Join(su.stage, "Release")
+	if err := os.WriteFile(tmp, text, 0o644); err != nil {
+		return nil, staged{}, err
+	}
+	f := db.IndexFile{Path: base + "Release", URL: base + "InRelease", Size: int64(len(text)), SHA256: sum256(text)}
+	return text, staged{file: f, tmp: tmp}, nil
+}
+
+func (su *sourceUpdate) fetchDetached(ctx context.Context, base string) ([]byte, error) {
+	rel, sig := filepath.Join(su.stage, "Release.raw"), filepath.Join(su.stage, "Release.gpg")
+	if _, err := su.u.Fetcher.Fetch(ctx, Request{URL: base + "Release", Dest: rel, Size: -1, MaxSize: 64 << 20}); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(rel)
+	if err != nil {
+		return nil, err
+	}
+	_, err = su.u.Fetcher.Fetch(ctx, Request{URL: base + "Release.gpg", Dest: sig, Size: -1, MaxSize: 1 << 20})
+	if errors.Is(err, ErrNotFound) {
+		if su.src.Trusted {
+			return data, nil
+		}
+		return nil, fmt.Errorf("release is not signed (no InRelease or Release.gpg); add trusted=yes only if you trust it unsigned")
+	}
+	if err != nil {
+		return nil, err
+	}
+	sigData, err := os.ReadFile(sig)
+	if err != nil {
+		return nil, err
+	}
+	kr, err := su.keyring()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pgp.VerifyDetached(data, sigData, kr, su.u.now()); err != nil && !su.src.Trusted {
+		return nil, err
+	}
+	return data, nil
+}
+
+func (su *sourceUpdate) verifyClearSigned(data []byte) ([]byte, error) {
+	kr, err := su.keyring()
+	if err != nil {
+		return nil, err
+	}
+	v, err := pgp.VerifyClearSigned(data, kr, su.u.now())
+	if err == nil {
+		return v.Text, nil
+	}
+	if su.src.Trusted {
+		if text, terr := pgp.ClearSignedText(data); terr == nil {
+			return text, nil
+		}
+	}
+	return nil, err
+}
+
+// keyring returns the keys the source's Release must be signed by: its
+// Signed-By keys (inline, or files, narrowed to the fingerprints it
+// names), else every key in etc/aim/trusted.gpg.d.
+func (su *sourceUpdate) keyring() (*pgp.Keyring, error) {
+	if su.kr != nil {
+		return su.kr, nil
+	}
+	sb := su.src.SignedBy
+	var kr *pgp.Keyring
+	var err error
+	switch {
+	case sb.Key != "":
+		kr, err = pgp.ParseKeyring([]byte(sb.Key))
+	case len(sb.Keyrings) > 0:
+		var paths []string
+		for _, k := range sb.Keyrings {
+			paths = append(paths, filepath.Join(su.u.Root, k))
+		}
+		kr, err = pgp.LoadKeyring(paths...)
+	default:
+		kr, err = pgp.LoadKeyring(filepath.Join(su.u.Root, TrustedKeysDir))
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, pgp.ErrNoKeys) {
+			kr, err = nil, nil // no trusted keys: every signer is unknown
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("keys for %s: %w", su.src.Name, err)
+	}
+	if len(sb.Fingerprints) > 0 && kr != nil {
+		kr = kr.Select(func(k pgp.Key) bool { return matchesFingerprint(k, sb.Fingerprints) })
+	}
+	su.kr = kr
+	return kr, nil
+}
+
+func matchesFingerprint(k pgp.Key, fprs []string) bool {
+	for _, f := range fprs {
+		f = strings.ToUpper(strings.TrimSuffix(f, "!"))
+		if strings.HasSuffix(k.Fingerprint, f) {
+			return true
+		}
+		for _, sk := range k.Subkeys {
+			if strings.HasSuffix(sk.Fingerprint, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// commit moves the staged files into the lists directory and records
+// them as the source's indexes, in one step as far as readers can tell:
+// files are renamed first (old names stay until the record changes), then
+// the database switches to the new set and stale files are removed.
+func (su *sourceUpdate) commit(files []staged) error {
+	var records []db.IndexFile
+	for _, f := range files {
+		rec := f.file
+		rec.CachePath = path.Join(ListsDir, listName(rec.Path))
+		if f.tmp != "" {
+			if err := os.Rename(f.tmp, filepath.Join(su.u.Root, rec.CachePath)); err != nil {
+				return fmt.Errorf("update %s: %w", su.src.Name, err)
+			}
+		}
+		records = append(records, rec)
+	}
+	err := su.u.DB.Update(func(tx *db.Tx) error { return tx.ReplaceSourceIndexes(su.src.Name, records, su.u.now()) })
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, r := range records {
+		keep[r.CachePath] = true
+	}
+	for _, old := range su.prev.Indexes {
+		if old.CachePath != "" && !keep[old.CachePath] {
+			os.Remove(filepath.Join(su.u.Root, old.CachePath))
+		}
+	}
+	return nil
+}
+
+// indexExtensions are the compressions tried for an index, best first.
+var indexExtensions = []string{".xz", ".gz", ".zst", ""}
+
+var extCompression = map[string]deb.Compression{".xz": deb.Xz, ".gz": deb.Gzip, ".zst": deb.Zstd, "": deb.None}
+
+// index fetches one Packages index, unless the recorded copy already has
+// the hash the Release gives.
+func (su *sourceUpdate) index(ctx context.Context, base string, rel *Release, t SourceTarget) (*staged, error) {
+	p := t.IndexPath()
+	key := base + p
+	want, listed := rel.File(p)
+	if old, ok := su.prev.Index(key); ok && listed && old.SHA256 == want.SHA256 && fileExists(filepath.Join(su.u.Root, old.CachePath)) {
+		su.u.event(su.src.Name, key, "unchanged")
+		return &staged{file: old}, nil
+	}
+	var lastErr error = fmt.Errorf("%s is not listed in the Release file (wrong sources entry or malformed Release)", key)
+	for _, ext := range indexExtensions {
+		f, ok := rel.File(p + ext)
+		if !ok {
+			continue
+		}
+		st, err := su.fetchIndex(ctx, base, rel, f, ext, key, want, listed)
+		if err == nil {
+			return st, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		lastErr = err
+	}
+	if t.Arch == "all" {
+		return nil, nil // implied by the Release; not having it is no failure
+	}
+	return nil, lastErr
+}
+
+// fetchIndex downloads one compressed variant (by hash first when the
+// Release offers it), checks it, and decompresses it into the stage,
+// checking the result against the uncompressed entry when listed.
+func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Release, f ReleaseFile, ext, key string, want ReleaseFile, listed bool) (*staged, error) {
+	dl := filepath.Join(su.stage, listName(key)+ext+".dl")
+	urls := []string{base + f.Path}
+	if rel.AcquireByHash {
+		urls = append([]string{base + path.Dir(f.Path) + "/by-hash/SHA256/" + f.SHA256}, urls...)
+	}
+	var err error
+	var used string
+	for _, url := range urls {
+		su.u.event(su.src.Name, url, "get")
+		used = url
+		if _, err = su.u.Fetcher.Fetch(ctx, Request{URL: url, Dest: dl, Size: f.Size, SHA256: f.SHA256}); !errors.Is(err, ErrNotFound) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := filepath.Join(su.stage, listName(key))
+	size, sha, err := decompressFile(dl, out, extCompression[ext])
+	os.Remove(dl)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", used, err)
+	}
+	if listed && (size != want.Size || sha != want.SHA256) {
+		return nil, &HashMismatchError{URL: used, What: "uncompressed SHA256", Expected: want.SHA256, Got: sha}
+	}
+	return &staged{file: db.IndexFile{Path: key, URL: used, Size: size, SHA256: sha}, tmp: out}, nil
+}
+
+func decompressFile(src, dst string, c deb.Compression) (int64, string, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return 0, "", err
+	}
+	defer in.Close()
+	r, done, err := deb.NewDecompressor(c, in)
+	if err != nil {
+		return 0, "", fmt.Errorf("decompress: %w", err)
+	}
+	defer done()
+	out, err := os.Create(dst)
+	if err != nil {
+		return 0, "", err
+	}
+	h := newHasher()
+	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(r, 4<<30))
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("decompress: %w", err)
+	}
+	return n, h.hex(), nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
