@@ -37,6 +37,36 @@ else
   echo "index: skipped (no real Debian index)"
 fi
 
+# 1b. Repository update against a local copy of the real signed Debian release:
+#     apt-get update + building apt's cache, beside aim update; then show and search.
+mirror=$work/mirror
+if line=$(../shared/bin/debian-mirror "$mirror" 2>/dev/null); then
+  A=$work/apt; mkdir -p "$A/lists/partial" "$A/cache/archives/partial"; touch "$A/status"
+  echo "$line" > "$A/sources.list"
+  O=(-o Dir::Etc::SourceList="$A/sources.list" -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$A/lists"
+     -o Dir::Cache="$A/cache" -o Dir::Cache::pkgcache="$A/cache/pkgcache.bin" -o Dir::Cache::srcpkgcache="$A/cache/srcpkgcache.bin"
+     -o Dir::State::status="$A/status" -o APT::Architecture=amd64 -o APT::Architectures=amd64 -o Acquire::Languages=none
+     -o Debug::NoLocking=1 -o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false
+     -o Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false -o Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false)
+  # The partial mirror has only the uncompressed index; apt's file method needs telling.
+  U=(-o Acquire::CompressionTypes::xz=false -o Acquire::CompressionTypes::gz=false)
+  apt_update() { rm -rf "$A/lists"/* "$A/cache"/*.bin; mkdir -p "$A/lists/partial"; apt-get "${O[@]}" "${U[@]}" update && apt-cache "${O[@]}" gencaches; }
+  R=$work/root; mkdir -p "$R/etc/aim/keyrings"
+  kr=$(echo "$line" | sed -n 's/.*signed-by=\([^] ]*\).*/\1/p')
+  cp "$kr" "$R/etc/aim/keyrings/"
+  echo "$line" | sed "s|signed-by=[^] ]*|signed-by=/etc/aim/keyrings/$(basename "$kr")|" > "$R/etc/aim/sources.list"
+  aim_update() { rm -rf "$R/var"; "$aim" --root "$R" update; }
+  apt_ms=$(best_of 3 apt_update); aim_ms=$(best_of 3 aim_update)
+  echo "update: apt-get update + gencaches ${apt_ms} ms, aim update ${aim_ms} ms (apt/aim = $(ratio "$apt_ms" "$aim_ms"))"
+  apt_update >/dev/null 2>&1; aim_update >/dev/null 2>&1
+  apt_ms=$(best_of 5 apt-cache "${O[@]}" show hello); aim_ms=$(best_of 5 "$aim" --root "$R" show hello)
+  echo "show hello: apt-cache ${apt_ms} ms, aim ${aim_ms} ms (apt/aim = $(ratio "$apt_ms" "$aim_ms"))"
+  apt_ms=$(best_of 5 apt-cache "${O[@]}" search network daemon); aim_ms=$(best_of 5 "$aim" --root "$R" search network daemon)
+  echo "search 'network daemon': apt-cache ${apt_ms} ms, aim ${aim_ms} ms (apt/aim = $(ratio "$apt_ms" "$aim_ms"))"
+else
+  echo "update: skipped (debian-mirror failed)"
+fi
+
 # 2. Version comparison: dpkg --compare-versions (one process per comparison)
 #    beside aim version compare (one process per comparison) and in-process.
 n=300
