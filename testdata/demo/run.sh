@@ -1,24 +1,52 @@
 #!/usr/bin/env bash
 # The demo: what aim does today, on the bundled demo package.
+# It builds the package, looks inside it, publishes it in a signed
+# repository (made with apt-ftparchive and gpg until `aim repo` exists),
+# then, as a user would, trusts the key, adds the source, updates and
+# finds the app.
 # Usage: testdata/demo/run.sh path/to/aim
 set -euo pipefail
-aim=${1:-bin/aim}
+aim=$(realpath "${1:-bin/aim}")
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/demo-out
-rm -rf "$out" && mkdir -p "$out"
+rm -rf "$out" && mkdir -p "$out/pool" "$out/root"
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+step() { local shown="$*"; shown=${shown//$aim/aim}; printf '\n\033[1m$ %s\033[0m\n' "${shown//$out/demo-out}"; "$@"; }
 
-step "$aim" deb build "$top/testdata/demo/hello" "$out/"
-deb=$(ls "$out"/*.deb)
-step "$aim" deb info "$deb"
-step "$aim" deb info "$deb" Package Version Maemo-Display-Name
+echo "== a maintainer builds the demo package"
+step "$aim" deb build -q "$top/testdata/demo/hello" "$out/pool/"
+deb=$(ls "$out"/pool/*.deb)
+step "$aim" deb info "$deb" Package Version Section Maemo-Display-Name
 step "$aim" deb contents "$deb"
-step "$aim" deb extract "$deb" "$out/root"
-step find "$out/root" -type f
-step "$aim" version compare "$("$aim" deb info "$deb" Version)" lt 1.0
-echo "(the demo package's version sorts before 1.0)"
+
+echo; echo "== and publishes it in a signed repository (apt-ftparchive + gpg for now)"
+repo=$out/repo
+export GNUPGHOME=$out/gnupg
+mkdir -p "$repo/pool/main" "$repo/dists/stable/main/binary-amd64" "$GNUPGHOME" && chmod 700 "$GNUPGHOME"
+cp "$deb" "$repo/pool/main/"
+gpg --batch -q --passphrase '' --quick-gen-key 'aim demo repository <demo@aim.invalid>' ed25519 sign never 2>/dev/null
+gpg --batch -q --armor --export > "$repo/key.asc"
+(cd "$repo" && apt-ftparchive -q packages pool > dists/stable/main/binary-amd64/Packages &&
+  xz -k dists/stable/main/binary-amd64/Packages &&
+  apt-ftparchive -q -o APT::FTPArchive::Release::Suite=stable -o APT::FTPArchive::Release::Codename=stable \
+    -o APT::FTPArchive::Release::Architectures="amd64 all" -o APT::FTPArchive::Release::Components=main \
+    release dists/stable > dists/stable/Release &&
+  gpg --batch -q --clearsign -o dists/stable/InRelease dists/stable/Release)
+echo "repository at demo-out/repo, signed by $(gpg --batch --with-colons --fingerprint | awk -F: '/^fpr/ {print $10; exit}')"
+
+echo; echo "== a user trusts the key, adds the source and finds the app (root: demo-out/root)"
+R=(--root "$out/root")
+step "$aim" "${R[@]}" key add "$repo/key.asc"
+step "$aim" "${R[@]}" source add --name demo "deb file://$repo stable main"
+step "$aim" "${R[@]}" update
+step "$aim" "${R[@]}" list --user
+step "$aim" "${R[@]}" search greets
+step "$aim" "${R[@]}" policy hello
+step "$aim" "${R[@]}" show hello
+
+echo; echo "== Debian version order, as dpkg has it"
+step "$aim" version compare 1.0~rc1 lt 1.0 && echo "(true: 1.0~rc1 sorts before 1.0)"
 printf '1.0\n1.0~rc1\n1:0.1\n1.0-1\n1.0+b1\n' > "$out/versions"
-echo; echo '$ aim version sort < versions'
+echo; printf '\033[1m$ aim version sort < versions\033[0m\n'
 "$aim" version sort < "$out/versions"
