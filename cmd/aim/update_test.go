@@ -129,6 +129,22 @@ func TestRepositoryCommands(t *testing.T) {
 		}
 		golden(t, tc.name, out)
 	}
+	// A second source with a higher priority wins, even with an older version.
+	old := t.TempDir()
+	oldPkgs := "Package: hello\nVersion: 1.5-1\nArchitecture: all\nSection: user/games\nDescription: pinned hello\n"
+	os.WriteFile(filepath.Join(old, "Packages"), []byte(oldPkgs), 0o644)
+	sum := sha256.Sum256([]byte(oldPkgs))
+	rel := &repo.Release{Suite: "pinned", Files: []repo.ReleaseFile{{Path: "Packages", Size: int64(len(oldPkgs)), SHA256: hex.EncodeToString(sum[:])}}}
+	os.WriteFile(filepath.Join(old, "Release"), rel.Bytes(), 0o644)
+	if _, errs, code := aim(t, "--root", root, "source", "add", "--name", "pinned", "deb [trusted=yes priority=600] file://"+old+" ./"); code != 0 {
+		t.Fatalf("source add: %s", errs)
+	}
+	if _, errs, code := aim(t, "--root", root, "update"); code != 0 {
+		t.Fatalf("update with two sources: %s", errs)
+	}
+	if out, _, _ := aim(t, "--root", root, "policy", "hello"); !strings.Contains(out, "Candidate: 1.5-1") || !strings.Contains(out, "1.5-1 600") {
+		t.Errorf("priority 600 source does not win:\n%s", out)
+	}
 	if _, errs, code := aim(t, "--root", root, "show", "ringtone-pack"); code != 1 || !strings.Contains(errs, "virtual package provided by: ringtones") {
 		t.Errorf("virtual: exit %d %q", code, errs)
 	}
