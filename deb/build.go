@@ -83,7 +83,7 @@ func (b *builder) prepare() ([]byte, error) {
 	if !fi.IsDir() {
 		return nil, errors.New("control directory DEBIAN is not a directory")
 	}
-	if m := unixMode(fi.Mode()); m&07757 != 0755 {
+	if m := UnixMode(fi.Mode()); m&07757 != 0755 {
 		return nil, fmt.Errorf("control directory has bad permissions %03o (must be >=0755 and <=0775)", m)
 	}
 	if b.ctrl, err = scanTree(b.fsys, "DEBIAN", ""); err != nil {

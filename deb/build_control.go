@@ -88,8 +88,8 @@ func checkScripts(fsys fs.FS, ctrlDir string) error {
 		if !mode.IsRegular() {
 			return fmt.Errorf("maintainer script '%s' is not a plain file or symlink", s)
 		}
-		if unixMode(mode)&07557 != 0555 {
-			return fmt.Errorf("maintainer script '%s' has bad permissions %03o (must be >=0555 and <=0775)", s, unixMode(mode))
+		if UnixMode(mode)&07557 != 0555 {
+			return fmt.Errorf("maintainer script '%s' has bad permissions %03o (must be >=0555 and <=0775)", s, UnixMode(mode))
 		}
 	}
 	return nil

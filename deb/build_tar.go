@@ -84,9 +84,9 @@ func scanEntry(fsys fs.FS, p, rel string, d fs.DirEntry, ids map[fileID]string) 
 	return e, nil
 }
 
-// unixMode returns the Unix permission bits of m, set-id and sticky bits
+// UnixMode returns the Unix permission bits of m, set-id and sticky bits
 // included.
-func unixMode(m fs.FileMode) int64 {
+func UnixMode(m fs.FileMode) int64 {
 	u := int64(m.Perm())
 	if m&fs.ModeSetuid != 0 {
 		u |= 04000
@@ -111,7 +111,7 @@ func tarHeader(e *buildEntry, clamp func(time.Time) time.Time) *tar.Header {
 		}
 	}
 	h := &tar.Header{
-		Name: name, Mode: unixMode(e.mode), Uname: "root", Gname: "root",
+		Name: name, Mode: UnixMode(e.mode), Uname: "root", Gname: "root",
 		ModTime: clamp(e.mtime).Truncate(time.Second),
 	}
 	switch {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"aim/deb"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,22 +53,7 @@ func runDebExtract(e *env, args []string) error {
 	out := make([]debExtractEntry, 0, len(entries))
 	for _, x := range entries {
 		out = append(out, debExtractEntry{Path: x.Path, Type: tarTypeNames[x.Type],
-			Mode: fmt.Sprintf("%04o", unixPerm(x.Mode)), Size: x.Size, SHA256: x.SHA256, Link: x.Link})
+			Mode: fmt.Sprintf("%04o", deb.UnixMode(x.Mode)), Size: x.Size, SHA256: x.SHA256, Link: x.Link})
 	}
 	return writeJSON(e.stdout, out)
-}
-
-// unixPerm returns the Unix permission, set-id and sticky bits of m.
-func unixPerm(m fs.FileMode) uint32 {
-	u := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		u |= 04000
-	}
-	if m&fs.ModeSetgid != 0 {
-		u |= 02000
-	}
-	if m&fs.ModeSticky != 0 {
-		u |= 01000
-	}
-	return u
 }
