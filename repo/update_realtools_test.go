@@ -103,6 +103,18 @@ func (r *toolRepo) sign(suite, release, home string) {
 	r.run(env, "gpg", "--batch", "--yes", "-abs", "-o", filepath.Join(d, "Release.gpg"), filepath.Join(d, "Release"))
 }
 
+// touch moves the modification time of every served file by d, as a
+// later change of the repository would.
+func (r *toolRepo) touch(d time.Duration) {
+	t := time.Now().Add(d)
+	filepath.Walk(filepath.Join(r.dir, "dists"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			os.Chtimes(p, t, t)
+		}
+		return nil
+	})
+}
+
 func (r *toolRepo) source() Source {
 	return Source{Name: "test", Types: []string{"deb"}, URIs: []string{r.srv.URL}, Suites: []string{"stable"}, Components: []string{"main"}, Enabled: true}
 }
@@ -137,11 +149,28 @@ func TestUpdateToolRepository(t *testing.T) {
 	if v := cachedVersion(t, root, "demo-app"); v != "1.0" {
 		t.Fatalf("demo-app version %q", v)
 	}
+	// Unchanged: InRelease is answered 304 and nothing else is fetched.
+	var events []UpdateEvent
+	u.Event = func(e UpdateEvent) { events = append(events, e) }
+	if res, err := u.Update(context.Background(), []Source{r.source()}); err != nil || !res[0].Unchanged {
+		t.Fatalf("second update: %+v %v", res, err)
+	}
+	if len(events) != 4 || events[1].What != "unchanged" || events[2].What != "unchanged" || !strings.HasSuffix(events[1].URL, "InRelease") {
+		t.Errorf("second update events: %+v", events)
+	}
+	// A 304 does not keep trusting a key the user removed since.
+	keyFile := filepath.Join(root, "etc/aim/trusted.gpg.d/test.asc")
+	os.Rename(keyFile, keyFile+".off")
+	if _, err := u.Update(context.Background(), []Source{r.source()}); err == nil || !strings.Contains(err.Error(), "unknown key") {
+		t.Fatalf("update after removing the key: %v", err)
+	}
+	os.Rename(keyFile+".off", keyFile)
 	// Release without InRelease: the detached signature is used.
 	os.Remove(filepath.Join(r.dir, "dists/stable/InRelease"))
 	r.addPackage("demo-app", "1.1", "user/games")
 	r.publish("stable", "")
 	os.Remove(filepath.Join(r.dir, "dists/stable/InRelease"))
+	r.touch(time.Minute)
 	if _, err := u.Update(context.Background(), []Source{r.source()}); err != nil {
 		t.Fatalf("Release + Release.gpg: %v", err)
 	}
@@ -229,6 +258,7 @@ func TestUpdateRefusesTampering(t *testing.T) {
 				t.Fatalf("good update: %v", err)
 			}
 			tt.tamper(root)
+			r.touch(time.Minute) // HTTP dates have a resolution of a second
 			_, err := u.Update(context.Background(), []Source{r.source()})
 			var ue *UpdateError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "test") {

@@ -67,20 +67,20 @@ func (su *sourceUpdate) run(ctx context.Context) ([]staged, bool, error) {
 
 // release updates the targets below one Release file.
 func (su *sourceUpdate) release(ctx context.Context, base string, targets []SourceTarget) ([]staged, bool, error) {
-	text, relFile, err := su.fetchRelease(ctx, base)
+	text, out, err := su.fetchRelease(ctx, base)
 	if err != nil {
 		return nil, false, err
 	}
+	relFile := out[len(out)-1].file
 	rel, err := ParseRelease(text)
 	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", relFile.file.URL, err)
+		return nil, false, fmt.Errorf("%s: %w", relFile.URL, err)
 	}
 	if err := su.checkRelease(rel, targets[0]); err != nil {
-		return nil, false, fmt.Errorf("%s: %w", relFile.file.URL, err)
+		return nil, false, fmt.Errorf("%s: %w", relFile.URL, err)
 	}
-	old, had := su.prev.Index(relFile.file.Path)
-	same := had && old.SHA256 == relFile.file.SHA256
-	out := []staged{relFile}
+	old, had := su.prev.Index(relFile.Path)
+	same := had && old.SHA256 == relFile.SHA256
 	for _, t := range su.withArchAll(rel, targets) {
 		f, err := su.index(ctx, base, rel, t)
 		if err != nil {
@@ -151,32 +151,51 @@ func (su *sourceUpdate) checkRelease(rel *Release, t SourceTarget) error {
 
 // fetchRelease gets and verifies InRelease, or Release and Release.gpg
 // when (and only when) InRelease does not exist. It returns the signed
-// text, staged as the source's "Release" file.
-func (su *sourceUpdate) fetchRelease(ctx context.Context, base string) ([]byte, staged, error) {
+// text and the files to record: the text as the source's "Release" file
+// and, for InRelease, the raw signed file. An InRelease that the server
+// says is unchanged is not downloaded again, but its kept copy is
+// verified again with today's keys.
+func (su *sourceUpdate) fetchRelease(ctx context.Context, base string) ([]byte, []staged, error) {
 	raw := filepath.Join(su.stage, "InRelease.raw")
-	su.u.event(su.src.Name, base+"InRelease", "get")
-	_, err := su.u.Fetcher.Fetch(ctx, Request{URL: base + "InRelease", Dest: raw, Size: -1, MaxSize: 64 << 20})
+	req := Request{URL: base + "InRelease", Dest: raw, Size: -1, MaxSize: 64 << 20}
+	prevRaw, hadRaw := su.prev.Index(base + "InRelease")
+	if hadRaw && fileExists(filepath.Join(su.u.Root, prevRaw.CachePath)) {
+		req.ETag, req.LastModified = prevRaw.ETag, prevRaw.LastModified
+	}
+	su.u.event(su.src.Name, req.URL, "get")
+	res, err := su.u.Fetcher.Fetch(ctx, req)
 	var text []byte
+	var files []staged
 	switch {
+	case err == nil && res.NotModified:
+		su.u.event(su.src.Name, req.URL, "unchanged")
+		raw = filepath.Join(su.u.Root, prevRaw.CachePath)
+		files = append(files, staged{file: prevRaw})
+		fallthrough
 	case err == nil:
 		data, rerr := os.ReadFile(raw)
 		if rerr != nil {
-			return nil, staged{}, rerr
+			return nil, nil, rerr
 		}
 		text, err = su.verifyClearSigned(data)
+		if !res.NotModified {
+			f := db.IndexFile{Path: req.URL, URL: req.URL, Size: res.Size, SHA256: res.SHA256, ETag: res.ETag, LastModified: res.LastModified}
+			files = append(files, staged{file: f, tmp: raw})
+		}
 	case errors.Is(err, ErrNotFound):
 		su.u.event(su.src.Name, base+"Release", "fallback")
+		req.URL = base + "Release"
 		text, err = su.fetchDetached(ctx, base)
 	}
 	if err != nil {
-		return nil, staged{}, fmt.Errorf("%s: %w", base, err)
+		return nil, nil, fmt.Errorf("%s: %w", base, err)
 	}
 	tmp := filepath.Join(su.stage, "Release")
 	if err := os.WriteFile(tmp, text, 0o644); err != nil {
-		return nil, staged{}, err
+		return nil, nil, err
 	}
-	f := db.IndexFile{Path: base + "Release", URL: base + "InRelease", Size: int64(len(text)), SHA256: sum256(text)}
-	return text, staged{file: f, tmp: tmp}, nil
+	f := db.IndexFile{Path: base + "Release", URL: req.URL, Size: int64(len(text)), SHA256: sum256(text)}
+	return text, append(files, staged{file: f, tmp: tmp}), nil
 }
 
 func (su *sourceUpdate) fetchDetached(ctx context.Context, base string) ([]byte, error) {
