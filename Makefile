@@ -7,8 +7,8 @@ GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
 # Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
-DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg apt-utils
-TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg apt-ftparchive
+DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify
+TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify
 
 .PHONY: all build test bench fuzz lint demo deps clean
 

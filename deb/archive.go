@@ -245,7 +245,8 @@ func (ar *ArchiveReader) findData() (Compression, error) {
 }
 
 // Signatures reads the members after data.tar (skipping what was not read
-// of data.tar) and returns those whose name starts with "_gpg", as raw
+// of data.tar) and returns those whose name starts with "_gpg" or "_aim"
+// (see ValidSignatureName), as raw
 // bytes in archive order. Other members after data.tar must start with
 // '_' too. Signatures may be called more than once.
 func (ar *ArchiveReader) Signatures() ([]Member, error) {
@@ -271,7 +272,7 @@ func (ar *ArchiveReader) Signatures() ([]Member, error) {
 		if !strings.HasPrefix(h.Name, "_") {
 			return nil, fmt.Errorf("member %s after data.tar", h.Name)
 		}
-		if !strings.HasPrefix(h.Name, "_gpg") {
+		if _, ok := cutSignaturePrefix(h.Name); !ok {
 			continue
 		}
 		if h.Size > MaxSignatureSize {

@@ -48,11 +48,12 @@ func (o *memberOrder) done() error {
 }
 
 // ValidSignatureName reports whether name can name a signature member:
-// "_gpg" followed by letters, digits or '_', 16 bytes at most (the ar name
-// field), as debsigs (_gpgorigin, _gpgmaint) and dpkg-sig (_gpgbuilder)
-// use.
+// "_gpg" followed by letters, digits or '_', as debsigs (_gpgorigin,
+// _gpgmaint) and dpkg-sig (_gpgbuilder) use, or "_aim" followed by the
+// same, for what aim's signatures carry along (_aimkeys); 16 bytes at most
+// (the ar name field). dpkg skips members starting with '_'.
 func ValidSignatureName(name string) bool {
-	rest, ok := strings.CutPrefix(name, "_gpg")
+	rest, ok := cutSignaturePrefix(name)
 	if !ok || len(name) > arNameMax {
 		return false
 	}
@@ -62,6 +63,13 @@ func ValidSignatureName(name string) bool {
 		}
 	}
 	return true
+}
+
+func cutSignaturePrefix(name string) (string, bool) {
+	if rest, ok := strings.CutPrefix(name, "_gpg"); ok {
+		return rest, true
+	}
+	return strings.CutPrefix(name, "_aim")
 }
 
 // AddSignature copies the package read from in to out, appending a member

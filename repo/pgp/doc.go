@@ -7,7 +7,9 @@
 //     ".asc" and binary ".gpg", several keys per file) or from an inline key
 //     block, listing them, selecting, merging and writing them back;
 //   - verification of a clear-signed InRelease (VerifyClearSigned) and of a
-//     Release with its detached Release.gpg (VerifyDetached).
+//     Release with its detached Release.gpg (VerifyDetached);
+//   - signing (Signer: ClearSign, DetachSign), key generation (GenerateKey,
+//     v4 only) and third-party certification (Certify, CertifiedBy).
 //
 // Verification fails closed. It succeeds only when at least one signature is
 // valid, by a key of the keyring that may sign, not expired, not revoked,
