@@ -9,6 +9,9 @@ FUZZTIME ?= 15s
 # Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
 DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify
 TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify
+# What only the benchmarks compare against.
+BENCH_DEBS := aptly reprepro
+BENCH_TOOLS := aptly reprepro
 
 .PHONY: all build test bench fuzz lint demo deps clean
 
@@ -35,8 +38,14 @@ test: deps
 	$(GO) test -count=1 -timeout 15m ./...
 
 bench: deps
+	@missing=""; for t in $(BENCH_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(BENCH_DEBS) >/dev/null; \
+	fi
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./... | tee bench/last-go.txt
 	bash bench/peers.sh | tee bench/last-peers.txt
+	bash bench/publish.sh | tee bench/last-publish.txt
 
 # fuzz runs every fuzz target for FUZZTIME each.
 fuzz: deps

@@ -30,6 +30,30 @@
 // line of the file, comments included, is kept byte for byte. Files are
 // replaced atomically (written aside, then renamed).
 //
-// Nothing here prints, prompts or fetches: the sources functions read and
-// write files under the root they are given and return values and errors.
+// # Updating
+//
+// Updater fetches each source's InRelease (Release and Release.gpg only
+// when InRelease is absent), verifies it with repo/pgp, checks the Release
+// (Valid-Until, Date, suite) and fetches every index it lists, checking
+// size and SHA256, into a staging directory that is committed only when
+// the whole source succeeded. A failed source keeps its previous indexes.
+// The indexes of every enabled source then feed the available-package
+// Cache, a mapped file looked up by name, provided name and text.
+//
+// # Publishing
+//
+// A maintainer's repository is a directory with aim-repo.conf (its
+// settings) and aim-repo.state/ (the package database: each package's
+// index paragraph with its hashes, so publishing never reads a .deb again);
+// neither is ever served. Add copies packages into pool/ after linting
+// them, and Publish writes dists/ (Packages, .gz, .xz, by-hash copies of
+// the last generations, Release, Release.gpg, then InRelease last, so a
+// reader sees the old release or the new one, never a mix), key.asc at the
+// root, and nothing at all when nothing changed. Release is the same type
+// in both directions.
+//
+// Nothing here prints or prompts. The sources functions read and write
+// files under the root they are given; the Updater fetches only the URLs
+// its sources name; all return values and errors and report progress
+// through callbacks.
 package repo

@@ -1,39 +1,31 @@
 #!/usr/bin/env bash
 # The demo: what aim does today, on the bundled demo package.
 # It builds the package, looks inside it, publishes it in a signed
-# repository (made with apt-ftparchive and gpg until `aim repo` exists),
-# then, as a user would, trusts the key, adds the source, updates and
-# finds the app.
+# repository, then, as a user would, trusts the key, adds the source,
+# updates and finds the app.
 # Usage: testdata/demo/run.sh path/to/aim
 set -euo pipefail
 aim=$(realpath "${1:-bin/aim}")
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/demo-out
 rm -rf "$out" && mkdir -p "$out/pool" "$out/root"
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+unset AIM_PASSPHRASE
 
 step() { local shown="$*"; shown=${shown//$aim/aim}; printf '\n\033[1m$ %s\033[0m\n' "${shown//$out/demo-out}"; "$@"; }
 
 echo "== a maintainer builds the demo package"
-step "$aim" deb build -q "$top/testdata/demo/hello" "$out/pool/"
+step env SOURCE_DATE_EPOCH=1700000000 "$aim" deb build -q "$top/testdata/demo/hello" "$out/pool/"
 deb=$(ls "$out"/pool/*.deb)
 step "$aim" deb info "$deb" Package Version Section Maemo-Display-Name
 step "$aim" deb contents "$deb"
 
-echo; echo "== and publishes it in a signed repository (apt-ftparchive + gpg for now)"
+echo; echo "== and publishes it in a signed repository"
 repo=$out/repo
-export GNUPGHOME=$out/gnupg
-mkdir -p "$repo/pool/main" "$repo/dists/stable/main/binary-amd64" "$GNUPGHOME" && chmod 700 "$GNUPGHOME"
-cp "$deb" "$repo/pool/main/"
-gpg --batch -q --passphrase '' --quick-gen-key 'aim demo repository <demo@aim.invalid>' ed25519 sign never 2>/dev/null
-gpg --batch -q --armor --export > "$repo/key.asc"
-(cd "$repo" && apt-ftparchive -q packages pool > dists/stable/main/binary-amd64/Packages &&
-  xz -k dists/stable/main/binary-amd64/Packages &&
-  apt-ftparchive -q -o APT::FTPArchive::Release::Suite=stable -o APT::FTPArchive::Release::Codename=stable \
-    -o APT::FTPArchive::Release::Architectures="amd64 all" -o APT::FTPArchive::Release::Components=main \
-    release dists/stable > dists/stable/Release &&
-  gpg --batch -q --clearsign -o dists/stable/InRelease dists/stable/Release)
-echo "repository at demo-out/repo, signed by $(gpg --batch --with-colons --fingerprint | awk -F: '/^fpr/ {print $10; exit}')"
+step "$aim" key generate --name "aim demo repository" --email demo@aim.invalid --out "$out/demo-key"
+step "$aim" repo init "$repo" --dist stable --component main --arch amd64 --origin "aim demo"
+step "$aim" repo add "$repo" "$deb"
+step "$aim" repo publish "$repo" --key "$out/demo-key.secret.asc"
+step "$aim" repo check "$repo"
 
 echo; echo "== a user trusts the key, adds the source and finds the app (root: demo-out/root)"
 R=(--root "$out/root")

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Publishing a repository of N (2,000) small packages, same machine, same
+# run: aim repo add + publish beside aptly repo add + publish repo,
+# reprepro includedeb + export, and apt-ftparchive packages/release + gpg
+# signing; then the same after adding one package. Every tool writes
+# Packages, .gz and .xz where it can and signs InRelease and Release.gpg
+# with the same Ed25519 test key. Prints wall time and max RSS per step.
+# Needs aptly, reprepro, apt-utils, gnupg, xz-utils and /usr/bin/time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$PATH LC_ALL=C
+N=${N:-2000}
+go build -o bin/aim ./cmd/aim
+aim=$PWD/bin/aim
+key=$PWD/testdata/keys/ed25519.secret.asc
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for t in aptly reprepro apt-ftparchive gpg xz; do
+  command -v $t >/dev/null || { echo "publish: $t not installed (see the Makefile's DEBS)"; exit 1; }
+done
+
+# timed NAME CMD... runs CMD, recording NAME's wall seconds and max RSS (KB).
+declare -A secs rss
+timed() {
+  local name=$1; shift
+  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out.$name" 2>&1 || { echo "$name failed:"; tail -20 "$work/out.$name"; exit 1; }
+  read -r secs[$name] rss[$name] < "$work/time"
+}
+sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+maxkb() { echo $(( ($1 > $2 ? $1 : $2) / 1024 )); }
+
+# 1. N small packages built by aim from generated trees (half all, half amd64).
+mkdir -p "$work/debs" "$work/trees"
+gen() {
+  local i=$1 arch=all; [ $((i % 2)) = 0 ] && arch=amd64
+  local t=$work/trees/p$i; mkdir -p "$t/DEBIAN" "$t/usr/share/doc/bench-pkg$i"
+  printf 'Package: bench-pkg%s\nVersion: 1.%s-1\nArchitecture: %s\nSection: utils\nPriority: optional\nMaintainer: Bench <bench@example.org>\nDepends: libc6 (>= 2.36)\nDescription: benchmark package %s\n generated for the publishing benchmark.\n' "$i" "$i" "$arch" "$i" > "$t/DEBIAN/control"
+  seq "$i" $((i + 200)) > "$t/usr/share/doc/bench-pkg$i/README"
+  "$aim" deb build -q -Z zstd "$t" "$work/debs/" >/dev/null
+}
+export -f gen; export work aim
+t0=$(date +%s%3N)
+seq "$N" | xargs -P "$(nproc)" -I{} bash -c 'gen {}'
+gen_ms=$(( $(date +%s%3N) - t0 ))
+one=$work/trees/extra; mkdir -p "$one/DEBIAN"
+printf 'Package: bench-extra\nVersion: 1\nArchitecture: all\nSection: utils\nPriority: optional\nMaintainer: Bench <bench@example.org>\nDescription: one more\n' > "$one/DEBIAN/control"
+"$aim" deb build -q "$one" "$work/extra.deb" >/dev/null
+echo "# publish, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $N packages ($(du -sm "$work/debs" | cut -f1) MB) built by aim deb build in ${gen_ms} ms"
+
+# The same key for gpg-based tools.
+export GNUPGHOME=$work/gnupg; mkdir -m 700 "$GNUPGHOME"
+gpg --batch -q --import "$key" 2>/dev/null
+fpr=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')
+
+# 2. aim
+A=$work/aim
+"$aim" repo init "$A" --dist stable --arch amd64 -q
+timed aim_add "$aim" repo add -q "$A" "$work"/debs/*.deb
+timed aim_pub "$aim" repo publish -q "$A" --key "$key"
+timed aim_add1 "$aim" repo add -q "$A" "$work/extra.deb"
+timed aim_pub1 "$aim" repo publish -q "$A" --key "$key"
+timed aim_pub0 "$aim" repo publish -q "$A" --key "$key"
+
+# 3. aptly
+P=$work/aptly
+printf '{"rootDir": "%s", "architectures": ["amd64"], "gpgProvider": "gpg", "skipContentsPublishing": true}\n' "$P" > "$work/aptly.conf"
+ap=(aptly -config="$work/aptly.conf")
+"${ap[@]}" repo create -distribution=stable -component=main bench >/dev/null
+timed aptly_add "${ap[@]}" repo add bench "$work/debs"
+timed aptly_pub "${ap[@]}" publish repo -batch -gpg-key="$fpr" -architectures=amd64 bench
+timed aptly_add1 "${ap[@]}" repo add bench "$work/extra.deb"
+timed aptly_pub1 "${ap[@]}" publish update -batch -gpg-key="$fpr" stable
+
+# 4. reprepro
+R=$work/reprepro; mkdir -p "$R/conf"
+printf 'Codename: stable\nSuite: stable\nArchitectures: amd64\nComponents: main\nDebIndices: Packages Release . .gz .xz\nSignWith: %s\n' "$fpr" > "$R/conf/distributions"
+timed rr_add reprepro -b "$R" --export=never includedeb stable "$work"/debs/*.deb
+timed rr_pub reprepro -b "$R" export stable
+timed rr_add1 reprepro -b "$R" --export=never includedeb stable "$work/extra.deb"
+timed rr_pub1 reprepro -b "$R" export stable
+
+# 5. apt-ftparchive (with its cache database, its incremental mode) + gpg
+F=$work/ftp; mkdir -p "$F/pool" "$F/dists/stable/main/binary-amd64"
+cat > "$work/ftp.sh" <<'EOF'
+set -e
+cd "$1"
+apt-ftparchive --db ../ftp.db packages pool > dists/stable/main/binary-amd64/Packages
+gzip -9kf dists/stable/main/binary-amd64/Packages
+xz -kf dists/stable/main/binary-amd64/Packages
+apt-ftparchive -o APT::FTPArchive::Release::Suite=stable -o APT::FTPArchive::Release::Codename=stable \
+  -o APT::FTPArchive::Release::Architectures=amd64 -o APT::FTPArchive::Release::Components=main \
+  release dists/stable > ../Release && mv ../Release dists/stable/Release
+gpg --batch --yes -q --clearsign -o dists/stable/InRelease dists/stable/Release
+gpg --batch --yes -q -abs -o dists/stable/Release.gpg dists/stable/Release
+EOF
+timed ftp_add cp "$work"/debs/*.deb "$F/pool/"
+timed ftp_pub bash "$work/ftp.sh" "$F"
+timed ftp_add1 cp "$work/extra.deb" "$F/pool/"
+timed ftp_pub1 bash "$work/ftp.sh" "$F"
+
+# Report: full = add + publish; incremental = add one + publish.
+aim_full=$(sum "${secs[aim_add]}" "${secs[aim_pub]}"); aim_inc=$(sum "${secs[aim_add1]}" "${secs[aim_pub1]}")
+line() { # NAME add pub add1 pub1 rss...
+  local full inc; full=$(sum "${secs[$2]}" "${secs[$3]}"); inc=$(sum "${secs[$4]}" "${secs[$5]}")
+  printf '%-15s full %6ss (add %5ss + publish %5ss, max RSS %4d MB)  +1 package %5ss (max RSS %4d MB)  %s/aim: full %s, +1 %s\n' \
+    "$1" "$full" "${secs[$2]}" "${secs[$3]}" "$(maxkb "${rss[$2]}" "${rss[$3]}")" "$inc" "$(maxkb "${rss[$4]}" "${rss[$5]}")" \
+    "$1" "$(ratio "$full" "$aim_full")" "$(ratio "$inc" "$aim_inc")"
+}
+line aim aim_add aim_pub aim_add1 aim_pub1
+line aptly aptly_add aptly_pub aptly_add1 aptly_pub1
+line reprepro rr_add rr_pub rr_add1 rr_pub1
+line apt-ftparchive ftp_add ftp_pub ftp_add1 ftp_pub1
+echo "aim: re-publish after adding one package ${secs[aim_pub1]}s = $(ratio "${secs[aim_pub1]}" "${secs[aim_pub]}") of a full publish," \
+     "add + publish of one $(ratio "$aim_inc" "$aim_full") of the full add + publish; re-publish with no change ${secs[aim_pub0]}s"

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"aim/repo"
+)
+
+func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
+	f := newRepoFlags(fs)
+	return func(e *env, args []string) error {
+		const usage = "aim repo publish DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL]"
+		r, rest, err := openRepoArg(args, usage)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if len(rest) != 0 || f.str("key") == "" {
+			return usageError("usage: %s", usage)
+		}
+		if f.bool("install-files") && f.str("base-url") == "" {
+			return usageError("--install-files needs --base-url URL")
+		}
+		opts, err := publishOptions(f)
+		if err != nil {
+			return err
+		}
+		results, err := r.Publish(opts)
+		if err != nil {
+			return err
+		}
+		var installs []string
+		if f.bool("install-files") {
+			if installs, err = r.WriteInstallFiles(f.str("base-url")); err != nil {
+				return err
+			}
+		}
+		if e.g.json {
+			return writeJSON(e.stdout, map[string]any{"dists": results, "install_files": append([]string{}, installs...)})
+		}
+		if !e.g.quiet {
+			for _, res := range results {
+				fmt.Fprintf(e.stdout, "%s: %s (%d packages, %d files written, %d removed)\n", res.Dist, res.Outcome, res.Packages, len(res.Written), len(res.Removed))
+			}
+			if len(installs) > 0 {
+				fmt.Fprintf(e.stdout, "%d .install file(s) written under %s/\n", len(installs), repo.InstallFileDir)
+			}
+		}
+		return nil
+	}
+}
+
+// publishOptions loads the signing key and reads the dates: now, or
+// SOURCE_DATE_EPOCH for reproducible output.
+func publishOptions(f repoFlags) (repo.PublishOptions, error) {
+	var opts repo.PublishOptions
+	s, err := loadSigner(f.str("key"), f.str("passphrase-file"))
+	if err != nil {
+		return opts, err
+	}
+	opts.Signer, opts.Now = s, time.Now()
+	if t, err := sourceDateEpoch(); err != nil {
+		return opts, err
+	} else if t != nil {
+		opts.Now = *t
+	}
+	if v := f.str("valid-for"); v != "" {
+		if opts.ValidFor, err = parseValidity(v); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}
+
+// parseValidity reads a duration such as "7d", "2w" or "36h".
+func parseValidity(v string) (time.Duration, error) {
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(v, suffix); ok {
+			if k, err := strconv.Atoi(n); err == nil && k > 0 {
+				return time.Duration(k) * unit, nil
+			}
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--valid-for %q: want a positive duration such as 7d, 2w or 36h", v)
+	}
+	return d, nil
+}
