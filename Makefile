@@ -7,7 +7,7 @@ GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
 # Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
-DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify
+DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv
 TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify
 # What only the benchmarks compare against.
 BENCH_DEBS := aptly reprepro
@@ -27,6 +27,10 @@ deps:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null; \
 	fi
+	@/usr/bin/python3 -c 'import solv' 2>/dev/null || { sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends python3-solv >/dev/null; } || \
+	  echo "warning: python3-solv could not be installed; the libsolv comparisons will be skipped"; }
 	@command -v $(GO) >/dev/null || { echo "Go is not installed (see https://go.dev/doc/install)"; exit 1; }
 	@$(GO) mod download
 
@@ -46,6 +50,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./... | tee bench/last-go.txt
 	bash bench/peers.sh | tee bench/last-peers.txt
 	bash bench/publish.sh | tee bench/last-publish.txt
+	bash bench/resolver.sh | tee bench/last-resolver.txt
 
 # fuzz runs every fuzz target for FUZZTIME each.
 fuzz: deps

@@ -11,6 +11,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/policy"
 	"aim/repo"
 )
 
@@ -78,21 +79,21 @@ func (ix installedIndex) names() []string {
 }
 
 // candidate returns the version of name that an install would pick from
-// the cache: the highest version among those of the highest-priority
-// sources, for the native architecture or all. ok is false when none fits.
+// the cache: policy.Candidate's choice (the highest version among those of
+// the highest-priority sources, for the native architecture or all). ok is
+// false when none fits.
 func candidate(c *repo.Cache, name, arch string) (repo.Available, bool) {
-	var best repo.Available
-	bestPrio, found := 0, false
-	for _, a := range c.Lookup(name) { // highest version first
-		if a.Architecture != arch && a.Architecture != "all" {
-			continue
-		}
-		p := priorityOf(c, a)
-		if !found || p > bestPrio {
-			best, bestPrio, found = a, p, true
-		}
+	avail := c.Lookup(name)
+	choices := make([]policy.Choice, len(avail))
+	for i, a := range avail {
+		v, _ := deb.ParseVersionLax(a.Version)
+		choices[i] = policy.Choice{Version: v, Arch: a.Architecture, Priority: priorityOf(c, a)}
 	}
-	return best, found
+	i := policy.Candidate(choices, arch)
+	if i < 0 {
+		return repo.Available{}, false
+	}
+	return avail[i], true
 }
 
 // priorityOf returns the highest priority among the sources offering a.

@@ -36,6 +36,7 @@ step "$aim" "${R[@]}" list --user
 step "$aim" "${R[@]}" search greets
 step "$aim" "${R[@]}" policy hello
 step "$aim" "${R[@]}" show hello
+step "$aim" "${R[@]}" install -s hello
 
 echo; echo "== Debian version order, as dpkg has it"
 step "$aim" version compare 1.0~rc1 lt 1.0 && echo "(true: 1.0~rc1 sorts before 1.0)"

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"aim/db"
+
+	"github.com/spf13/pflag"
+)
+
+func init() {
+	register(&command{name: "mark", summary: "mark packages auto, manual, hold or unhold", setup: setupMark})
+}
+
+func setupMark(fs *pflag.FlagSet) func(*env, []string) error {
+	return func(e *env, args []string) error {
+		if len(args) < 2 {
+			return &exitError{code: 2, msg: "mark: usage: aim mark auto|manual|hold|unhold PKG..."}
+		}
+		verb, pkgs := args[0], args[1:]
+		switch verb {
+		case "auto", "manual", "hold", "unhold":
+		default:
+			return &exitError{code: 2, msg: fmt.Sprintf("mark: unknown verb %q (one of auto, hold, manual, unhold)", verb)}
+		}
+		return mark(e, verb, pkgs)
+	}
+}
+
+// mark changes the records of packages aim installed; dpkg's packages
+// are refused by name.
+func mark(e *env, verb string, pkgs []string) error {
+	d, err := db.Open(e.g.root)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	dpkg, err := db.ReadDpkgStatus(e.g.root)
+	if err != nil {
+		return err
+	}
+	for _, n := range pkgs {
+		if _, err := d.Installed(n); err != nil {
+			if errors.Is(err, db.ErrNotFound) && isDpkg(dpkg, n) {
+				return fmt.Errorf("mark %s %s: it is a system package installed by dpkg, which aim does not manage", verb, n)
+			}
+			if errors.Is(err, db.ErrNotFound) {
+				return fmt.Errorf("mark %s %s: not installed by aim", verb, n)
+			}
+			return err
+		}
+	}
+	if verb == "auto" || verb == "manual" {
+		for _, n := range pkgs {
+			if err := d.SetAuto(n, verb == "auto"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return setHolds(d, pkgs, verb == "hold")
+}
+
+func isDpkg(list []db.InstalledPackage, name string) bool {
+	for _, p := range list {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// setHolds adds or removes names in the stored hold list.
+func setHolds(d *db.DB, pkgs []string, hold bool) error {
+	v, err := d.Meta(holdsKey)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	h := map[string]bool{}
+	for _, n := range strings.Fields(v) {
+		h[n] = true
+	}
+	for _, n := range pkgs {
+		h[n] = hold
+	}
+	return d.SetMeta(holdsKey, joinHolds(h))
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"aim/policy"
+	"aim/resolver"
+)
+
+// planEntry is one package of a plan in --json output.
+type planEntry struct {
+	Package      string `json:"package"`
+	Version      string `json:"version"`
+	Architecture string `json:"architecture"`
+	From         string `json:"from,omitempty"`
+}
+
+// planJSON is a plan in --json output (DESIGN.md's shape).
+type planJSON struct {
+	Install  []planEntry       `json:"install"`
+	Upgrade  []planEntry       `json:"upgrade"`
+	Remove   []planEntry       `json:"remove"`
+	HeldBack []policy.HeldBack `json:"held_back,omitempty"`
+}
+
+func entry(p *resolver.Package) planEntry {
+	return planEntry{Package: p.Name, Version: p.Version.String(), Architecture: p.Arch}
+}
+
+// printOutcome prints a decided plan as JSON or as apt's summary.
+func printOutcome(e *env, s *system, out *policy.Outcome) error {
+	pl := out.Plan
+	if e.g.json {
+		j := planJSON{Install: []planEntry{}, Upgrade: []planEntry{}, Remove: []planEntry{}, HeldBack: out.HeldBack}
+		for _, q := range pl.Install {
+			j.Install = append(j.Install, entry(q))
+		}
+		for _, c := range pl.Upgrade {
+			en := entry(c.To)
+			en.From = c.From.Version.String()
+			j.Upgrade = append(j.Upgrade, en)
+		}
+		for _, q := range pl.Remove {
+			j.Remove = append(j.Remove, entry(q))
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(j)
+	}
+	printSummary(e.stdout, s, out)
+	return nil
+}
+
+func printSummary(w io.Writer, s *system, out *policy.Outcome) {
+	pl := out.Plan
+	var ups, held []string
+	for _, c := range pl.Upgrade {
+		ups = append(ups, c.To.Name)
+	}
+	for _, h := range out.HeldBack {
+		held = append(held, h.Name)
+	}
+	printList(w, "The following NEW packages will be installed:", names(pl.Install))
+	printList(w, "The following packages will be upgraded:", ups)
+	printList(w, "The following packages will be REMOVED:", names(pl.Remove))
+	printList(w, "The following packages have been kept back:", held)
+	fmt.Fprintf(w, "%d upgraded, %d newly installed, %d to remove and %d not upgraded.\n",
+		len(pl.Upgrade), len(pl.Install), len(pl.Remove), len(held))
+	download, disk := sizes(s, pl)
+	if download > 0 {
+		fmt.Fprintf(w, "Need to get %s of archives.\n", humanSize(download))
+	}
+	switch {
+	case disk > 0:
+		fmt.Fprintf(w, "After this operation, %s of additional disk space will be used.\n", humanSize(disk))
+	case disk < 0:
+		fmt.Fprintf(w, "After this operation, %s disk space will be freed.\n", humanSize(-disk))
+	}
+}
+
+func names(ps []*resolver.Package) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// printList prints a heading and the names wrapped at 79 columns, as apt.
+func printList(w io.Writer, heading string, list []string) {
+	if len(list) == 0 {
+		return
+	}
+	fmt.Fprintln(w, heading)
+	line := " "
+	for _, n := range list {
+		if len(line)+1+len(n) > 79 && line != " " {
+			fmt.Fprintln(w, line)
+			line = " "
+		}
+		line += " " + n
+	}
+	fmt.Fprintln(w, line)
+}
+
+// sizes returns the bytes to download and the change in disk use, from
+// the Size and Installed-Size (KiB) fields.
+func sizes(s *system, pl *resolver.Plan) (download, disk int64) {
+	field := func(p *resolver.Package, name string) int64 {
+		n, _ := strconv.ParseInt(strings.TrimSpace(s.source.paragraph(p, s.ix).Get(name)), 10, 64)
+		return n
+	}
+	for _, q := range pl.Install {
+		download += field(q, "Size")
+		disk += field(q, "Installed-Size") * 1024
+	}
+	for _, c := range pl.Upgrade {
+		download += field(c.To, "Size")
+		disk += (field(c.To, "Installed-Size") - field(c.From, "Installed-Size")) * 1024
+	}
+	for _, q := range pl.Remove {
+		disk -= field(q, "Installed-Size") * 1024
+	}
+	return download, disk
+}
+
+// humanSize prints bytes as apt does: B, kB, MB, GB (powers of 1000).
+func humanSize(n int64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	f := float64(n)
+	i := 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d %s", n, units[0])
+	}
+	return fmt.Sprintf("%.1f %s", f, units[i])
+}
+
+// refusal prints a refused request as JSON when asked and returns the
+// error for the exit status.
+func refusal(e *env, err error) error {
+	if !e.g.json {
+		return err
+	}
+	out := struct {
+		Error   string            `json:"error"`
+		Reasons []resolver.Reason `json:"reasons"`
+	}{Error: err.Error(), Reasons: []resolver.Reason{}}
+	var ce *resolver.ConflictError
+	if errors.As(err, &ce) {
+		out.Reasons = ce.Chain
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.Encode(out)
+	return err
+}
+
+// notYet is the error of a plan command run without -s: the engine that
+// applies plans is a later issue.
+func notYet(what string) error {
+	return fmt.Errorf("%s is not available yet (issue: installer engine); use -s", what)
+}
+
+// decideAndPrint loads the system, decides with fn and prints the outcome.
+func decideAndPrint(e *env, fn func(*policy.System) (*policy.Outcome, error)) error {
+	s, err := loadSystem(e)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	out, err := fn(s.sys)
+	if err != nil {
+		return refusal(e, err)
+	}
+	return printOutcome(e, s, out)
+}

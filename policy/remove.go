@@ -1,0 +1,239 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"aim/deb"
+	"aim/resolver"
+)
+
+// Remove decides removing the named packages. It refuses packages that are
+// not installed, dpkg's, held, essential or flagged system-update, and
+// packages that other installed packages still depend on unless those are
+// named too (the error names them). Then every package the removed ones
+// pulled in, directly or indirectly, goes as well when it is not a user
+// package, was installed automatically and nothing left needs it.
+func Remove(sys *System, names []string) (*Outcome, error) {
+	inst := sys.index()
+	gone := map[string]bool{}
+	for _, n := range names {
+		in := inst[n]
+		if err := removable(in, n); err != nil {
+			return nil, err
+		}
+		gone[n] = true
+	}
+	if err := dependents(sys, gone, names); err != nil {
+		return nil, err
+	}
+	for _, n := range unneeded(sys, gone, reachable(sys, gone)) {
+		gone[n] = true
+	}
+	return removalPlan(sys, gone)
+}
+
+// Autoremove decides removing every automatically installed package that
+// is not a user package and that nothing manually installed needs.
+func Autoremove(sys *System) (*Outcome, error) {
+	all := map[string]bool{}
+	for _, in := range sys.Installed {
+		all[in.Package.Name] = true
+	}
+	gone := map[string]bool{}
+	for _, n := range unneeded(sys, gone, all) {
+		gone[n] = true
+	}
+	return removalPlan(sys, gone)
+}
+
+// removable refuses what may never be removed.
+func removable(in *Installed, name string) error {
+	why := ""
+	switch {
+	case in == nil:
+		why = "it is not installed"
+	case in.Dpkg:
+		why = "it is a system package installed by dpkg"
+	case in.Held:
+		why = "it is held (aim mark unhold " + name + ")"
+	case in.essential():
+		why = "it is essential"
+	case in.SystemUpdate:
+		why = "it is part of a system update (Maemo-Flags: system-update)"
+	default:
+		return nil
+	}
+	return refused("remove "+name, resolver.Reason{Kind: "refused", Package: name, Text: name + " cannot be removed: " + why})
+}
+
+func refused(request string, reasons ...resolver.Reason) error {
+	return &resolver.ConflictError{Request: request, Chain: reasons}
+}
+
+// dependents refuses the removal when a package that stays depends on a
+// removed one and nothing else that stays satisfies that dependency.
+func dependents(sys *System, gone map[string]bool, names []string) error {
+	var chain []resolver.Reason
+	for _, in := range sys.Installed {
+		if gone[in.Package.Name] || in.Relations == nil {
+			continue
+		}
+		for _, alts := range allDeps(in.Relations) {
+			if satisfiedAfter(sys, alts, gone) {
+				continue
+			}
+			chain = append(chain, resolver.Reason{Kind: "depends", Package: in.Package.Name,
+				Version: in.Package.Version.String(), User: in.Package.User, Installed: true,
+				Relation: alts.String(), Text: labelOf(in.Package) + " depends on " + alts.String()})
+			break
+		}
+	}
+	if len(chain) == 0 {
+		return nil
+	}
+	return refused("remove "+strings.Join(names, " "), chain...)
+}
+
+func labelOf(q *resolver.Package) string {
+	tags := []string{"installed"}
+	if q.User {
+		tags = []string{"user", "installed"}
+	}
+	return fmt.Sprintf("%s %s (%s)", q.Name, q.Version, strings.Join(tags, ", "))
+}
+
+func allDeps(r *resolver.Relations) deb.Relations {
+	return append(append(deb.Relations{}, r.PreDepends...), r.Depends...)
+}
+
+// satisfiedAfter reports whether an installed package that is not gone
+// satisfies alts.
+func satisfiedAfter(sys *System, alts deb.Alternatives, gone map[string]bool) bool {
+	for _, r := range alts {
+		for _, in := range sys.byProvided()[r.Name] {
+			if !gone[in.Package.Name] && refersTo(r, in.Package, in.Relations) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reachable returns the installed packages the gone ones depend on,
+// directly or indirectly (Recommends included, as they pulled those in).
+func reachable(sys *System, gone map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	queue := keys(gone)
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, d := range sys.needs(n) {
+			if !out[d] && !gone[d] {
+				out[d] = true
+				queue = append(queue, d)
+			}
+		}
+	}
+	return out
+}
+
+// needs returns the installed packages that satisfy a Pre-Depends,
+// Depends or Recommends of the installed package name.
+func (s *System) needs(name string) []string {
+	in := s.byName()[name]
+	if in == nil || in.Relations == nil {
+		return nil
+	}
+	var out []string
+	for _, alts := range append(allDeps(in.Relations), in.Relations.Recommends...) {
+		for _, r := range alts {
+			for _, other := range s.byProvided()[r.Name] {
+				if refersTo(r, other.Package, other.Relations) {
+					out = append(out, other.Package.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// byName returns the installed packages by name, computed once.
+func (s *System) byName() map[string]*Installed {
+	if s.names == nil {
+		s.names = s.index()
+	}
+	return s.names
+}
+
+// byProvided returns the installed packages under their name and every
+// name they provide, computed once.
+func (s *System) byProvided() map[string][]*Installed {
+	if s.provided == nil {
+		s.provided = map[string][]*Installed{}
+		for i := range s.Installed {
+			in := &s.Installed[i]
+			s.provided[in.Package.Name] = append(s.provided[in.Package.Name], in)
+			if in.Relations != nil {
+				for _, alts := range in.Relations.Provides {
+					s.provided[alts[0].Name] = append(s.provided[alts[0].Name], in)
+				}
+			}
+		}
+	}
+	return s.provided
+}
+
+// unneeded returns the candidates that may go: automatic, not user, not
+// protected, and not needed by any package that stays.
+func unneeded(sys *System, gone, candidates map[string]bool) []string {
+	maybe := map[string]bool{}
+	for _, in := range sys.Installed {
+		n := in.Package.Name
+		if candidates[n] && !gone[n] && in.Auto && !in.Package.User && !in.Dpkg && !in.Held &&
+			!in.SystemUpdate && !in.essential() {
+			maybe[n] = true
+		}
+	}
+	needed := map[string]bool{}
+	var queue []string
+	for _, in := range sys.Installed {
+		if n := in.Package.Name; !gone[n] && !maybe[n] {
+			queue = append(queue, n)
+		}
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, d := range sys.needs(n) {
+			if maybe[d] && !needed[d] {
+				needed[d] = true
+				queue = append(queue, d)
+			}
+		}
+	}
+	var out []string
+	for n := range maybe {
+		if !needed[n] {
+			out = append(out, n)
+		}
+	}
+	sortStrings(out)
+	return out
+}
+
+// removalPlan asks the resolver for the ordered plan that removes gone and
+// changes nothing else.
+func removalPlan(sys *System, gone map[string]bool) (*Outcome, error) {
+	req := &resolver.Request{Arch: sys.Arch, Installed: sys.installedPackages(), Remove: keys(gone)}
+	for _, in := range sys.Installed {
+		if !gone[in.Package.Name] {
+			req.Lock = append(req.Lock, in.Package.Name)
+		}
+	}
+	plan, err := resolver.Solve(newUniverse(sys), req)
+	if err != nil {
+		return nil, err
+	}
+	return &Outcome{Plan: plan}, nil
+}

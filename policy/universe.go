@@ -1,0 +1,128 @@
+package policy
+
+import (
+	"sort"
+
+	"aim/deb"
+	"aim/resolver"
+)
+
+// universe is the resolver's view of a System for one request: available
+// versions for the native architecture, ordered the way apt prefers them,
+// plus the installed versions.
+type universe struct {
+	sys  *System
+	inst map[string]*Installed
+	// prefer lists installed names whose candidate is preferred to the
+	// installed version (the request names them, or upgrades them).
+	prefer map[string]bool
+	// downgrade lists names that may go to a lower version.
+	downgrade map[string]bool
+	instProv  map[string][]resolver.Provided
+}
+
+func newUniverse(sys *System) *universe {
+	u := &universe{sys: sys, inst: sys.index(), prefer: map[string]bool{}, downgrade: map[string]bool{},
+		instProv: map[string][]resolver.Provided{}}
+	for i := range sys.Installed {
+		in := &sys.Installed[i]
+		if in.Relations == nil {
+			continue
+		}
+		for _, alts := range in.Relations.Provides {
+			u.instProv[alts[0].Name] = append(u.instProv[alts[0].Name], resolver.Provided{Package: in.Package, Version: alts[0].Version})
+		}
+	}
+	return u
+}
+
+func (u *universe) native(arch string) bool { return arch == u.sys.Arch || arch == "all" }
+
+// available returns the available versions of name for the native
+// architecture, candidate first.
+func (u *universe) available(name string) []Available {
+	var out []Available
+	for _, a := range u.sys.Source.Versions(name) {
+		if u.native(a.Package.Arch) {
+			out = append(out, a)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return better(choiceOf(out[i]), choiceOf(out[j]))
+	})
+	return out
+}
+
+func choiceOf(a Available) Choice {
+	return Choice{Version: a.Package.Version, Arch: a.Package.Arch, Priority: a.Priority}
+}
+
+// Packages implements resolver.Universe: the installed version first and
+// only higher versions after it, unless the name is preferred (candidate
+// first) or may be downgraded. Held and dpkg's packages are locked by the
+// request, not here, so explanations can say what a change would need.
+func (u *universe) Packages(name string) []*resolver.Package {
+	in := u.inst[name]
+	avail := u.available(name)
+	if in == nil {
+		out := make([]*resolver.Package, len(avail))
+		for i, a := range avail {
+			out[i] = a.Package
+		}
+		return out
+	}
+	var higher, lower []*resolver.Package
+	for _, a := range avail {
+		switch c := deb.CompareVersions(a.Package.Version, in.Package.Version); {
+		case c > 0:
+			higher = append(higher, a.Package)
+		case c < 0 && u.downgrade[name]:
+			lower = append(lower, a.Package)
+		}
+	}
+	if u.prefer[name] {
+		return append(append(higher, in.Package), lower...)
+	}
+	return append(append([]*resolver.Package{in.Package}, higher...), lower...)
+}
+
+// Providers implements resolver.Universe: installed providers, then
+// available ones by name, candidate first.
+func (u *universe) Providers(name string) []resolver.Provided {
+	out := append([]resolver.Provided(nil), u.instProv[name]...)
+	var avail []AvailableProvider
+	for _, p := range u.sys.Source.Providers(name) {
+		if !u.native(p.Package.Arch) {
+			continue
+		}
+		if in := u.inst[p.Package.Name]; in != nil &&
+			deb.CompareVersions(p.Package.Version, in.Package.Version) <= 0 && !u.downgrade[p.Package.Name] {
+			continue
+		}
+		avail = append(avail, p)
+	}
+	sort.SliceStable(avail, func(i, j int) bool {
+		a, b := avail[i], avail[j]
+		if a.Package.Name != b.Package.Name {
+			return a.Package.Name < b.Package.Name
+		}
+		return better(choiceOf(a.Available), choiceOf(b.Available))
+	})
+	for _, p := range avail {
+		out = append(out, resolver.Provided{Package: p.Package, Version: p.Version})
+	}
+	return out
+}
+
+// Relations implements resolver.Universe.
+func (u *universe) Relations(p *resolver.Package) (*resolver.Relations, error) {
+	if p.Installed {
+		if in := u.inst[p.Name]; in != nil && in.Package == p {
+			if in.Relations == nil {
+				return &resolver.Relations{}, nil
+			}
+			return in.Relations, nil
+		}
+	}
+	return u.sys.Source.Relations(p)
+}

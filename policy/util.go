@@ -1,0 +1,5 @@
+package policy
+
+import "sort"
+
+func sortStrings(s []string) { sort.Strings(s) }
