@@ -7,8 +7,8 @@ GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
 # Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
-DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv
-TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify
+DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static
+TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox
 # What only the benchmarks compare against.
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
