@@ -148,8 +148,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nglobal flags: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress")
 }
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=..."; it is
+// a Debian version, since maintainer scripts see it as DPKG_RUNNING_VERSION.
+var version = "0.1~dev"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
