@@ -1,11 +1,9 @@
 package repo
 
-// This file is a minimal writer of single-click .install files (GLib key
-// files) for the publisher. The issue on .install files owns their full
-// reader and writer; it should absorb this file.
+// This file writes the publisher's single-click .install files, with the
+// key file writer of installfile_keyfile.go.
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,41 +18,33 @@ type KeyFileGroup struct {
 	Keys [][2]string
 }
 
-// keyFileName matches the group and key names WriteKeyFile accepts.
-var keyFileName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+// keyFileName matches the group and key names WriteKeyFile accepts; a key
+// may end in a locale, "name[de_DE]".
+var keyFileName = regexp.MustCompile(`^[A-Za-z0-9_.-]+(\[[A-Za-z0-9_.@-]+\])?$`)
 
 // WriteKeyFile returns groups as GLib key file text: "[group]" lines,
-// "key=value" lines with values escaped as g_key_file_set_value does
+// "key=value" lines with values escaped as g_key_file_set_string does
 // (\\, \n, \t, \r, and \s for a leading space), a blank line between
 // groups. It refuses group and key names other than letters, digits,
-// "_", "." and "-".
+// "_", "." and "-" (keys may add a "[locale]"), and invalid UTF-8.
+// ParseKeyFile reads the text back to the same values.
 func WriteKeyFile(groups []KeyFileGroup) ([]byte, error) {
-	var b bytes.Buffer
-	for i, g := range groups {
-		if !keyFileName.MatchString(g.Name) {
+	kf := &KeyFile{}
+	for _, g := range groups {
+		if !keyFileName.MatchString(g.Name) || strings.Contains(g.Name, "[") {
 			return nil, fmt.Errorf("key file: bad group name %q", g.Name)
 		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, "[%s]\n", g.Name)
+		kf.group(g.Name, true)
 		for _, kv := range g.Keys {
 			if !keyFileName.MatchString(kv[0]) {
 				return nil, fmt.Errorf("key file: bad key name %q", kv[0])
 			}
-			fmt.Fprintf(&b, "%s=%s\n", kv[0], escapeKeyFileValue(kv[1]))
+			if err := kf.SetString(g.Name, kv[0], kv[1]); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return b.Bytes(), nil
-}
-
-func escapeKeyFileValue(v string) string {
-	r := strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\t", `\t`, "\r", `\r`)
-	v = r.Replace(v)
-	if strings.HasPrefix(v, " ") {
-		v = `\s` + v[1:]
-	}
-	return v
+	return kf.Bytes(), nil
 }
 
 // InstallFileDir is where Publish writes .install files, below the

@@ -1,35 +1,30 @@
 package repo
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
-// readKeyFile is a test-only reader of what WriteKeyFile writes, undoing
-// GLib's escapes, so the writer can be checked by a round trip.
+// readKeyFile reads what WriteKeyFile writes back with ParseKeyFile,
+// values unescaped, so the writer can be checked by a round trip.
 func readKeyFile(t *testing.T, data []byte) []KeyFileGroup {
 	t.Helper()
+	kf, err := ParseKeyFile(data)
+	if err != nil {
+		t.Fatalf("written key file does not parse: %v\n%s", err, data)
+	}
 	var out []KeyFileGroup
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	unescape := strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\t`, "\t", `\r`, "\r", `\s`, " ")
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
-			out = append(out, KeyFileGroup{Name: line[1 : len(line)-1]})
-		default:
-			k, v, ok := strings.Cut(line, "=")
-			if !ok || len(out) == 0 {
-				t.Fatalf("bad key file line %q", line)
+	for _, g := range kf.Groups() {
+		kg := KeyFileGroup{Name: g}
+		for _, k := range kf.Keys(g) {
+			v, err := kf.String(g, k)
+			if err != nil {
+				t.Fatal(err)
 			}
-			g := &out[len(out)-1]
-			g.Keys = append(g.Keys, [2]string{k, unescape.Replace(v)})
+			kg.Keys = append(kg.Keys, [2]string{k, v})
 		}
+		out = append(out, kg)
 	}
 	return out
 }

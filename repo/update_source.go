@@ -212,7 +212,7 @@ func (su *sourceUpdate) fetchDetached(ctx context.Context, base string) ([]byte,
 		if su.src.Trusted {
 			return data, nil
 		}
-		return nil, fmt.Errorf("release is not signed (no InRelease or Release.gpg); add trusted=yes only if you trust it unsigned")
+		return nil, fmt.Errorf("release is not signed (no InRelease or Release.gpg; add trusted=yes only if you trust it unsigned): %w", pgp.ErrNoSignature)
 	}
 	if err != nil {
 		return nil, err
