@@ -13,7 +13,7 @@ TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparch
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
 
-.PHONY: all build test bench fuzz lint demo deps clean
+.PHONY: all build test bench fuzz lint demo deps clean install-desktop
 
 all: build
 
@@ -66,6 +66,10 @@ lint:
 
 demo: build
 	@bash testdata/demo/run.sh $(BIN)
+
+# install-desktop registers aim as the handler of .install files (see contrib/README.md).
+install-desktop:
+	$(MAKE) -C contrib install-desktop
 
 clean:
 	rm -rf bin demo-out
