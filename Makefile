@@ -13,7 +13,7 @@ TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparch
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
 
-.PHONY: all build test bench fuzz lint demo deps clean install-desktop
+.PHONY: all build test bench bench-engine bench-crash fuzz lint demo deps clean install-desktop
 
 all: build
 
@@ -51,6 +51,14 @@ bench: deps
 	bash bench/peers.sh | tee bench/last-peers.txt
 	bash bench/publish.sh | tee bench/last-publish.txt
 	bash bench/resolver.sh | tee bench/last-resolver.txt
+
+# bench-engine installs 200 small packages with aim and with dpkg (needs root);
+# bench-crash kills aim -9 at random points of transactions (TRIALS=N, default 100).
+bench-engine: build
+	bash bench/engine.sh | tee bench/last-engine.txt
+
+bench-crash: build
+	bash bench/crash.sh | tee bench/last-crash.txt
 
 # fuzz runs every fuzz target for FUZZTIME each.
 fuzz: deps

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ func TestOpenCreatesCurrentSchema(t *testing.T) {
 		t.Errorf("Path() = %q, want %q", got, want)
 	}
 	checks := []struct{ pragma, want string }{
-		{"user_version", "1"},
+		{"user_version", strconv.Itoa(SchemaVersion)},
 		{"application_id", "1634299185"},
 		{"journal_mode", "wal"},
 		{"foreign_keys", "1"},

@@ -25,11 +25,12 @@ type migration struct {
 // Version i+1, and the last one's Version is SchemaVersion.
 var migrations = []migration{
 	{Version: 1, Name: "sources, index files, installed packages, meta", SQL: schemaV1},
+	{Version: 2, Name: "files, conffiles, transcript, tasks, journal", SQL: schemaV2},
 }
 
 // SchemaVersion is the schema version this binary creates and reads: the
 // Version of the last migration.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 var (
 	// ErrSchemaNewer is wrapped by a *SchemaError for a database written by

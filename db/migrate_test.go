@@ -3,8 +3,10 @@ package db
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,12 +25,20 @@ func TestMigrationList(t *testing.T) {
 	}
 }
 
-// v2 is a later migration, as a later issue would append it.
-var v2 = migration{Version: 2, Name: "tasks", SQL: `CREATE TABLE tasks (id INTEGER PRIMARY KEY, kind TEXT NOT NULL) STRICT;`,
+// next is a later migration, as a later issue would append it.
+var next = migration{Version: SchemaVersion + 1, Name: "later", SQL: `CREATE TABLE later (id INTEGER PRIMARY KEY, kind TEXT NOT NULL) STRICT;`,
 	Fn: func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('v2', 'ran')`)
+		_, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('next', 'ran')`)
 		return err
 	}}
+
+// withNext returns this binary's migrations followed by step.
+func withNext(step migration) []migration {
+	return append(append([]migration(nil), migrations...), step)
+}
+
+// versionText is a schema version as PRAGMA user_version prints it.
+func versionText(v int) string { return strconv.Itoa(v) }
 
 func TestMigrateFromEmptyFile(t *testing.T) {
 	// Version 0: a database file that exists but has no schema, as left
@@ -44,8 +54,8 @@ func TestMigrateFromEmptyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if v := pragma(t, d, "user_version"); v != "1" {
-		t.Errorf("user_version = %s, want 1", v)
+	if v := pragma(t, d, "user_version"); v != versionText(SchemaVersion) {
+		t.Errorf("user_version = %s, want %d", v, SchemaVersion)
 	}
 	if !tableExists(t, d, "installed") {
 		t.Error("installed table missing after migration")
@@ -63,22 +73,22 @@ func TestMigrateOlderDatabase(t *testing.T) {
 	}
 	old.Close()
 
-	if _, err := OpenReadOnly(root, withMigrations([]migration{migrations[0], v2})); !errors.Is(err, ErrSchemaOlder) {
+	if _, err := OpenReadOnly(root, withMigrations(withNext(next))); !errors.Is(err, ErrSchemaOlder) {
 		t.Errorf("OpenReadOnly of an older database: %v, want ErrSchemaOlder", err)
 	}
-	d, err := Open(root, withMigrations([]migration{migrations[0], v2}))
+	d, err := Open(root, withMigrations(withNext(next)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if v := pragma(t, d, "user_version"); v != "2" {
-		t.Errorf("user_version = %s, want 2", v)
+	if v := pragma(t, d, "user_version"); v != versionText(SchemaVersion+1) {
+		t.Errorf("user_version = %s, want %d", v, SchemaVersion+1)
 	}
-	if !tableExists(t, d, "tasks") {
-		t.Error("table of migration 2 missing")
+	if !tableExists(t, d, "later") || !tableExists(t, d, "files") {
+		t.Error("table of a later migration missing")
 	}
-	if v, err := d.Meta("v2"); v != "ran" || err != nil {
-		t.Errorf("Go step of migration 2: meta v2 = %q, %v", v, err)
+	if v, err := d.Meta("next"); v != "ran" || err != nil {
+		t.Errorf("Go step of the next migration: meta next = %q, %v", v, err)
 	}
 	if _, err := d.Installed("hello"); err != nil {
 		t.Errorf("data of version 1 lost: %v", err)
@@ -92,10 +102,10 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Close()
-	failing := v2
+	failing := next
 	failing.Fn = func(*sql.Tx) error { return errors.New("step failed") }
-	_, err = Open(root, withMigrations([]migration{migrations[0], failing}))
-	if err == nil || !strings.Contains(err.Error(), "migrate to version 2 (tasks): step failed") {
+	_, err = Open(root, withMigrations(withNext(failing)))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("migrate to version %d (later): step failed", SchemaVersion+1)) {
 		t.Fatalf("Open with a failing migration: %v", err)
 	}
 	d, err = Open(root)
@@ -103,17 +113,17 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if v := pragma(t, d, "user_version"); v != "1" {
-		t.Errorf("user_version = %s after a failed migration, want 1", v)
+	if v := pragma(t, d, "user_version"); v != versionText(SchemaVersion) {
+		t.Errorf("user_version = %s after a failed migration, want %d", v, SchemaVersion)
 	}
-	if tableExists(t, d, "tasks") {
+	if tableExists(t, d, "later") {
 		t.Error("the failed migration's table was kept")
 	}
 }
 
 func TestNewerDatabaseRefused(t *testing.T) {
 	root := t.TempDir()
-	newer, err := Open(root, withMigrations([]migration{migrations[0], v2}))
+	newer, err := Open(root, withMigrations(withNext(next)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +132,12 @@ func TestNewerDatabaseRefused(t *testing.T) {
 	for name, open := range opens {
 		_, err := open(root)
 		var se *SchemaError
-		if !errors.As(err, &se) || !errors.Is(err, ErrSchemaNewer) || se.Version != 2 || se.Supported != 1 {
+		if !errors.As(err, &se) || !errors.Is(err, ErrSchemaNewer) || se.Version != SchemaVersion+1 || se.Supported != SchemaVersion {
 			t.Errorf("%s of a newer database: %v, want a *SchemaError wrapping ErrSchemaNewer", name, err)
 			continue
 		}
-		if msg := err.Error(); !strings.Contains(msg, "version 2 is newer than this aim supports (1)") {
+		want := fmt.Sprintf("version %d is newer than this aim supports (%d)", SchemaVersion+1, SchemaVersion)
+		if msg := err.Error(); !strings.Contains(msg, want) {
 			t.Errorf("%s: unclear message %q", name, msg)
 		}
 	}
@@ -140,7 +151,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d, err := Open(root, withMigrations([]migration{migrations[0], v2}))
+			d, err := Open(root, withMigrations(withNext(next)))
 			if err == nil {
 				err = d.Close()
 			}

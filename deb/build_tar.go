@@ -35,11 +35,12 @@ func scanTree(fsys fs.FS, dir, skip string) ([]*buildEntry, error) {
 			return err
 		}
 		rel := "."
-		if p != dir {
+		switch {
+		case p == dir:
+		case dir == ".":
+			rel = p
+		default:
 			rel = p[len(dir)+1:]
-			if dir == "." {
-				rel = p
-			}
 		}
 		if skip != "" && rel == skip {
 			if d.IsDir() {

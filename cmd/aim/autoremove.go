@@ -11,15 +11,13 @@ func init() {
 }
 
 func setupAutoremove(fs *pflag.FlagSet) func(*env, []string) error {
-	var simulate bool
-	fs.BoolVarP(&simulate, "dry-run", "s", false, "only show what would be done")
+	var af applyFlags
+	af.add(fs)
+	fs.BoolVar(&af.purge, "purge", false, "also delete configuration files")
 	return func(e *env, args []string) error {
-		if len(args) != 0 {
-			return &exitError{code: 2, msg: "autoremove: takes no arguments"}
+		if af.simulate {
+			return decideAndPrint(e, policy.Autoremove)
 		}
-		if !simulate {
-			return notYet("removing")
-		}
-		return decideAndPrint(e, policy.Autoremove)
+		return decideAndApply(e, &af, "autoremove", nil, policy.Autoremove)
 	}
 }

@@ -164,12 +164,6 @@ func refusal(e *env, err error) error {
 	return err
 }
 
-// notYet is the error of a plan command run without -s: the engine that
-// applies plans is a later issue.
-func notYet(what string) error {
-	return fmt.Errorf("%s is not available yet (issue: installer engine); use -s", what)
-}
-
 // decideAndPrint loads the system, decides with fn and prints the outcome.
 func decideAndPrint(e *env, fn func(*policy.System) (*policy.Outcome, error)) error {
 	s, err := loadSystem(e)

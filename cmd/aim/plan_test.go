@@ -105,10 +105,10 @@ func TestInstallSimulate(t *testing.T) {
 	}
 }
 
-func TestInstallWithoutSimulateRefuses(t *testing.T) {
+func TestInstallWithoutTerminalRefuses(t *testing.T) {
 	root := planRoot(t)
 	_, errs, code := aim(t, "--root", root, "install", "app")
-	if code == 0 || !strings.Contains(errs, "installing is not available yet (issue: installer engine); use -s") {
+	if code == 0 || !strings.Contains(errs, "aborting: no terminal to ask; use -y") {
 		t.Errorf("status %d, stderr %q", code, errs)
 	}
 }

@@ -11,18 +11,17 @@ func init() {
 }
 
 func setupUpgrade(fs *pflag.FlagSet) func(*env, []string) error {
-	var simulate, noRec bool
-	fs.BoolVarP(&simulate, "dry-run", "s", false, "only show what would be done")
+	var af applyFlags
+	var noRec bool
+	af.add(fs)
 	fs.BoolVar(&noRec, "no-install-recommends", false, "do not install recommended packages")
 	return func(e *env, args []string) error {
-		if len(args) != 0 {
-			return &exitError{code: 2, msg: "upgrade: takes no arguments"}
-		}
-		if !simulate {
-			return notYet("upgrading")
-		}
-		return decideAndPrint(e, func(s *policy.System) (*policy.Outcome, error) {
+		decide := func(s *policy.System) (*policy.Outcome, error) {
 			return policy.Upgrade(s, policy.Options{NoRecommends: noRec})
-		})
+		}
+		if af.simulate {
+			return decideAndPrint(e, decide)
+		}
+		return decideAndApply(e, &af, "upgrade", nil, decide)
 	}
 }

@@ -72,6 +72,7 @@ type extractor struct {
 	check   deb.EntryChecker
 	entries []Entry
 	byPath  map[string]int
+	suffix  string // see ExtractStaged
 	dirs    []dirTime
 	total   int64
 }
@@ -142,6 +143,9 @@ func (x *extractor) entry(h *tar.Header, r io.Reader) error {
 	final, err := x.resolve(name)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	if h.Typeflag != tar.TypeDir {
+		final += x.suffix
 	}
 	if err := x.write(&e, h, r, final); err != nil {
 		return fmt.Errorf("%s: %w", name, err)

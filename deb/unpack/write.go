@@ -166,6 +166,7 @@ func (x *extractor) hardlink(e *Entry, final string) error {
 	if err != nil {
 		return err
 	}
+	src += x.suffix
 	if err := removeExisting(final); err != nil {
 		return err
 	}

@@ -37,6 +37,10 @@ step "$aim" "${R[@]}" search greets
 step "$aim" "${R[@]}" policy hello
 step "$aim" "${R[@]}" show hello
 step "$aim" "${R[@]}" install -s hello
+step "$aim" "${R[@]}" -y install --scripts-chrootless hello
+step "$aim" "${R[@]}" files hello
+step "$aim" "${R[@]}" verify
+step "$aim" "${R[@]}" -y remove --scripts-chrootless hello
 
 echo; echo "== Debian version order, as dpkg has it"
 step "$aim" version compare 1.0~rc1 lt 1.0 && echo "(true: 1.0~rc1 sorts before 1.0)"

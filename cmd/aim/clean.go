@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"aim/install"
+
+	"github.com/spf13/pflag"
+)
+
+func init() {
+	register(&command{name: "clean", summary: "delete the downloaded package archives", setup: setupClean})
+}
+
+func setupClean(fs *pflag.FlagSet) func(*env, []string) error {
+	return func(e *env, args []string) error {
+		d, err := openWriter(e)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		debs, err := filepath.Glob(filepath.Join(e.g.root, install.ArchivesDir, "*.deb"))
+		if err != nil {
+			return err
+		}
+		var n int64
+		for _, p := range debs {
+			if fi, err := os.Stat(p); err == nil {
+				n += fi.Size()
+			}
+			if err := os.Remove(p); err != nil {
+				return fmt.Errorf("clean: %w", err)
+			}
+		}
+		if !e.g.quiet {
+			fmt.Fprintf(e.stdout, "Deleted %d archives (%s).\n", len(debs), humanSize(n))
+		}
+		return nil
+	}
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"aim/deb"
+	"aim/policy"
+	"aim/repo"
+	"aim/resolver"
+)
+
+// localDeb is a .deb file named on the command line.
+type localDeb struct {
+	path    string
+	control *deb.Paragraph
+}
+
+// localDebs splits arguments into local .deb files and package names; a
+// local file becomes the want NAME=VERSION.
+func localDebs(args []string) ([]localDeb, []string, error) {
+	var locals []localDeb
+	var names []string
+	for _, a := range args {
+		if !strings.HasSuffix(a, ".deb") {
+			names = append(names, a)
+			continue
+		}
+		l, err := readLocal(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		locals = append(locals, l)
+		names = append(names, l.control.Get("Package")+"="+l.control.Get("Version"))
+	}
+	return locals, names, nil
+}
+
+func readLocal(p string) (localDeb, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return localDeb{}, err
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return localDeb{}, err
+	}
+	defer f.Close()
+	ar, err := deb.NewArchiveReader(f)
+	if err != nil {
+		return localDeb{}, fmt.Errorf("%s: %w", p, err)
+	}
+	defer ar.Close()
+	return localDeb{path: abs, control: ar.Control().Control}, nil
+}
+
+// localSource offers local .deb files beside the cache's packages.
+type localSource struct {
+	base   policy.Source
+	locals []localDeb
+}
+
+func (s localSource) pkg(l localDeb) policy.Available {
+	v, _ := deb.ParseVersionLax(l.control.Get("Version"))
+	return policy.Available{Package: &resolver.Package{Name: l.control.Get("Package"), Version: v,
+		Arch: l.control.Get("Architecture"), User: strings.HasPrefix(l.control.Get("Section"), "user/"), Ref: l}, Priority: 1000}
+}
+
+// Versions implements policy.Source.
+func (s localSource) Versions(name string) []policy.Available {
+	out := s.base.Versions(name)
+	for _, l := range s.locals {
+		if l.control.Get("Package") == name {
+			out = append(out, s.pkg(l))
+		}
+	}
+	return out
+}
+
+// Providers implements policy.Source.
+func (s localSource) Providers(name string) []policy.AvailableProvider {
+	return s.base.Providers(name)
+}
+
+// Relations implements policy.Source.
+func (s localSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
+	if l, ok := p.Ref.(localDeb); ok {
+		return resolver.ParseRelationsOf(l.control)
+	}
+	return s.base.Relations(p)
+}
+
+// loadSystemWith is loadSystem with local archives added.
+// Without package lists, local archives are installed alone.
+func loadSystemWith(e *env, locals []localDeb) (*system, error) {
+	s, err := loadSystem(e)
+	if err != nil && len(locals) > 0 && errNoLists(e) != nil {
+		s, err = localSystem(e)
+	}
+	if err != nil || len(locals) == 0 {
+		return s, err
+	}
+	s.sys.Source = localSource{base: s.sys.Source, locals: locals}
+	return s, nil
+}
+
+// askable reports whether r is a terminal.
+func askable(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// errNoLists is the error loadSystem gives for a root without lists.
+func errNoLists(e *env) error {
+	if _, err := repo.OpenCache(filepath.Join(e.g.root, repo.CacheFile)); errors.Is(err, repo.ErrNoCache) {
+		return noListsErr
+	}
+	return nil
+}
+
+var noListsErr = errors.New("no package lists")
+
+// localSystem is a system with no available packages but local ones.
+func localSystem(e *env) (*system, error) {
+	cfg, err := settings(e)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := loadInstalled(e)
+	if err != nil {
+		return nil, err
+	}
+	holds, err := readHolds(e)
+	if err != nil {
+		return nil, err
+	}
+	s := &system{ix: ix, close: func() {}}
+	s.sys = &policy.System{Source: emptySource{}, Arch: nativeArch(cfg)}
+	for _, n := range ix.names() {
+		in, err := installedOf(ix[n], holds[n])
+		if err != nil {
+			return nil, err
+		}
+		s.sys.Installed = append(s.sys.Installed, in)
+	}
+	return s, nil
+}
+
+// emptySource offers no packages.
+type emptySource struct{}
+
+func (emptySource) Versions(string) []policy.Available          { return nil }
+func (emptySource) Providers(string) []policy.AvailableProvider { return nil }
+func (emptySource) Relations(*resolver.Package) (*resolver.Relations, error) {
+	return nil, errors.New("no package lists")
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+func init() {
+	register(&command{name: "log", summary: "show the transcripts of recent operations", setup: setupLog})
+}
+
+func setupLog(fs *pflag.FlagSet) func(*env, []string) error {
+	var n int
+	fs.IntVarP(&n, "number", "n", 10, "show the last `N` operations (0: all)")
+	return func(e *env, args []string) error {
+		d, err := openReader(e)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		entries, err := d.Transcripts(n)
+		if err != nil {
+			return err
+		}
+		for _, t := range entries {
+			status := "ok"
+			if !t.OK {
+				status = "FAILED"
+			}
+			fmt.Fprintf(e.stdout, "== %s %s (%s)\n", t.At.Format("2006-01-02 15:04:05"), t.Operation, status)
+			fmt.Fprint(e.stdout, t.Text)
+			if !strings.HasSuffix(t.Text, "\n") {
+				fmt.Fprintln(e.stdout)
+			}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+
+	"aim/db"
+
+	"github.com/spf13/pflag"
+)
+
+func init() {
+	register(&command{name: "owns", summary: "name the installed package that owns a path", setup: setupOwns})
+}
+
+func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
+	return func(e *env, args []string) error {
+		if len(args) == 0 {
+			return &exitError{code: 2, msg: "owns: name at least one path"}
+		}
+		d, err := openReader(e)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		missing := 0
+		for _, a := range args {
+			p := path.Clean("/" + a)
+			owners, err := d.Owners(p)
+			if err != nil {
+				return err
+			}
+			if len(owners) == 0 {
+				fmt.Fprintf(e.stderr, "aim: no package owns %s\n", p)
+				missing++
+			}
+			for _, o := range owners {
+				fmt.Fprintf(e.stdout, "%s: %s\n", o, p)
+			}
+		}
+		if missing > 0 {
+			return &exitError{code: 1}
+		}
+		return nil
+	}
+}
+
+// openReader opens the database for reading; a root without one has
+// nothing installed by aim.
+func openReader(e *env) (*db.DB, error) {
+	d, err := db.OpenReadOnly(e.g.root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("nothing installed by aim under %s", e.g.root)
+	}
+	if errors.Is(err, db.ErrSchemaOlder) {
+		return openWriter(e)
+	}
+	return d, err
+}

@@ -1,0 +1,329 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"aim/db"
+	"aim/deb"
+	"aim/hooks"
+)
+
+// apply makes every change up to and including the commit; on error the
+// caller rolls back.
+func (x *txn) apply() error {
+	if err := x.begin(); err != nil {
+		return err
+	}
+	if err := x.stageAll(); err != nil {
+		return err
+	}
+	if err := x.checkConflicts(); err != nil {
+		return err
+	}
+	for i, s := range x.steps {
+		x.t.step(0.6+0.2*float64(i)/float64(len(x.steps)), s.c.Action.String()+" "+s.c.Name)
+		var err error
+		if s.c.Action == Remove {
+			err = x.remove(s)
+		} else {
+			err = x.unpack(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := x.configure(); err != nil {
+		return err
+	}
+	if err := x.triggers(); err != nil {
+		return err
+	}
+	return x.commit()
+}
+
+// script runs a maintainer script of pkg from dir (a control directory,
+// or the info directory with the "PKG." prefix).
+func (x *txn) script(pkg, name, path string, args []string) error {
+	_, err := x.scripts.Run(x.ctx, hooks.Script{Package: pkg, Name: name, Path: path, Args: args})
+	if err == nil {
+		err = x.e.faultAt(name + " " + pkg)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", pkg, name, err)
+	}
+	return nil
+}
+
+// infoPath is the host path of an installed package's control member.
+func (x *txn) infoPath(pkg, member string) string {
+	return filepath.Join(x.e.Root, InfoDir, pkg+"."+member)
+}
+
+// unpack installs or upgrades one package: old prerm, new preinst, files
+// renamed into place, old files removed, old postrm.
+func (x *txn) unpack(s *step) error {
+	newV, oldV := s.version(), s.oldVersion()
+	if s.c.Action == Upgrade {
+		s.oldPrerm = true
+		if err := x.script(s.c.Name, "prerm", x.infoPath(s.c.Name, "prerm"), hooks.PrermUpgrade(newV)); err != nil {
+			return err
+		}
+	}
+	args := hooks.PreinstInstall()
+	if s.c.Action == Upgrade {
+		args = hooks.PreinstUpgrade(oldV, newV)
+	}
+	s.preinst = true
+	if err := x.script(s.c.Name, "preinst", filepath.Join(s.ctrlDir, "preinst"), args); err != nil {
+		return err
+	}
+	s.replaced = true
+	if err := x.replaceFiles(s); err != nil {
+		return fmt.Errorf("install files of %s: %w", s.c.Name, err)
+	}
+	if s.c.Action != Upgrade {
+		return nil
+	}
+	if err := x.dropOldFiles(s); err != nil {
+		return fmt.Errorf("remove old files of %s: %w", s.c.Name, err)
+	}
+	s.oldPostrm = true
+	return x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmUpgrade(newV))
+}
+
+// replaceFiles renames every staged file of s into place, keeping what it
+// replaces as PATH.aim-old, and handles conffiles the user changed.
+func (x *txn) replaceFiles(s *step) error {
+	oldConf, err := x.e.DB.Conffiles(s.c.Name)
+	if err != nil {
+		return err
+	}
+	s.conf = map[string]string{}
+	for _, f := range s.newFiles {
+		if f.Type == 'd' {
+			continue
+		}
+		host, err := hostPath(x.e.Root, f.Path)
+		if err != nil {
+			return err
+		}
+		if err := x.e.faultAt("write " + f.Path); err != nil {
+			return err
+		}
+		if f.Conffile {
+			s.conf[f.Path] = f.SHA256
+			err = x.replaceConffile(s, f, host, oldConf[f.Path])
+		} else {
+			err = replaceFile(host)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
+// replaceFile backs up what stands at host and renames the staged file
+// over it.
+func replaceFile(host string) error {
+	if err := backup(host); err != nil {
+		return err
+	}
+	return os.Rename(host+tmpSuffix, host)
+}
+
+// backup links host to host.aim-old when host exists and is not a
+// directory, so that a rollback can restore it.
+func backup(host string) error {
+	fi, err := os.Lstat(host)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && fi.IsDir() {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Link(host, host+oldSuffix); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return nil
+}
+
+// replaceConffile installs a conffile unless the user changed it; then
+// the package's version goes to PATH.aim-new beside it.
+func (x *txn) replaceConffile(s *step, f db.File, host, shipped string) error {
+	cur, err := hashFile(host)
+	if err != nil || cur == f.SHA256 || shipped != "" && cur == shipped {
+		return replaceFile(host)
+	}
+	if err := backup(host); err != nil {
+		return err
+	}
+	if shipped == f.SHA256 {
+		// The package did not change it: keep the user's silently.
+		return os.Remove(host + tmpSuffix)
+	}
+	if err := os.Rename(host+tmpSuffix, host+distSuffix); err != nil {
+		return err
+	}
+	x.kept = append(x.kept, f.Path)
+	x.tr.Note("%s: kept the changed conffile %s; the package's version is %s%s", s.c.Name, f.Path, f.Path, distSuffix)
+	return nil
+}
+
+// dropOldFiles moves away the files of the old version that the new one
+// does not have.
+func (x *txn) dropOldFiles(s *step) error {
+	keep := map[string]bool{}
+	for _, f := range s.newFiles {
+		keep[f.Path] = true
+	}
+	for _, f := range s.oldFiles {
+		if f.Type == 'd' || keep[f.Path] {
+			continue
+		}
+		if err := moveAway(x.e.Root, f.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveAway renames an installed file to PATH.aim-old (a missing file is
+// fine: the user may have deleted it).
+func moveAway(root, p string) error {
+	host, err := hostPath(root, p)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(host)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && fi.IsDir() {
+		return nil
+	}
+	if err := os.Rename(host, host+oldSuffix); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
+}
+
+// remove removes one package: prerm, files moved away (conffiles stay
+// unless purging), postrm.
+func (x *txn) remove(s *step) error {
+	s.oldPrerm = true
+	if err := x.script(s.c.Name, "prerm", x.infoPath(s.c.Name, "prerm"), hooks.PrermRemove()); err != nil {
+		return err
+	}
+	s.removed = true
+	for _, f := range s.oldFiles {
+		if f.Type == 'd' || f.Conffile && !x.tx.Purge {
+			continue
+		}
+		if err := moveAway(x.e.Root, f.Path); err != nil {
+			return fmt.Errorf("remove %s: %w", s.c.Name, err)
+		}
+	}
+	if err := x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmRemove()); err != nil {
+		return err
+	}
+	if !x.tx.Purge {
+		return nil
+	}
+	return x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmPurge())
+}
+
+// configure runs the postinst of every new package in plan order.
+func (x *txn) configure() error {
+	for i, s := range x.steps {
+		if s.c.Action == Remove {
+			continue
+		}
+		x.t.step(0.8+0.1*float64(i)/float64(len(x.steps)), "configuring "+s.c.Name)
+		args := hooks.PostinstConfigure(s.oldVersion())
+		if err := x.script(s.c.Name, "postinst", filepath.Join(s.ctrlDir, "postinst"), args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commit makes the files durable, then records the new state and marks
+// the journal committed in one database transaction: the commit point.
+func (x *txn) commit() error {
+	if err := syncfs(x.e.Root); err != nil {
+		return err
+	}
+	if err := x.e.faultAt("commit"); err != nil {
+		return err
+	}
+	return x.e.DB.Update(func(tx *db.Tx) error {
+		for _, s := range x.steps {
+			if err := x.record(tx, s); err != nil {
+				return err
+			}
+		}
+		return tx.SetJournalPhase(x.id, db.JournalCommitted)
+	})
+}
+
+// record stores one step's outcome.
+func (x *txn) record(tx *db.Tx, s *step) error {
+	if s.c.Action == Remove {
+		if err := tx.DeleteInstalled(s.c.Name); err != nil {
+			return err
+		}
+		if x.tx.Purge {
+			return tx.SetConffiles(s.c.Name, nil)
+		}
+		return nil
+	}
+	for owner, paths := range s.takeover {
+		if err := tx.DisownFiles(owner, paths); err != nil {
+			return err
+		}
+	}
+	p, err := x.installedOf(s)
+	if err != nil {
+		return err
+	}
+	if err := tx.PutInstalled(p); err != nil {
+		return err
+	}
+	if err := tx.SetFiles(s.c.Name, s.newFiles); err != nil {
+		return err
+	}
+	return tx.SetConffiles(s.c.Name, s.conf)
+}
+
+// installedOf is the database record of s's new version.
+func (x *txn) installedOf(s *step) (*db.InstalledPackage, error) {
+	c := s.ctrl.Control
+	v, err := deb.ParseVersionLax(c.Get("Version"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.c.Name, err)
+	}
+	auto := s.c.Auto
+	if s.old != nil {
+		auto = s.old.Auto && s.c.Auto
+	}
+	return &db.InstalledPackage{Name: s.c.Name, Version: v, Architecture: c.Get("Architecture"),
+		Auto: auto, User: strings.HasPrefix(c.Get("Section"), "user/"), Origin: s.c.Origin, Control: c}, nil
+}
+
+// syncfs flushes the file system holding root to disk.
+func syncfs(root string) error {
+	f, err := os.Open(root)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.Syncfs(int(f.Fd())); err != nil {
+		return fmt.Errorf("sync %s: %w", root, err)
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+// Package install is aim's installer engine: it applies a plan (packages
+// to install, upgrade and remove) to a root as one transaction. It fetches
+// and hash-checks the archives, checks free space, runs checkrm programs,
+// stages the new files beside their targets (PATH.aim-tmp), runs the
+// maintainer scripts with dpkg's arguments through package hooks, renames
+// the files into place keeping the replaced ones as PATH.aim-old, runs
+// triggers, and records the result in the database in one SQLite
+// transaction, which is the commit point. Any failure before it undoes
+// every change: files are restored, the scripts' error-unwind forms run,
+// and the database keeps its state. A journal in the database lets
+// Recover finish (roll forward) or undo (roll back) a transaction that a
+// crash interrupted; callers run it before anything else.
+//
+// The task model follows Qt Application Manager's PackageManager: a Task
+// goes Queued → Executing → (AwaitingAcknowledge) → Installing →
+// CleaningUp → Finished, or Failed, reports progress from 0 to 1 through
+// a callback, and may be cancelled until it reaches Installing.
+//
+// What it must not do: print, prompt or exit (it reports through return
+// values, errors and the callback the caller owns), decide what to
+// install (that is policy's and resolver's job), or change the database
+// outside the commit step and its journal.
+package install

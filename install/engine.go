@@ -1,0 +1,254 @@
+package install
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"aim/db"
+	"aim/deb"
+	"aim/hooks"
+	"aim/repo"
+)
+
+// Action is what a Change does to a package.
+type Action int
+
+// The actions of a change.
+const (
+	Install Action = iota + 1
+	Upgrade        // another version, or the same one again (reinstall)
+	Remove
+)
+
+// String returns "install", "upgrade" or "remove".
+func (a Action) String() string {
+	switch a {
+	case Install:
+		return "install"
+	case Upgrade:
+		return "upgrade"
+	case Remove:
+		return "remove"
+	}
+	return "none"
+}
+
+// Change is one package of a transaction. For Install and Upgrade the
+// archive comes from Path (a local file) or, when Path is "", is fetched
+// from URL into the archives cache and must have Size and SHA256.
+type Change struct {
+	Action Action
+	Name   string
+	// Version is the new version (Install, Upgrade); ignored for Remove.
+	Version string
+	URL     string
+	Path    string
+	Size    int64
+	SHA256  string
+	// Need is the disk space (bytes) the package needs once installed,
+	// as the index says (Maemo-Required-Free-Space, else Installed-Size);
+	// the archive's own control data replaces it once read.
+	Need int64
+	// Auto marks a package installed only as a dependency; Origin is the
+	// source it comes from ("" for a local file).
+	Auto   bool
+	Origin string
+}
+
+// Transaction is what a task applies: its changes in plan order (the
+// resolver's Steps order: removals first, dependencies before dependents).
+type Transaction struct {
+	Changes []Change
+	// Purge also deletes the conffiles of removed packages and runs their
+	// postrm purge.
+	Purge bool
+	// Confirm stops the task in AwaitingAcknowledge, after everything was
+	// fetched and checked, until Acknowledge or Cancel.
+	Confirm bool
+}
+
+// Result says what a finished transaction did.
+type Result struct {
+	Installed, Upgraded, Removed []string
+	// Reboot is set when a package has Maemo-Flags reboot or
+	// flash-and-reboot; CloseApps for close-apps; Flags lists every flag
+	// met, sorted.
+	Reboot, CloseApps bool
+	Flags             []string
+	// KeptConffiles lists conffiles the user changed and the upgrade kept;
+	// the package's version was written beside each as PATH.aim-new.
+	KeptConffiles []string
+	// Transcript is the transcript of the operation.
+	Transcript string
+}
+
+// Engine applies transactions under one root. Its fields are set before
+// the first Run and not changed meanwhile. One Engine runs one task at a
+// time; the caller holds the database's writer lock.
+type Engine struct {
+	Root string
+	DB   *db.DB
+	// Fetcher downloads archives; nil means repo.NewFetcher().
+	Fetcher *repo.Fetcher
+	// Scripts runs maintainer scripts; nil means hooks.NewRunner(Root, false).
+	Scripts *hooks.Runner
+	// Log, when not nil, also receives the transcript (the session log).
+	Log io.Writer
+	// MinFree is extra space (bytes) that must stay free after unpacking.
+	MinFree int64
+
+	fault func(point string) error // tests inject failures here
+}
+
+// New returns an engine for root with the database d (opened for
+// writing, its writer lock held by the caller).
+func New(root string, d *db.DB) (*Engine, error) {
+	if root == "" {
+		root = "/"
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("root %s: %w", root, err)
+	}
+	r, err := hooks.NewRunner(abs, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{Root: abs, DB: d, Fetcher: repo.NewFetcher(), Scripts: r}, nil
+}
+
+// ArchivesDir is where fetched archives are kept, relative to the root.
+const ArchivesDir = "var/cache/aim/archives"
+
+// InfoDir holds the control members of installed packages, relative to
+// the root.
+const InfoDir = "var/lib/aim/info"
+
+// tmpDir holds the control members of packages being installed.
+const tmpDir = "var/lib/aim/tmp"
+
+// Run executes t over tx and returns what it did. It recovers an
+// interrupted transaction first. On success the task ends Finished; on
+// any error it ends Failed, the root and database are as they were
+// before, and the error says why (wrapping ErrCancelled, or a
+// *hooks.CancelledError when a checkrm refused).
+func (e *Engine) Run(ctx context.Context, t *Task, tx *Transaction) (*Result, error) {
+	var buf bytes.Buffer
+	w := io.Writer(&buf)
+	if e.Log != nil {
+		w = io.MultiWriter(&buf, e.Log)
+	}
+	tr := hooks.NewTranscript(w)
+	tr.Begin(t.Kind, changeNames(tx)...)
+	res, err := e.run(ctx, t, tx, tr)
+	tr.End(t.Kind, err)
+	e.finishTask(t, tx, err, buf.String())
+	if err != nil {
+		return nil, err
+	}
+	res.Transcript = buf.String()
+	return res, nil
+}
+
+func changeNames(tx *Transaction) []string {
+	var out []string
+	for _, c := range tx.Changes {
+		out = append(out, c.Action.String()+":"+c.Name)
+	}
+	return out
+}
+
+// finishTask records the end of t and its transcript.
+func (e *Engine) finishTask(t *Task, tx *Transaction, err error, text string) {
+	if err != nil {
+		t.fail(err)
+	} else {
+		t.set(Finished, 1, "finished")
+	}
+	op := strings.TrimSpace(t.Kind + " " + strings.Join(changeNames(tx), " "))
+	e.DB.Update(func(dtx *db.Tx) error {
+		if err := dtx.PutTask(t.record()); err != nil {
+			return err
+		}
+		return dtx.AddTranscript(&db.TranscriptEntry{Task: t.ID, Operation: op, OK: err == nil, Text: text})
+	})
+}
+
+func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Transcript) (*Result, error) {
+	if _, err := Recover(e.Root, e.DB); err != nil {
+		return nil, err
+	}
+	ctx, cancel := t.context(ctx)
+	defer cancel()
+	t.set(Executing, 0, "preparing")
+	e.DB.PutTask(t.record())
+	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr)}
+	unlock, err := lockDpkg(e.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := x.prepare(); err != nil {
+		return nil, x.cancelled(err)
+	}
+	if err := x.await(); err != nil {
+		return nil, err
+	}
+	if err := t.enterInstalling(); err != nil {
+		return nil, err
+	}
+	if err := x.apply(); err != nil {
+		if rerr := x.rollback(); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("roll back: %w", rerr))
+		}
+		return nil, err
+	}
+	t.set(CleaningUp, 0.95, "cleaning up")
+	if err := x.cleanup(); err != nil {
+		tr.Note("cleanup: %v (the next aim run finishes it)", err)
+	}
+	return x.result(), nil
+}
+
+// scriptRunner returns the engine's runner writing to tr.
+func (e *Engine) scriptRunner(tr *hooks.Transcript) *hooks.Runner {
+	r := *e.Scripts
+	r.Transcript = tr
+	return &r
+}
+
+// cancelled turns a context error into ErrCancelled when the task was
+// cancelled.
+func (x *txn) cancelled(err error) error {
+	if x.t.isCancelled() && !errors.Is(err, ErrCancelled) {
+		return fmt.Errorf("%w: %v", ErrCancelled, err)
+	}
+	return err
+}
+
+// await stops in AwaitingAcknowledge when the transaction asks for it.
+func (x *txn) await() error {
+	if x.t.isCancelled() {
+		return ErrCancelled
+	}
+	if !x.tx.Confirm {
+		return nil
+	}
+	x.t.set(AwaitingAcknowledge, -1, "waiting for acknowledgement")
+	select {
+	case <-x.t.acked:
+		return nil
+	case <-x.t.cancelled:
+		return ErrCancelled
+	case <-x.ctx.Done():
+		return x.cancelled(x.ctx.Err())
+	}
+}
+
+// controlOf is a step's parsed control data.
+func controlOf(s *step) *deb.Paragraph { return s.ctrl.Control }

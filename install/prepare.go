@@ -1,0 +1,296 @@
+package install
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"aim/db"
+	"aim/deb"
+	"aim/deb/unpack"
+	"aim/hooks"
+	"aim/repo"
+)
+
+// txn is the state of one Run.
+type txn struct {
+	e       *Engine
+	t       *Task
+	tx      *Transaction
+	tr      *hooks.Transcript
+	ctx     context.Context
+	id      string
+	scripts *hooks.Runner
+	steps   []*step
+	flags   map[string]bool
+	kept    []string
+	started bool // the journal was written
+}
+
+// step is one change with what the engine learnt about it.
+type step struct {
+	c        Change
+	old      *db.InstalledPackage // the installed version, for Upgrade and Remove
+	oldFiles []db.File
+	archive  string              // the local .deb
+	ctrl     *deb.ControlArchive // the new version's control members
+	ctrlDir  string              // host dir holding them during the transaction
+	entries  []unpack.Entry
+	newFiles []db.File
+	conf     map[string]string // new conffiles: path -> shipped hash
+	journal  db.JournalStep
+	// how far apply got, for the unwind
+	oldPrerm, preinst, replaced, oldPostrm, removed bool
+	takeover                                        map[string][]string // owner -> paths moved to this package
+}
+
+func (s *step) version() string { return s.c.Version }
+
+func (s *step) oldVersion() string {
+	if s.old == nil {
+		return ""
+	}
+	return s.old.Version.String()
+}
+
+// prepare fetches and reads every archive and checks, without changing
+// anything, that the transaction can run.
+func (x *txn) prepare() error {
+	for _, c := range x.tx.Changes {
+		s, err := x.load(c)
+		if err != nil {
+			return err
+		}
+		x.steps = append(x.steps, s)
+	}
+	if err := x.checkSpace(true); err != nil {
+		return err
+	}
+	if err := x.fetchAll(); err != nil {
+		return err
+	}
+	if err := x.readAll(); err != nil {
+		return err
+	}
+	if err := x.checkSpace(false); err != nil {
+		return err
+	}
+	x.mergeFlags()
+	if err := x.checkScripts(); err != nil {
+		return err
+	}
+	return x.checkrm()
+}
+
+// load reads the installed state of c's package.
+func (x *txn) load(c Change) (*step, error) {
+	s := &step{c: c}
+	old, err := x.e.DB.Installed(c.Name)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		if c.Action != Install {
+			return nil, fmt.Errorf("%s %s: not installed by aim", c.Action, c.Name)
+		}
+	case err != nil:
+		return nil, err
+	default:
+		s.old = old
+		if s.oldFiles, err = x.e.DB.Files(c.Name); err != nil {
+			return nil, err
+		}
+		if c.Action == Install {
+			s.c.Action = Upgrade
+		}
+	}
+	if c.Action == Remove && s.old == nil {
+		return nil, fmt.Errorf("remove %s: not installed", c.Name)
+	}
+	return s, nil
+}
+
+// fetchAll downloads the archives not yet in the cache.
+func (x *txn) fetchAll() error {
+	dir := filepath.Join(x.e.Root, ArchivesDir)
+	for i, s := range x.steps {
+		x.t.step(0.3*float64(i)/float64(len(x.steps)), "fetching "+s.c.Name)
+		if s.c.Action == Remove {
+			continue
+		}
+		if s.c.Path != "" {
+			s.archive = s.c.Path
+			continue
+		}
+		p, err := x.fetch(dir, s.c)
+		if err != nil {
+			return err
+		}
+		s.archive = p
+	}
+	return nil
+}
+
+// fetch returns the cached archive of c, downloading it when it is not
+// already there with the right size and hash.
+func (x *txn) fetch(dir string, c Change) (string, error) {
+	if c.URL == "" || c.SHA256 == "" {
+		return "", fmt.Errorf("fetch %s: no archive location or hash", c.Name)
+	}
+	dest := filepath.Join(dir, archiveName(c))
+	if ok, _ := fileMatches(dest, c.Size, c.SHA256); ok {
+		return dest, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
+	}
+	_, err := x.e.Fetcher.Fetch(x.ctx, repo.Request{URL: c.URL, Dest: dest, Size: c.Size, SHA256: c.SHA256})
+	if err != nil {
+		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
+	}
+	return dest, nil
+}
+
+// archiveName is apt's file name for a package: NAME_VERSION_ARCH.deb
+// with the epoch's colon escaped.
+func archiveName(c Change) string {
+	base := filepath.Base(c.URL)
+	if strings.HasSuffix(base, ".deb") && !strings.ContainsAny(base, "/\\") {
+		return base
+	}
+	return c.Name + "_" + strings.ReplaceAll(c.Version, ":", "%3a") + ".deb"
+}
+
+// readAll reads the control data of every new archive.
+func (x *txn) readAll() error {
+	for _, s := range x.steps {
+		if s.c.Action == Remove {
+			continue
+		}
+		ctrl, err := readControl(s.archive)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.c.Name, err)
+		}
+		if got := ctrl.Control.Get("Package"); got != s.c.Name {
+			return fmt.Errorf("%s: archive %s holds package %q", s.c.Name, s.archive, got)
+		}
+		s.ctrl = ctrl
+		if s.c.Version == "" {
+			s.c.Version = ctrl.Control.Get("Version")
+		}
+	}
+	return nil
+}
+
+func readControl(path string) (*deb.ControlArchive, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ar, err := deb.NewArchiveReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer ar.Close()
+	return ar.Control(), nil
+}
+
+// checkScripts refuses, before anything changes, packages with scripts
+// going into a root where they cannot run.
+func (x *txn) checkScripts() error {
+	for _, s := range x.steps {
+		if s.ctrl == nil || !hasScripts(s.ctrl) {
+			continue
+		}
+		if err := hooks.CheckRoot(x.scripts.Root, x.scripts.Chroot); err != nil {
+			return fmt.Errorf("%s has maintainer scripts: %w", s.c.Name, err)
+		}
+	}
+	return nil
+}
+
+func hasScripts(c *deb.ControlArchive) bool {
+	for _, n := range []string{"preinst", "postinst", "prerm", "postrm"} {
+		if _, ok := c.Member(n); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// checkrm runs the checkrm of every package upgraded or removed; exit
+// status 111 cancels the whole transaction.
+func (x *txn) checkrm() error {
+	for _, s := range x.steps {
+		var args []string
+		switch s.c.Action {
+		case Remove:
+			args = hooks.CheckrmRemove()
+		case Upgrade:
+			args = hooks.CheckrmUpgrade(s.c.Version)
+		default:
+			continue
+		}
+		p := hooks.CheckrmPath(x.e.Root, s.c.Name)
+		if _, err := x.scripts.RunCheckrm(x.ctx, s.c.Name, p, args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeFlags collects Maemo-Flags and moves packages that need a reboot
+// to the end (keeping their order).
+func (x *txn) mergeFlags() {
+	x.flags = map[string]bool{}
+	var first, last []*step
+	for _, s := range x.steps {
+		reboot := false
+		if s.ctrl != nil {
+			for _, f := range strings.FieldsFunc(s.ctrl.Control.Get("Maemo-Flags"), isFlagSep) {
+				x.flags[f] = true
+				reboot = reboot || f == "reboot" || f == "flash-and-reboot"
+			}
+		}
+		if reboot {
+			last = append(last, s)
+		} else {
+			first = append(first, s)
+		}
+	}
+	x.steps = append(first, last...)
+}
+
+func isFlagSep(r rune) bool { return r == ',' || r == ' ' || r == '\t' }
+
+// result builds the Result of a committed transaction.
+func (x *txn) result() *Result {
+	r := &Result{KeptConffiles: x.kept}
+	for _, s := range x.steps {
+		switch s.c.Action {
+		case Install:
+			r.Installed = append(r.Installed, s.c.Name)
+		case Upgrade:
+			r.Upgraded = append(r.Upgraded, s.c.Name)
+		case Remove:
+			r.Removed = append(r.Removed, s.c.Name)
+		}
+	}
+	for f := range x.flags {
+		r.Flags = append(r.Flags, f)
+	}
+	sort.Strings(r.Flags)
+	r.Reboot = x.flags["reboot"] || x.flags["flash-and-reboot"]
+	r.CloseApps = x.flags["close-apps"]
+	return r
+}
+
+// kib reads a size field in KiB.
+func kib(p *deb.Paragraph, field string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(p.Get(field)), 10, 64)
+	return n * 1024, err == nil && n >= 0
+}

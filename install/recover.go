@@ -1,0 +1,303 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"aim/db"
+	"aim/deb"
+)
+
+// Recovered says what Recover did.
+type Recovered struct {
+	// RolledBack and RolledForward name the packages of the interrupted
+	// transaction, by what happened to it.
+	RolledBack, RolledForward []string
+}
+
+// Recover brings the root back to a consistent state after a transaction
+// that did not end (a crash, a kill): one that reached its commit point
+// is finished (roll forward), any other is undone (roll back: staged files
+// deleted, replaced and removed files restored, new files deleted; the
+// database already holds the state before). Scripts do not run during
+// recovery. Recover does nothing when the journal is empty; the caller
+// holds the writer lock.
+func Recover(root string, d *db.DB) (*Recovered, error) {
+	steps, err := d.Journal()
+	if err != nil || len(steps) == 0 {
+		return &Recovered{}, err
+	}
+	r := &Recovered{}
+	for _, txSteps := range byTx(steps) {
+		if err := recoverTx(root, d, txSteps, r); err != nil {
+			return r, fmt.Errorf("recover interrupted transaction %s: %w", txSteps[0].TxID, err)
+		}
+	}
+	return r, nil
+}
+
+func byTx(steps []db.JournalStep) [][]db.JournalStep {
+	var out [][]db.JournalStep
+	idx := map[string]int{}
+	for _, s := range steps {
+		i, ok := idx[s.TxID]
+		if !ok {
+			i = len(out)
+			idx[s.TxID] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], s)
+	}
+	return out
+}
+
+func recoverTx(root string, d *db.DB, steps []db.JournalStep, r *Recovered) error {
+	if steps[0].Phase == db.JournalCommitted {
+		for _, s := range steps {
+			r.RolledForward = append(r.RolledForward, s.Package)
+		}
+		return finishCommitted(root, d, steps)
+	}
+	for i := len(steps) - 1; i >= 0; i-- {
+		if err := undoStep(root, d, steps[i]); err != nil {
+			return err
+		}
+		r.RolledBack = append(r.RolledBack, steps[i].Package)
+	}
+	return forget(root, d, steps[0].TxID)
+}
+
+// forget removes the transaction's control directories and journal.
+func forget(root string, d *db.DB, txid string) error {
+	if err := os.RemoveAll(filepath.Join(root, tmpDir, txid)); err != nil {
+		return err
+	}
+	return d.ClearJournal(txid)
+}
+
+// undoStep puts back every path one step may have touched. It is
+// idempotent, so a crash during recovery is recovered again.
+func undoStep(root string, d *db.DB, st db.JournalStep) error {
+	newPaths := st.New
+	if st.Phase == db.JournalStaging && st.Deb != "" {
+		newPaths = listArchive(st.Deb) // staging may have begun: find its files
+	}
+	seen := map[string]bool{}
+	var dirs []string
+	for _, p := range newPaths {
+		if strings.HasSuffix(p, "/") {
+			dirs = append(dirs, strings.TrimSuffix(p, "/"))
+			continue
+		}
+		seen[p] = true
+		if err := undoNew(root, p, st.Phase != db.JournalStaging); err != nil {
+			return err
+		}
+	}
+	for _, p := range st.Old {
+		if strings.HasSuffix(p, "/") || seen[p] {
+			continue
+		}
+		if err := undoOld(root, p); err != nil {
+			return err
+		}
+	}
+	return removeDirs(root, d, dirs)
+}
+
+// undoNew undoes the installation of one new path: a staged file is
+// deleted; a replaced file is restored; a file that was new is deleted
+// (only once staging finished, so that untouched files are never taken).
+func undoNew(root, p string, staged bool) error {
+	host, err := hostPath(root, p)
+	if err != nil {
+		return nil // the parent does not resolve: nothing was written
+	}
+	hadTmp := exists(host + tmpSuffix)
+	if err := removeIfExists(host + tmpSuffix); err != nil {
+		return err
+	}
+	if exists(host + oldSuffix) {
+		return restore(host)
+	}
+	if !hadTmp && staged && exists(host) && !isDir(host) {
+		return removeIfExists(host)
+	}
+	return nil
+}
+
+// undoOld restores a file of the old version that was moved away.
+func undoOld(root, p string) error {
+	host, err := hostPath(root, p)
+	if err != nil {
+		return nil
+	}
+	if exists(host + oldSuffix) {
+		return restore(host)
+	}
+	return nil
+}
+
+// restore renames host.aim-old back to host. When both are links to the
+// same file, rename does nothing, so the backup is then removed.
+func restore(host string) error {
+	if err := os.Rename(host+oldSuffix, host); err != nil {
+		return fmt.Errorf("restore %s: %w", host, err)
+	}
+	return removeIfExists(host + oldSuffix)
+}
+
+// removeDirs removes, deepest first, the directories no package owns
+// that are empty.
+func removeDirs(root string, d *db.DB, dirs []string) error {
+	sort.Slice(dirs, func(i, j int) bool { return dirs[i] > dirs[j] })
+	for _, dir := range dirs {
+		owners, err := d.Owners(dir)
+		if err != nil {
+			return err
+		}
+		if len(owners) > 0 || dir == "/" || dir == "" {
+			continue
+		}
+		if host, err := hostPath(root, dir); err == nil && isDir(host) {
+			os.Remove(host) // fails, as it should, when not empty
+		}
+	}
+	return nil
+}
+
+// finishCommitted completes the cleanup of a committed transaction.
+func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
+	for _, st := range steps {
+		var dirs []string
+		newSet := map[string]bool{}
+		for _, p := range st.New {
+			newSet[p] = true
+			if err := dropBackup(root, p); err != nil {
+				return err
+			}
+		}
+		for _, p := range st.Old {
+			if strings.HasSuffix(p, "/") {
+				if !newSet[p] {
+					dirs = append(dirs, strings.TrimSuffix(p, "/"))
+				}
+				continue
+			}
+			if err := dropBackup(root, p); err != nil {
+				return err
+			}
+		}
+		if err := removeDirs(root, d, dirs); err != nil {
+			return err
+		}
+		if err := moveInfo(root, st); err != nil {
+			return err
+		}
+	}
+	return forget(root, d, steps[0].TxID)
+}
+
+// dropBackup deletes the backup and any staged file left beside p.
+func dropBackup(root, p string) error {
+	if strings.HasSuffix(p, "/") {
+		return nil
+	}
+	host, err := hostPath(root, p)
+	if err != nil {
+		return nil
+	}
+	if err := removeIfExists(host + oldSuffix); err != nil {
+		return err
+	}
+	return removeIfExists(host + tmpSuffix)
+}
+
+// moveInfo installs a committed package's control members into the info
+// directory (removing those of the old version), or removes them for a
+// removed package.
+func moveInfo(root string, st db.JournalStep) error {
+	info := filepath.Join(root, InfoDir)
+	src := ctrlDir(root, st.TxID, st.Package)
+	if st.Action != "remove" && !isDir(src) {
+		return nil // already moved by an earlier, interrupted cleanup
+	}
+	old, _ := filepath.Glob(filepath.Join(info, st.Package+".*"))
+	for _, p := range old {
+		if err := removeIfExists(p); err != nil {
+			return err
+		}
+	}
+	if st.Action == "remove" {
+		return nil
+	}
+	if err := os.MkdirAll(info, 0o755); err != nil {
+		return err
+	}
+	members, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if err := os.Rename(filepath.Join(src, m.Name()), filepath.Join(info, st.Package+"."+m.Name())); err != nil {
+			return err
+		}
+	}
+	return os.Remove(src)
+}
+
+// listArchive lists the paths of an archive's data, directories with a
+// trailing "/"; nil when it cannot be read.
+func listArchive(p string) []string {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	ar, err := deb.NewArchiveReader(f)
+	if err != nil {
+		return nil
+	}
+	defer ar.Close()
+	data, err := ar.Data()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for {
+		h, err := data.Next()
+		if err != nil {
+			return out
+		}
+		name, err := deb.CleanEntryName(h.Name)
+		if err != nil || name == "." {
+			continue
+		}
+		if h.Typeflag == '5' {
+			name += "/"
+		}
+		out = append(out, "/"+name)
+	}
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.IsDir()
+}
+
+func removeIfExists(p string) error {
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
