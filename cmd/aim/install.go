@@ -27,6 +27,9 @@ func init() {
 // applyFlags are the flags of every command that changes the system.
 type applyFlags struct {
 	simulate, chrootless, purge bool
+	// summaryShown is set by callers that already showed the plan and
+	// asked (aim open), so it is not printed twice.
+	summaryShown bool
 }
 
 func (a *applyFlags) add(fs *pflag.FlagSet) {
@@ -48,12 +51,15 @@ func setupInstall(fs *pflag.FlagSet) func(*env, []string) error {
 			return &exitError{code: 2, msg: "install: name at least one package"}
 		}
 		if len(args) == 1 && isInstallFile(args[0]) {
-			oo.simulate = af.simulate
+			oo.simulate, oo.chrootless = af.simulate, af.chrootless
 			return openInstallFile(e, args[0], oo)
 		}
 		locals, names, err := localDebs(args)
 		if err != nil {
 			return fmt.Errorf("install: %w", err)
+		}
+		if err := checkLocalTrust(e, locals); err != nil {
+			return err
 		}
 		var wants []policy.Want
 		for _, a := range names {
@@ -94,7 +100,7 @@ func decideAndApply(e *env, af *applyFlags, kind string, locals []localDeb, deci
 		fmt.Fprintln(e.stdout, "Nothing to do.")
 		return nil
 	}
-	if !e.g.json {
+	if !e.g.json && !af.summaryShown {
 		printSummary(e.stdout, s, out)
 	}
 	if err := confirm(e); err != nil {

@@ -37,6 +37,7 @@ type openOptions struct {
 	only          []string
 	trustKeys     []string
 	allowUnsigned bool
+	chrootless    bool // run maintainer scripts on the host (--scripts-chrootless)
 }
 
 func setupOpen(fs *pflag.FlagSet) func(*env, []string) error {
@@ -56,6 +57,9 @@ func addOpenFlags(fs *pflag.FlagSet, o *openOptions) {
 	if fs.Lookup("dry-run") == nil {
 		fs.BoolVarP(&o.simulate, "dry-run", "s", false, "only show what would be done (the repositories are removed again)")
 	}
+	if fs.Lookup("scripts-chrootless") == nil {
+		fs.BoolVar(&o.chrootless, "scripts-chrootless", false, "run maintainer scripts on the host with DPKG_ROOT instead of chrooted")
+	}
 	fs.StringSliceVar(&o.only, "only", nil, "install only these `PKG,...` of the file's packages")
 	fs.StringSliceVar(&o.trustKeys, "trust-key", nil, "trust the repository key with this full `FINGERPRINT` (-y alone never trusts a key)")
 	fs.BoolVar(&o.allowUnsigned, "allow-unsigned", false, "accept an unsigned repository (recorded as trusted=yes)")
@@ -68,7 +72,7 @@ func isInstallFile(arg string) bool { return strings.HasSuffix(arg, ".install") 
 // openInstall installs names in one transaction with the engine, as
 // `aim install` does; open has already asked the user, so it does not ask
 // again. It is a variable so that tests can stand in for the engine.
-var openInstall = func(e *env, names []string) error {
+var openInstall = func(e *env, names []string, o openOptions) error {
 	var wants []policy.Want
 	for _, n := range names {
 		wants = append(wants, policy.Want{Name: n})
@@ -77,7 +81,7 @@ var openInstall = func(e *env, names []string) error {
 	g.yes = true
 	asked := *e
 	asked.g = &g
-	return decideAndApply(&asked, &applyFlags{}, "install", nil, func(s *policy.System) (*policy.Outcome, error) {
+	return decideAndApply(&asked, &applyFlags{chrootless: o.chrootless, summaryShown: true}, "install", nil, func(s *policy.System) (*policy.Outcome, error) {
 		return policy.Install(s, wants, policy.Options{})
 	})
 }
@@ -252,7 +256,7 @@ func (r *openRun) apply() error {
 	if len(wants) == 0 {
 		return nil
 	}
-	return openInstall(r.e, wants)
+	return openInstall(r.e, wants, r.o)
 }
 
 // addSources enables the disabled sources and adds the new ones.

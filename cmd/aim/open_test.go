@@ -33,7 +33,7 @@ func newOpenFixture(t *testing.T) *openFixture {
 	os.MkdirAll(filepath.Join(f.root, "etc/aim"), 0o755)
 	os.WriteFile(filepath.Join(f.root, "etc/aim/aim.conf"), []byte("architecture = amd64\ndistribution = fremantle\n"), 0o644)
 	old := openInstall
-	openInstall = func(e *env, names []string) error {
+	openInstall = func(e *env, names []string, _ openOptions) error {
 		f.installed = append(f.installed, names)
 		return nil
 	}

@@ -27,20 +27,28 @@ step "$aim" repo add "$repo" "$deb"
 step "$aim" repo publish "$repo" --key "$out/demo-key.secret.asc"
 step "$aim" repo check "$repo"
 
-echo; echo "== a user trusts the key, adds the source and finds the app (root: demo-out/root)"
+echo; echo "== the repository is served on localhost, with its app feed and Downloads page"
+"$aim" repo serve "$repo" --listen 127.0.0.1:0 2> "$out/serve.log" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
+for _ in $(seq 50); do grep -q 'serving' "$out/serve.log" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's|.* at \(http://[^ ]*\)/$|\1|p' "$out/serve.log" | head -n1)
+[ -n "$url" ] || { cat "$out/serve.log"; exit 1; }
+echo "serving at $url (log: demo-out/serve.log)"
+printf '\n\033[1m$ curl %s/api/v1/apps\033[0m\n' "$url"
+if command -v curl >/dev/null; then curl -s "$url/api/v1/apps"; echo; fi
+
+echo; echo "== a user clicks hello.install on the Downloads page (root: demo-out/root)"
 R=(--root "$out/root")
-step "$aim" "${R[@]}" key add "$repo/key.asc"
-step "$aim" "${R[@]}" source add --name demo "deb file://$repo stable main"
-step "$aim" "${R[@]}" update
+fpr=$("$aim" key show "$repo/key.asc" | awk '/^fingerprint:/ {print $2; exit}')
+step "$aim" "${R[@]}" open -s "$url/install/hello.install" || echo "(refused: the key is not trusted yet; the user checks its fingerprint on the page)"
+step "$aim" "${R[@]}" -y open --scripts-chrootless --trust-key "$fpr" "$url/install/hello.install"
 step "$aim" "${R[@]}" list --user
-step "$aim" "${R[@]}" search greets
-step "$aim" "${R[@]}" policy hello
-step "$aim" "${R[@]}" show hello
-step "$aim" "${R[@]}" install -s hello
-step "$aim" "${R[@]}" -y install --scripts-chrootless hello
 step "$aim" "${R[@]}" files hello
 step "$aim" "${R[@]}" verify
+step "$aim" "${R[@]}" search greets
 step "$aim" "${R[@]}" -y remove --scripts-chrootless hello
+step "$aim" "${R[@]}" source list
 
 echo; echo "== Debian version order, as dpkg has it"
 step "$aim" version compare 1.0~rc1 lt 1.0 && echo "(true: 1.0~rc1 sorts before 1.0)"

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"aim/repo/pkgsig"
+)
+
+// checkLocalTrust refuses local archives whose signatures do not meet
+// aim.conf's package-trust. It checks only when aim.conf sets
+// package-trust explicitly: a user at the terminal chose the file, so
+// without a stated policy any local archive is accepted (issue "Trust for
+// installs"). The refusal names the role the policy needs and the
+// signatures found, with their signers' fingerprints.
+func checkLocalTrust(e *env, locals []localDeb) error {
+	if len(locals) == 0 {
+		return nil
+	}
+	pol, explicit, err := pkgsig.LoadPolicy(e.g.root)
+	if err != nil {
+		return fmt.Errorf("install: %w", err)
+	}
+	if !explicit || pol == pkgsig.RequireNone {
+		return nil
+	}
+	trust, err := pkgsig.LoadTrust(e.g.root)
+	if err != nil {
+		return fmt.Errorf("install: %w", err)
+	}
+	now := time.Now()
+	for _, l := range locals {
+		res, err := pkgsig.VerifyFile(l.path, trust, now)
+		if err != nil {
+			return fmt.Errorf("install: %w", err)
+		}
+		if err := pol.Check(res); err != nil {
+			return fmt.Errorf("install: %s refused: %w", l.path, err)
+		}
+	}
+	return nil
+}
+
+// errUntrusted reports whether err is a refusal by checkLocalTrust.
+func errUntrusted(err error) bool {
+	var pe *pkgsig.PolicyError
+	return errors.As(err, &pe)
+}
