@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeStatus creates root/var/lib/dpkg/status (and journal files named
@@ -189,7 +191,9 @@ func TestReadDpkgStatusBadJournal(t *testing.T) {
 }
 
 // TestReadDpkgStatusOfThisMachine reads the real status file and compares
-// it with what dpkg-query reports.
+// it with what dpkg-query reports. Both are snapshots of a database that
+// apt may be changing at that moment, so a mismatch is retried a few times
+// before it counts.
 func TestReadDpkgStatusOfThisMachine(t *testing.T) {
 	if _, err := os.Stat("/" + DpkgStatusPath); err != nil {
 		t.Skip("no dpkg status file on this machine")
@@ -197,6 +201,26 @@ func TestReadDpkgStatusOfThisMachine(t *testing.T) {
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
 		t.Skip("no dpkg-query")
 	}
+	var problems []string
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			time.Sleep(2 * time.Second)
+		}
+		var n, ii int
+		problems, n, ii = compareWithDpkgQuery(t)
+		if len(problems) == 0 {
+			t.Logf("%d installed packages, %d of them ii", n, ii)
+			return
+		}
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+// compareWithDpkgQuery reads the status file and dpkg-query's view once
+// and returns how they differ, with the number of packages and of ii ones.
+func compareWithDpkgQuery(t *testing.T) ([]string, int, int) {
 	pkgs, err := ReadDpkgStatus("/")
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +233,7 @@ func TestReadDpkgStatusOfThisMachine(t *testing.T) {
 	for _, p := range pkgs {
 		ours[p.Name+" "+p.Architecture] = p
 	}
+	var problems []string
 	ii, want := 0, 0
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -221,9 +246,9 @@ func TestReadDpkgStatusOfThisMachine(t *testing.T) {
 		p, found := ours[name+" "+w[1]]
 		switch {
 		case !found:
-			t.Errorf("%s (%s) missing", w[0], w[4])
+			problems = append(problems, fmt.Sprintf("%s (%s) missing", w[0], w[4]))
 		case p.Version.String() != w[2] || p.DpkgState != w[4]:
-			t.Errorf("%s: version %s state %s, dpkg-query says %s %s", w[0], p.Version, p.DpkgState, w[2], w[4])
+			problems = append(problems, fmt.Sprintf("%s: version %s state %s, dpkg-query says %s %s", w[0], p.Version, p.DpkgState, w[2], w[4]))
 		}
 		if strings.HasPrefix(w[3], "ii") {
 			ii++
@@ -236,7 +261,7 @@ func TestReadDpkgStatusOfThisMachine(t *testing.T) {
 		}
 	}
 	if len(pkgs) != want || ourII != ii {
-		t.Errorf("read %d packages (%d ii), dpkg-query lists %d (%d ii)", len(pkgs), ourII, want, ii)
+		problems = append(problems, fmt.Sprintf("read %d packages (%d ii), dpkg-query lists %d (%d ii)", len(pkgs), ourII, want, ii))
 	}
-	t.Logf("%d installed packages, %d of them ii", len(pkgs), ourII)
+	return problems, len(pkgs), ourII
 }
