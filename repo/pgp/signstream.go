@@ -68,27 +68,9 @@ func VerifyDetachedReader(r io.Reader, sig []byte, kr *Keyring, now time.Time) (
 // checkHashed is document.check for a signature whose data h has already
 // hashed (nil when it was refused before hashing).
 func (d *document) checkHashed(rs rawSignature, h hash.Hash, kr *Keyring, now time.Time) (Signature, error) {
-	if rs.err != nil {
-		return Signature{}, rs.err
-	}
-	refs := kr.candidates(rs.sig)
-	if len(refs) == 0 {
-		return Signature{}, unknownSigner(rs.sig)
-	}
-	if err := d.checkForm(rs); err != nil {
-		return Signature{}, &SignatureError{Signer: issuerName(rs.sig), Err: err}
-	}
-	var firstErr error
-	for _, ref := range refs {
-		s, err := checkHashedWith(rs, cloneHash(h, rs.sig.Hash.New), kr.signer(ref), now)
-		if err == nil {
-			return s, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	return Signature{}, firstErr
+	return d.checkCandidates(rs, kr, func(s signerKey) (Signature, error) {
+		return checkHashedWith(rs, cloneHash(h, rs.sig.Hash.New), s, now)
+	})
 }
 
 // checkHashedWith is document.checkWith with the data already hashed.

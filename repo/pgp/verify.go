@@ -161,6 +161,14 @@ func (d *document) verify(body []byte, kr *Keyring, now time.Time) ([]Signature,
 // check verifies one signature against the keys of kr that match its
 // issuer, and returns it when one of them made it and was valid.
 func (d *document) check(rs rawSignature, kr *Keyring, now time.Time) (Signature, error) {
+	return d.checkCandidates(rs, kr, func(s signerKey) (Signature, error) { return d.checkWith(rs, s, now) })
+}
+
+// checkCandidates refuses a signature that failed to parse, whose issuer
+// is not in kr, or whose form is wrong, then tries each key of kr that
+// matches its issuer with try, returning the first success or the first
+// failure.
+func (d *document) checkCandidates(rs rawSignature, kr *Keyring, try func(signerKey) (Signature, error)) (Signature, error) {
 	if rs.err != nil {
 		return Signature{}, rs.err
 	}
@@ -173,7 +181,7 @@ func (d *document) check(rs rawSignature, kr *Keyring, now time.Time) (Signature
 	}
 	var firstErr error
 	for _, ref := range refs {
-		s, err := d.checkWith(rs, kr.signer(ref), now)
+		s, err := try(kr.signer(ref))
 		if err == nil {
 			return s, nil
 		}
