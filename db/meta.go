@@ -30,3 +30,12 @@ func (s *store) SetMeta(key, value string) error {
 	}
 	return nil
 }
+
+// DeleteMeta forgets the value stored under key; a missing key is not an
+// error.
+func (s *store) DeleteMeta(key string) error {
+	if _, err := s.exec(`DELETE FROM meta WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("delete meta %s: %w", key, err)
+	}
+	return nil
+}

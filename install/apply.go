@@ -1,17 +1,16 @@
 package install
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"aim/db"
-	"aim/deb"
 	"aim/hooks"
 )
 
@@ -30,14 +29,20 @@ func (x *txn) apply() error {
 	for i, s := range x.steps {
 		x.t.step(0.6+0.2*float64(i)/float64(len(x.steps)), s.c.Action.String()+" "+s.c.Name)
 		var err error
-		if s.c.Action == Remove {
+		switch s.c.Action {
+		case Remove:
 			err = x.remove(s)
-		} else {
+		case Purge:
+			err = x.purge(s)
+		default:
 			err = x.unpack(s)
 		}
 		if err != nil {
 			return err
 		}
+	}
+	if err := x.markUnpacked(); err != nil {
+		return err
 	}
 	if err := x.configure(); err != nil {
 		return err
@@ -77,6 +82,9 @@ func (x *txn) unpack(s *step) error {
 		}
 	}
 	args := hooks.PreinstInstall()
+	if s.cfgVersion != "" {
+		args = hooks.PreinstInstallRemoved(s.cfgVersion, newV)
+	}
 	if s.c.Action == Upgrade {
 		args = hooks.PreinstUpgrade(oldV, newV)
 	}
@@ -240,11 +248,11 @@ func (x *txn) remove(s *step) error {
 // configure runs the postinst of every new package in plan order.
 func (x *txn) configure() error {
 	for i, s := range x.steps {
-		if s.c.Action == Remove {
+		if !s.c.Action.unpacks() {
 			continue
 		}
 		x.t.step(0.8+0.1*float64(i)/float64(len(x.steps)), "configuring "+s.c.Name)
-		args := hooks.PostinstConfigure(s.oldVersion())
+		args := hooks.PostinstConfigure(cmp.Or(s.oldVersion(), s.cfgVersion))
 		if err := x.script(s.c.Name, "postinst", filepath.Join(s.ctrlDir, "postinst"), args); err != nil {
 			return err
 		}
@@ -263,56 +271,15 @@ func (x *txn) commit() error {
 	}
 	return x.e.DB.Update(func(tx *db.Tx) error {
 		for _, s := range x.steps {
-			if err := x.record(tx, s); err != nil {
+			if err := recordPending(tx, x.pendingOf(s), x.tx.Purge); err != nil {
 				return err
 			}
 		}
+		if err := tx.DeleteMeta(pendingKey + x.id); err != nil {
+			return err
+		}
 		return tx.SetJournalPhase(x.id, db.JournalCommitted)
 	})
-}
-
-// record stores one step's outcome.
-func (x *txn) record(tx *db.Tx, s *step) error {
-	if s.c.Action == Remove {
-		if err := tx.DeleteInstalled(s.c.Name); err != nil {
-			return err
-		}
-		if x.tx.Purge {
-			return tx.SetConffiles(s.c.Name, nil)
-		}
-		return nil
-	}
-	for owner, paths := range s.takeover {
-		if err := tx.DisownFiles(owner, paths); err != nil {
-			return err
-		}
-	}
-	p, err := x.installedOf(s)
-	if err != nil {
-		return err
-	}
-	if err := tx.PutInstalled(p); err != nil {
-		return err
-	}
-	if err := tx.SetFiles(s.c.Name, s.newFiles); err != nil {
-		return err
-	}
-	return tx.SetConffiles(s.c.Name, s.conf)
-}
-
-// installedOf is the database record of s's new version.
-func (x *txn) installedOf(s *step) (*db.InstalledPackage, error) {
-	c := s.ctrl.Control
-	v, err := deb.ParseVersionLax(c.Get("Version"))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.c.Name, err)
-	}
-	auto := s.c.Auto
-	if s.old != nil {
-		auto = s.old.Auto && s.c.Auto
-	}
-	return &db.InstalledPackage{Name: s.c.Name, Version: v, Architecture: c.Get("Architecture"),
-		Auto: auto, User: strings.HasPrefix(c.Get("Section"), "user/"), Origin: s.c.Origin, Control: c}, nil
 }
 
 // syncfs flushes the file system holding root to disk.

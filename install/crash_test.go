@@ -22,6 +22,12 @@ func TestMain(m *testing.M) {
 	if root := os.Getenv(crashChild); root != "" {
 		os.Exit(runCrashChild(root))
 	}
+	if p := os.Getenv(lockChild); p != "" {
+		os.Exit(holdLock(p))
+	}
+	if p := os.Getenv(installChild); p != "" {
+		os.Exit(runInstallChild(p))
+	}
 	os.Exit(m.Run())
 }
 

@@ -10,6 +10,11 @@
 // and the database keeps its state. A journal in the database lets
 // Recover finish (roll forward) or undo (roll back) a transaction that a
 // crash interrupted; callers run it before anything else.
+// A crash after every package was unpacked (while postinsts or triggers
+// run) rolls forward and leaves the new packages half-configured; the
+// next Run runs their postinst configure first. A package removed
+// without purging stays in dpkg's config-files state (conffiles and
+// postrm kept) until a Purge change.
 //
 // The task model follows Qt Application Manager's PackageManager: a Task
 // goes Queued → Executing → (AwaitingAcknowledge) → Installing →

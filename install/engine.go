@@ -23,9 +23,15 @@ const (
 	Install Action = iota + 1
 	Upgrade        // another version, or the same one again (reinstall)
 	Remove
+	// Purge deletes the conffiles that the removal of a package left
+	// behind (dpkg's config-files state) and runs its kept postrm purge.
+	Purge
 )
 
-// String returns "install", "upgrade" or "remove".
+// unpacks reports whether the action installs an archive.
+func (a Action) unpacks() bool { return a == Install || a == Upgrade }
+
+// String returns "install", "upgrade", "remove" or "purge".
 func (a Action) String() string {
 	switch a {
 	case Install:
@@ -34,6 +40,8 @@ func (a Action) String() string {
 		return "upgrade"
 	case Remove:
 		return "remove"
+	case Purge:
+		return "purge"
 	}
 	return "none"
 }
@@ -75,6 +83,8 @@ type Transaction struct {
 // Result says what a finished transaction did.
 type Result struct {
 	Installed, Upgraded, Removed []string
+	// Purged names the packages whose leftover conffiles were purged.
+	Purged []string
 	// Reboot is set when a package has Maemo-Flags reboot or
 	// flash-and-reboot; CloseApps for close-apps; Flags lists every flag
 	// met, sorted.
@@ -185,6 +195,9 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	}
 	ctx, cancel := t.context(ctx)
 	defer cancel()
+	if err := e.configurePending(ctx, e.scriptRunner(tr)); err != nil {
+		return nil, err
+	}
 	t.set(Executing, 0, "preparing")
 	e.DB.PutTask(t.record())
 	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr)}
@@ -206,7 +219,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 		if rerr := x.rollback(); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("roll back: %w", rerr))
 		}
-		return nil, err
+		return nil, x.explainFull(err)
 	}
 	t.set(CleaningUp, 0.95, "cleaning up")
 	if err := x.cleanup(); err != nil {

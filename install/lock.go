@@ -24,8 +24,13 @@ func lockDpkg(root string) (func(), error) {
 	}
 	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0}
 	if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
+		who := "another process"
+		held := syscall.Flock_t{Type: syscall.F_WRLCK}
+		if syscall.FcntlFlock(f.Fd(), syscall.F_GETLK, &held) == nil && held.Type != syscall.F_UNLCK && held.Pid > 0 {
+			who = fmt.Sprintf("process %d", held.Pid)
+		}
 		f.Close()
-		return nil, fmt.Errorf("dpkg's lock %s is held by another process (apt or dpkg running?): %w", p, err)
+		return nil, fmt.Errorf("dpkg's lock %s is held by %s (apt or dpkg running?); nothing was changed: %w", p, who, err)
 	}
 	return func() { f.Close() }, nil
 }

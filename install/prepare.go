@@ -46,7 +46,10 @@ type step struct {
 	journal  db.JournalStep
 	// how far apply got, for the unwind
 	oldPrerm, preinst, replaced, oldPostrm, removed bool
-	takeover                                        map[string][]string // owner -> paths moved to this package
+	// cfgVersion is the version whose conffiles a removal left behind,
+	// for Install and Purge of a package in the config-files state.
+	cfgVersion string
+	takeover   map[string][]string // owner -> paths moved to this package
 }
 
 func (s *step) version() string { return s.c.Version }
@@ -93,8 +96,11 @@ func (x *txn) load(c Change) (*step, error) {
 	old, err := x.e.DB.Installed(c.Name)
 	switch {
 	case errors.Is(err, db.ErrNotFound):
-		if c.Action != Install {
+		if c.Action != Install && c.Action != Purge {
 			return nil, fmt.Errorf("%s %s: not installed by aim", c.Action, c.Name)
+		}
+		if err := x.loadConfigFiles(s); err != nil {
+			return nil, err
 		}
 	case err != nil:
 		return nil, err
@@ -102,6 +108,9 @@ func (x *txn) load(c Change) (*step, error) {
 		s.old = old
 		if s.oldFiles, err = x.e.DB.Files(c.Name); err != nil {
 			return nil, err
+		}
+		if c.Action == Purge {
+			return nil, fmt.Errorf("purge %s: still installed (remove it with --purge)", c.Name)
 		}
 		if c.Action == Install {
 			s.c.Action = Upgrade
@@ -118,7 +127,7 @@ func (x *txn) fetchAll() error {
 	dir := filepath.Join(x.e.Root, ArchivesDir)
 	for i, s := range x.steps {
 		x.t.step(0.3*float64(i)/float64(len(x.steps)), "fetching "+s.c.Name)
-		if s.c.Action == Remove {
+		if !s.c.Action.unpacks() {
 			continue
 		}
 		if s.c.Path != "" {
@@ -167,7 +176,7 @@ func archiveName(c Change) string {
 // readAll reads the control data of every new archive.
 func (x *txn) readAll() error {
 	for _, s := range x.steps {
-		if s.c.Action == Remove {
+		if !s.c.Action.unpacks() {
 			continue
 		}
 		ctrl, err := readControl(s.archive)
@@ -278,6 +287,8 @@ func (x *txn) result() *Result {
 			r.Upgraded = append(r.Upgraded, s.c.Name)
 		case Remove:
 			r.Removed = append(r.Removed, s.c.Name)
+		case Purge:
+			r.Purged = append(r.Purged, s.c.Name)
 		}
 	}
 	for f := range x.flags {

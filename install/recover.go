@@ -18,6 +18,9 @@ type Recovered struct {
 	// RolledBack and RolledForward name the packages of the interrupted
 	// transaction, by what happened to it.
 	RolledBack, RolledForward []string
+	// Unconfigured names the packages rolled forward whose postinst
+	// configure did not finish: half-configured until the next Run.
+	Unconfigured []string
 }
 
 // Recover brings the root back to a consistent state after a transaction
@@ -25,8 +28,13 @@ type Recovered struct {
 // is finished (roll forward), any other is undone (roll back: staged files
 // deleted, replaced and removed files restored, new files deleted; the
 // database already holds the state before). Scripts do not run during
-// recovery. Recover does nothing when the journal is empty; the caller
-// holds the writer lock.
+// recovery. A transaction interrupted after every package was unpacked
+// (while postinsts or triggers ran) is rolled forward, its new packages
+// left half-configured: the next Run runs their postinst configure first
+// (see halfconf.go). Recover runs no maintainer script itself: undoing
+// an unfinished unpack restores files only, without the error-unwind
+// scripts dpkg would run. Recover does nothing when the journal is
+// empty; the caller holds the writer lock.
 func Recover(root string, d *db.DB) (*Recovered, error) {
 	steps, err := d.Journal()
 	if err != nil || len(steps) == 0 {
@@ -57,6 +65,14 @@ func byTx(steps []db.JournalStep) [][]db.JournalStep {
 }
 
 func recoverTx(root string, d *db.DB, steps []db.JournalStep, r *Recovered) error {
+	if steps[0].Phase == phaseUnpacked {
+		names, err := rollForwardUnpacked(d, steps[0].TxID)
+		if err != nil {
+			return err
+		}
+		r.Unconfigured = append(r.Unconfigured, names...)
+		steps[0].Phase = db.JournalCommitted
+	}
 	if steps[0].Phase == db.JournalCommitted {
 		for _, s := range steps {
 			r.RolledForward = append(r.RolledForward, s.Package)
@@ -75,6 +91,9 @@ func recoverTx(root string, d *db.DB, steps []db.JournalStep, r *Recovered) erro
 // forget removes the transaction's control directories and journal.
 func forget(root string, d *db.DB, txid string) error {
 	if err := os.RemoveAll(filepath.Join(root, tmpDir, txid)); err != nil {
+		return err
+	}
+	if err := d.DeleteMeta(pendingKey + txid); err != nil {
 		return err
 	}
 	return d.ClearJournal(txid)
@@ -196,7 +215,7 @@ func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
 		if err := removeDirs(root, d, dirs); err != nil {
 			return err
 		}
-		if err := moveInfo(root, st); err != nil {
+		if err := moveInfo(root, d, st); err != nil {
 			return err
 		}
 	}
@@ -220,20 +239,35 @@ func dropBackup(root, p string) error {
 
 // moveInfo installs a committed package's control members into the info
 // directory (removing those of the old version), or removes them for a
-// removed package.
-func moveInfo(root string, st db.JournalStep) error {
+// removed or purged package. A package removed with its conffiles left
+// (the config-files state) keeps PKG.postrm, as dpkg does, for its purge.
+func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 	info := filepath.Join(root, InfoDir)
 	src := ctrlDir(root, st.TxID, st.Package)
-	if st.Action != "remove" && !isDir(src) {
+	gone := st.Action == Remove.String() || st.Action == Purge.String()
+	if !gone && !isDir(src) {
 		return nil // already moved by an earlier, interrupted cleanup
+	}
+	keep := ""
+	if st.Action == Remove.String() && !st.Purge {
+		conf, err := d.Conffiles(st.Package)
+		if err != nil {
+			return err
+		}
+		if len(conf) > 0 {
+			keep = filepath.Join(info, st.Package+".postrm")
+		}
 	}
 	old, _ := filepath.Glob(filepath.Join(info, st.Package+".*"))
 	for _, p := range old {
+		if p == keep {
+			continue
+		}
 		if err := removeIfExists(p); err != nil {
 			return err
 		}
 	}
-	if st.Action == "remove" {
+	if gone {
 		return nil
 	}
 	if err := os.MkdirAll(info, 0o755); err != nil {

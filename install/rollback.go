@@ -35,6 +35,9 @@ func (x *txn) unwind(s *step) error {
 	if err := undoStep(x.e.Root, x.e.DB, s.journal); err != nil {
 		return err
 	}
+	if s.c.Action == Purge {
+		return nil
+	}
 	if s.c.Action == Remove {
 		if s.oldPrerm {
 			x.unwindScript(name, "postinst", x.infoPath(name, "postinst"), hooks.PostinstAbortRemove())
@@ -43,6 +46,9 @@ func (x *txn) unwind(s *step) error {
 	}
 	if s.preinst {
 		args := hooks.PostrmAbortInstall()
+		if s.cfgVersion != "" {
+			args = hooks.PostrmAbortInstallRemoved(s.cfgVersion, newV)
+		}
 		if s.c.Action == Upgrade {
 			args = hooks.PostrmAbortUpgrade(oldV, newV)
 		}

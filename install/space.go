@@ -3,11 +3,14 @@ package install
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"aim/deb"
 )
 
 // SpaceError reports too little free disk space.
@@ -37,7 +40,7 @@ func sizeText(n int64) string {
 func (x *txn) checkSpace(beforeDownload bool) error {
 	var need int64
 	for _, s := range x.steps {
-		if s.c.Action == Remove {
+		if !s.c.Action.unpacks() {
 			continue
 		}
 		need += x.needOf(s)
@@ -115,4 +118,53 @@ func hashFile(p string) (string, error) {
 	}
 	defer f.Close()
 	return hashReader(f)
+}
+
+// explainFull turns a write that failed for want of space (ENOSPC,
+// EDQUOT) into a *SpaceError saying how much was missing: the unpacked
+// size of every archive of the transaction against the space free once
+// the rollback freed what staging took. Other errors are returned as
+// they are.
+func (x *txn) explainFull(err error) error {
+	if !errors.Is(err, syscall.ENOSPC) && !errors.Is(err, syscall.EDQUOT) {
+		return err
+	}
+	need := x.e.MinFree
+	for _, s := range x.steps {
+		if s.c.Action.unpacks() {
+			need += dataSize(s.archive)
+		}
+	}
+	free, ferr := freeSpace(x.e.Root)
+	if ferr != nil || need <= free {
+		return err
+	}
+	return fmt.Errorf("%w: %w", &SpaceError{Path: x.e.Root, Need: need, Free: free}, err)
+}
+
+// dataSize returns the bytes the data of the archive at p takes once
+// unpacked (its regular files); 0 when it cannot be read.
+func dataSize(p string) int64 {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	ar, err := deb.NewArchiveReader(f)
+	if err != nil {
+		return 0
+	}
+	defer ar.Close()
+	data, err := ar.Data()
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for {
+		h, err := data.Next()
+		if err != nil {
+			return n
+		}
+		n += h.Size
+	}
 }

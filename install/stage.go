@@ -68,7 +68,7 @@ func filePaths(files []db.File) []string {
 func (x *txn) stageAll() error {
 	for i, s := range x.steps {
 		x.t.step(0.4+0.2*float64(i)/float64(len(x.steps)), "unpacking "+s.c.Name)
-		if s.c.Action == Remove {
+		if !s.c.Action.unpacks() {
 			s.journal.Phase = db.JournalStaged
 			continue
 		}

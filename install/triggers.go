@@ -56,7 +56,7 @@ func (x *txn) changedPaths() []string {
 				out = append(out, f.Path)
 			}
 		}
-		if s.c.Action == Remove {
+		if !s.c.Action.unpacks() {
 			for _, f := range s.oldFiles {
 				if f.Type != 'd' {
 					out = append(out, f.Path)

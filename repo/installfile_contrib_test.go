@@ -68,3 +68,33 @@ func TestContribMimeDatabase(t *testing.T) {
 		t.Errorf("globs2: %v\n%s", err, globs)
 	}
 }
+
+// TestExampleInstallFiles reads the documented examples of both forms in
+// the top-level testdata/install for a device with the default
+// distribution.
+func TestExampleInstallFiles(t *testing.T) {
+	tests := []struct {
+		file, form, line string
+		packages         []string
+		filtered         int
+	}{
+		{"classic.install", "classic", "deb https://apps.example/maemo bora free", []string{"hello"}, 0},
+		{"catalogue.install", "catalogues", "deb https://apps.example/repo bora main", []string{"hello", "hello-data"}, 1},
+	}
+	for _, tt := range tests {
+		data, err := os.ReadFile(filepath.Join("../testdata/install", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := ParseInstallFile(data, InstallOptions{Locales: LocaleVariants("de_AT.UTF-8")})
+		if err != nil {
+			t.Errorf("%s: %v", tt.file, err)
+			continue
+		}
+		if in.Form != tt.form || len(in.Catalogues) != 1 || in.Catalogues[0].SourceLine(DefaultDistribution) != tt.line ||
+			strings.Join(in.Packages, ";") != strings.Join(tt.packages, ";") || len(in.Filtered) != tt.filtered ||
+			!strings.HasSuffix(in.Catalogues[0].KeyURI, "/key.asc") {
+			t.Errorf("%s: %+v", tt.file, in)
+		}
+	}
+}

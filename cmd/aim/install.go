@@ -30,6 +30,9 @@ type applyFlags struct {
 	// summaryShown is set by callers that already showed the plan and
 	// asked (aim open), so it is not printed twice.
 	summaryShown bool
+	// extra are changes run after the decided plan's (purges of removed
+	// packages' leftover conffiles).
+	extra []install.Change
 }
 
 func (a *applyFlags) add(fs *pflag.FlagSet) {
@@ -96,12 +99,13 @@ func decideAndApply(e *env, af *applyFlags, kind string, locals []localDeb, deci
 	if err != nil {
 		return refusal(e, err)
 	}
-	if out.Plan.Empty() {
+	if out.Plan.Empty() && len(af.extra) == 0 {
 		fmt.Fprintln(e.stdout, "Nothing to do.")
 		return nil
 	}
 	if !e.g.json && !af.summaryShown {
 		printSummary(e.stdout, s, out)
+		printPurges(e, af.extra)
 	}
 	if err := confirm(e); err != nil {
 		return err
@@ -111,6 +115,7 @@ func decideAndApply(e *env, af *applyFlags, kind string, locals []localDeb, deci
 		return err
 	}
 	tx.Purge = af.purge
+	tx.Changes = append(tx.Changes, af.extra...)
 	return runTransaction(e, af, kind, tx)
 }
 
@@ -205,6 +210,9 @@ func openWriter(e *env) (*db.DB, error) {
 		fmt.Fprintf(e.stderr, "aim: recovered an interrupted transaction (rolled back: %s; finished: %s)\n",
 			strings.Join(r.RolledBack, " "), strings.Join(r.RolledForward, " "))
 	}
+	if len(r.Unconfigured) > 0 && !e.g.quiet {
+		fmt.Fprintf(e.stderr, "aim: half-configured, configured by the next transaction: %s\n", strings.Join(r.Unconfigured, " "))
+	}
 	return d, nil
 }
 
@@ -262,7 +270,11 @@ func printResult(e *env, r *install.Result) {
 	} else if r.CloseApps {
 		fmt.Fprintln(e.stdout, "Close running applications to complete the operation.")
 	}
-	fmt.Fprintf(e.stdout, "Done: %d installed, %d upgraded, %d removed.\n", len(r.Installed), len(r.Upgraded), len(r.Removed))
+	fmt.Fprintf(e.stdout, "Done: %d installed, %d upgraded, %d removed", len(r.Installed), len(r.Upgraded), len(r.Removed))
+	if len(r.Purged) > 0 {
+		fmt.Fprintf(e.stdout, ", %d purged", len(r.Purged))
+	}
+	fmt.Fprintln(e.stdout, ".")
 }
 
 // reinstallPackages installs the named packages again at their installed

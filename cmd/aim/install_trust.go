@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -40,10 +39,4 @@ func checkLocalTrust(e *env, locals []localDeb) error {
 		}
 	}
 	return nil
-}
-
-// errUntrusted reports whether err is a refusal by checkLocalTrust.
-func errUntrusted(err error) bool {
-	var pe *pkgsig.PolicyError
-	return errors.As(err, &pe)
 }

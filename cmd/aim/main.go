@@ -143,6 +143,9 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if hiddenCommand(n) {
+			continue
+		}
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nglobal flags: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"aim/db"
 	"aim/deb"
 	"aim/repo"
 )
@@ -19,14 +20,20 @@ func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(args) == 0 {
 			return &exitError{code: 2, msg: "show: name a package"}
 		}
-		c, err := openCache(e)
+		inst, err := loadInstalled(e)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
+		c, cacheErr := openCache(e)
+		if c != nil {
+			defer c.Close()
+		}
 		var paras []*deb.Paragraph
 		for _, arg := range args {
-			ps, err := showParagraphs(c, arg)
+			ps, err := showParagraphs(c, inst, arg)
+			if err != nil && c == nil {
+				err = cacheErr
+			}
 			if err != nil {
 				return err
 			}
@@ -37,11 +44,24 @@ func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
 }
 
 // showParagraphs returns the paragraphs of every version of the package
-// named by arg ("name" or "name=version").
-func showParagraphs(c *repo.Cache, arg string) ([]*deb.Paragraph, error) {
+// named by arg ("name" or "name=version"): the cache's (c may be nil),
+// the installed version's with a "Status: installed" line added, and the
+// installed version's stored control data when the cache lacks that
+// version.
+func showParagraphs(c *repo.Cache, inst installedIndex, arg string) ([]*deb.Paragraph, error) {
 	name, version, pinned := strings.Cut(arg, "=")
+	ip := inst[name]
+	installedV := ""
+	if ip != nil {
+		installedV = ip.Version.String()
+	}
 	var out []*deb.Paragraph
-	for _, a := range c.Lookup(name) {
+	seenInstalled := false
+	var known []repo.Available
+	if c != nil {
+		known = c.Lookup(name)
+	}
+	for _, a := range known {
 		if pinned && a.Version != version {
 			continue
 		}
@@ -49,13 +69,23 @@ func showParagraphs(c *repo.Cache, arg string) ([]*deb.Paragraph, error) {
 		if err != nil {
 			return nil, fmt.Errorf("show %s: %w", arg, err)
 		}
+		if a.Version == installedV && !seenInstalled {
+			p = withStatus(p, ip)
+			seenInstalled = true
+		}
 		out = append(out, p)
+	}
+	if ip != nil && ip.Control != nil && !seenInstalled && (!pinned || version == installedV) {
+		out = append([]*deb.Paragraph{withStatus(ip.Control, ip)}, out...)
 	}
 	if len(out) > 0 {
 		return out, nil
 	}
-	if pinned && len(c.Lookup(name)) > 0 {
+	if pinned && (len(known) > 0 || ip != nil) {
 		return nil, fmt.Errorf("package %s has no version %s", name, version)
+	}
+	if c == nil {
+		return nil, fmt.Errorf("no package named %s", name)
 	}
 	if prov := c.Providers(name); len(prov) > 0 {
 		var names []string
@@ -65,6 +95,25 @@ func showParagraphs(c *repo.Cache, arg string) ([]*deb.Paragraph, error) {
 		return nil, fmt.Errorf("%s is a virtual package provided by: %s", name, strings.Join(uniq(names), ", "))
 	}
 	return nil, fmt.Errorf("no package named %s", name)
+}
+
+// withStatus returns a copy of p saying that the package is installed:
+// dpkg's status paragraph keeps its own Status field; aim's packages get
+// "Status: installed" and whether the user asked for them.
+func withStatus(p *deb.Paragraph, ip *db.InstalledPackage) *deb.Paragraph {
+	q := p.Clone()
+	if ip.FromDpkg {
+		if !q.Has("Status") {
+			q.Set("Status", "installed (dpkg)")
+		}
+		return q
+	}
+	how := "manual"
+	if ip.Auto {
+		how = "automatic"
+	}
+	q.Set("Status", "installed ("+how+")")
+	return q
 }
 
 // printParagraphs prints paragraphs as control text (strings shown as

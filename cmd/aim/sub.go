@@ -19,6 +19,7 @@ type subcommand struct {
 // verb is known), so verbs of one group must not reuse a flag name with a
 // different meaning.
 func registerGroup(name, summary string, verbs map[string]*subcommand) {
+	groupVerbs[name] = verbs // for the generated documentation (docs.go)
 	register(&command{name: name, summary: summary, setup: func(fs *pflag.FlagSet) func(*env, []string) error {
 		runs := map[string]func(*env, []string) error{}
 		for v, sc := range verbs {

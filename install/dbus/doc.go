@@ -1,0 +1,27 @@
+// Package dbus is aim's package manager service: it runs the installer
+// engine (package install) behind D-Bus with the model and calls of Qt
+// Application Manager's PackageManager. One connection owns Name
+// (org.aim.PackageManager, object Path, interface Interface: Qt's calls
+// plus aim's installPackages, removePackages, upgrade and plan) and
+// QtName (io.qt.ApplicationManager, object QtPath, interface QtInterface:
+// Qt Application Manager 6's PackageManager), so a client written for Qt
+// works unchanged.
+//
+// Every interface is described once, as a table (iface); dispatch, the
+// overloads by signature (removePackage(sb) and (sbb), validateDnsName(s)
+// and (si)), org.freedesktop.DBus.Properties and introspection are all
+// driven by it, and contrib/dbus/*.xml is checked against it by the tests.
+//
+// Tasks run one at a time in a worker, in the order they were made, each
+// taking the root's writer lock only while it runs, so the command line
+// can still act between tasks. Calls that change the system are allowed
+// to root, to the uid the service runs as, and to the uids and groups
+// that aim.conf lists (dbus-allow-users, dbus-allow-groups), checked with
+// the bus's GetConnectionUnixUser; others get
+// org.freedesktop.DBus.Error.AccessDenied. Read-only calls are open to
+// everyone the bus lets through.
+//
+// What it must not do: print (it reports through D-Bus and returned
+// errors), decide policy itself (package policy does), or change
+// installed state other than through the engine.
+package dbus

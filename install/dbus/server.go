@@ -1,0 +1,289 @@
+package dbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"aim/db"
+	"aim/deb"
+	"aim/install"
+	"aim/repo"
+	"aim/repo/pkgsig"
+
+	"github.com/godbus/dbus/v5"
+	"golang.org/x/sys/unix"
+)
+
+// Config says how a Server runs. Only Root is required.
+type Config struct {
+	// Root is the root the engine installs under ("" means "/").
+	Root string
+	// Lang is the locale display names are chosen for (e.g. "de_DE.UTF-8").
+	Lang string
+	// ChrootlessScripts runs maintainer scripts on the host with
+	// DPKG_ROOT instead of chrooted into Root.
+	ChrootlessScripts bool
+	// Now gives the time signatures are checked at; nil means time.Now.
+	Now func() time.Time
+	// AckTimeout overrides aim.conf's acknowledge-timeout (how long an
+	// installation waits for acknowledgePackageInstallation before it is
+	// cancelled); 0 means the setting, default DefaultAckTimeout.
+	AckTimeout time.Duration
+}
+
+// DefaultAckTimeout is how long an installation waits for an
+// acknowledge when aim.conf does not say.
+const DefaultAckTimeout = 10 * time.Minute
+
+// DefaultDocumentsDir is documentLocation's path under the root when
+// aim.conf's documents-dir does not say.
+const DefaultDocumentsDir = "var/lib/aim/documents"
+
+// Server is the package manager service over one root. Its methods are
+// safe for concurrent use.
+type Server struct {
+	cfg    Config
+	root   string
+	conf   *repo.Config
+	trust  *pkgsig.Trust
+	policy pkgsig.Policy
+	docs   string // documentLocation path, absolute
+	ackTO  time.Duration
+	allow  access
+	reader *db.DB // read-only handle; writers open their own
+	ifaces []*iface
+
+	ctx    context.Context
+	stop   context.CancelFunc
+	queue  chan *task
+	worker sync.WaitGroup
+
+	mu        sync.Mutex
+	conn      *dbus.Conn
+	tasks     map[string]*task
+	installed map[string]*db.InstalledPackage
+	ready     bool
+	seq       uint64 // tasks made
+}
+
+// New returns a server for cfg.Root: it reads aim.conf and the package
+// trust, finishes or rolls back a transaction a crash interrupted, marks
+// tasks a previous run left unfinished as Failed, and loads the
+// installed packages. It does not touch the bus until Attach.
+func New(cfg Config) (*Server, error) {
+	if cfg.Root == "" {
+		cfg.Root = "/"
+	}
+	root, err := filepath.Abs(cfg.Root)
+	if err != nil {
+		return nil, fmt.Errorf("root %s: %w", cfg.Root, err)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, root: root, tasks: map[string]*task{}, queue: make(chan *task, 64)}
+	if err := s.loadSettings(); err != nil {
+		return nil, err
+	}
+	if err := s.recover(); err != nil {
+		return nil, err
+	}
+	if s.reader, err = db.Open(root); err != nil {
+		return nil, err
+	}
+	if err := s.reload(); err != nil {
+		s.reader.Close()
+		return nil, err
+	}
+	s.ifaces = s.interfaces()
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.worker.Add(1)
+	go s.work()
+	s.ready = true
+	return s, nil
+}
+
+// loadSettings reads aim.conf, the trust policy and keys.
+func (s *Server) loadSettings() error {
+	var err error
+	if s.conf, err = repo.LoadConfig(s.root); err != nil {
+		return err
+	}
+	if s.policy, _, err = pkgsig.LoadPolicy(s.root); err != nil {
+		return err
+	}
+	if s.trust, err = pkgsig.LoadTrust(s.root); err != nil {
+		return err
+	}
+	s.ackTO = s.cfg.AckTimeout
+	if s.ackTO == 0 {
+		s.ackTO = DefaultAckTimeout
+		if v := s.conf.Get("acknowledge-timeout", ""); v != "" {
+			if s.ackTO, err = time.ParseDuration(v); err != nil || s.ackTO <= 0 {
+				return fmt.Errorf("%s: acknowledge-timeout = %q: want a duration such as 10m", repo.ConfigFile, v)
+			}
+		}
+	}
+	s.docs = filepath.Join(s.root, s.conf.Get("documents-dir", DefaultDocumentsDir))
+	if err := os.MkdirAll(s.docs, 0o755); err != nil {
+		return fmt.Errorf("documents directory: %w", err)
+	}
+	s.allow, err = parseAccess(s.conf)
+	return err
+}
+
+// recover runs install.Recover under the writer lock and marks the tasks
+// that were running when the last service stopped as Failed.
+func (s *Server) recover() error {
+	d, err := db.Open(s.root)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Lock(30 * time.Second); err != nil {
+		return err
+	}
+	if _, err := install.Recover(s.root, d); err != nil {
+		return err
+	}
+	old, err := d.Tasks(0)
+	if err != nil {
+		return err
+	}
+	return d.Update(func(tx *db.Tx) error {
+		for _, t := range old {
+			if t.State == install.Finished.String() || t.State == install.Failed.String() {
+				continue
+			}
+			t.State, t.Error = install.Failed.String(), "interrupted: the service stopped"
+			t.Updated, t.Finished = time.Now(), time.Now()
+			if err := tx.PutTask(&t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// reload reads the installed packages (aim's and dpkg's) into the model.
+func (s *Server) reload() error {
+	m := map[string]*db.InstalledPackage{}
+	dpkg, err := db.ReadDpkgStatus(s.root)
+	if err != nil {
+		return err
+	}
+	for i := range dpkg {
+		m[dpkg[i].Name] = &dpkg[i]
+	}
+	pkgs, err := s.reader.InstalledPackages()
+	if err != nil {
+		return err
+	}
+	for i := range pkgs {
+		m[pkgs[i].Name] = &pkgs[i]
+	}
+	s.mu.Lock()
+	s.installed = m
+	s.mu.Unlock()
+	return nil
+}
+
+// Attach serves the service on conn (made with WithHandler(s), see
+// Connect): it requests Name and QtName and returns an error when either
+// is taken.
+func (s *Server) Attach(conn *dbus.Conn) error {
+	s.mu.Lock()
+	s.conn = conn
+	s.mu.Unlock()
+	for _, n := range []string{Name, QtName} {
+		r, err := conn.RequestName(n, dbus.NameFlagDoNotQueue)
+		if err != nil {
+			return fmt.Errorf("request name %s: %w", n, err)
+		}
+		if r != dbus.RequestNameReplyPrimaryOwner && r != dbus.RequestNameReplyAlreadyOwner {
+			return fmt.Errorf("request name %s: already owned by another connection", n)
+		}
+	}
+	s.emitBoth("readyChanged", true)
+	return nil
+}
+
+// Connect opens a private connection to bus ("system", "session" or a
+// D-Bus address) with s as its handler and attaches s to it.
+func Connect(bus string, s *Server) (*dbus.Conn, error) {
+	var conn *dbus.Conn
+	var err error
+	switch bus {
+	case "system":
+		conn, err = dbus.SystemBusPrivate(dbus.WithHandler(s))
+	case "session":
+		conn, err = dbus.SessionBusPrivate(dbus.WithHandler(s))
+	default:
+		conn, err = dbus.Dial(bus, dbus.WithHandler(s))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to the %s bus: %w", bus, err)
+	}
+	if err := errors.Join(conn.Auth(nil), conn.Hello()); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("connect to the %s bus: %w", bus, err)
+	}
+	if err := s.Attach(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// Close cancels the queued and waiting tasks, waits for the running one
+// to end and closes the database. It does not close the connection.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	for _, t := range s.tasks {
+		t.Cancel()
+	}
+	s.mu.Unlock()
+	s.stop()
+	s.worker.Wait()
+	return s.reader.Close()
+}
+
+// names returns the installed package names, sorted.
+func (s *Server) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.installed))
+	for n := range s.installed {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// lookup returns the installed package id, nil when none.
+func (s *Server) lookup(id string) *db.InstalledPackage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.installed[id]
+}
+
+// location returns {path, deviceSize, deviceFree} for dir.
+func location(dir string) map[string]dbus.Variant {
+	out := map[string]dbus.Variant{"path": dbus.MakeVariant(dir)}
+	var st unix.Statfs_t
+	size, free := int64(-1), int64(-1)
+	if unix.Statfs(dir, &st) == nil {
+		size, free = int64(st.Blocks)*st.Bsize, int64(st.Bavail)*st.Bsize
+	}
+	out["deviceSize"], out["deviceFree"] = dbus.MakeVariant(size), dbus.MakeVariant(free)
+	return out
+}
+
+// architecture is aim.conf's architecture, else the one aim was built for.
+func (s *Server) architecture() string { return s.conf.Get("architecture", deb.HostArch()) }

@@ -1,0 +1,236 @@
+package install
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"aim/db"
+	"aim/deb"
+	"aim/hooks"
+)
+
+// Once every package of a transaction is unpacked, the engine stores
+// what its commit will record under the meta key pendingKey+TXID and
+// moves the journal to phaseUnpacked. A crash from then on, while the
+// postinsts or triggers run, is rolled forward by Recover: the stored
+// records are committed and the unpacked packages are marked
+// half-configured (dpkg's state) in the meta key halfConfiguredKey, a
+// JSON object from package to the version postinst configure is given.
+// The next Engine.Run runs their postinst configure before anything
+// else, as "dpkg --configure -a" would. Recover itself runs no script.
+// Both keys live in the meta table, so no schema change is needed.
+const (
+	pendingKey        = "pending-commit:"
+	halfConfiguredKey = "half-configured"
+	phaseUnpacked     = "unpacked"
+)
+
+// pendingStep is what the commit records for one step.
+type pendingStep struct {
+	Action                 Action
+	Name, Version, Origin  string
+	Arch, Control          string
+	Auto, HadOld           bool
+	OldVersion, CfgVersion string
+	Files                  []db.File
+	Conf                   map[string]string
+	Takeover               map[string][]string
+}
+
+// pendingOf is the record of s's outcome.
+func (x *txn) pendingOf(s *step) pendingStep {
+	p := pendingStep{Action: s.c.Action, Name: s.c.Name, Version: s.c.Version, Origin: s.c.Origin,
+		Auto: s.c.Auto, HadOld: s.old != nil, OldVersion: s.oldVersion(), CfgVersion: s.cfgVersion,
+		Files: s.newFiles, Conf: s.conf, Takeover: s.takeover}
+	if s.old != nil {
+		p.Auto = s.old.Auto && s.c.Auto
+	}
+	if s.ctrl != nil {
+		p.Control = s.ctrl.Control.String()
+	}
+	return p
+}
+
+// markUnpacked stores the records of the commit and moves the journal to
+// phaseUnpacked, from where Recover rolls forward.
+func (x *txn) markUnpacked() error {
+	var ps []pendingStep
+	for _, s := range x.steps {
+		ps = append(ps, x.pendingOf(s))
+	}
+	data, err := json.Marshal(ps)
+	if err != nil {
+		return err
+	}
+	return x.e.DB.Update(func(tx *db.Tx) error {
+		if err := tx.SetMeta(pendingKey+x.id, string(data)); err != nil {
+			return err
+		}
+		return tx.SetJournalPhase(x.id, phaseUnpacked)
+	})
+}
+
+// rollForwardUnpacked commits the stored records of an interrupted
+// transaction that had unpacked everything, marking its new packages
+// half-configured.
+func rollForwardUnpacked(d *db.DB, txid string) ([]string, error) {
+	var ps []pendingStep
+	var names []string
+	err := d.Update(func(tx *db.Tx) error {
+		data, err := tx.Meta(pendingKey + txid)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(data), &ps); err != nil {
+			return fmt.Errorf("pending commit of %s: %w", txid, err)
+		}
+		half, err := halfConfigured(tx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if err := recordPending(tx, p, false); err != nil {
+				return err
+			}
+			if p.Action.unpacks() {
+				half[p.Name] = cmp.Or(p.OldVersion, p.CfgVersion)
+				names = append(names, p.Name)
+			}
+		}
+		if err := setHalfConfigured(tx, half); err != nil {
+			return err
+		}
+		if err := tx.DeleteMeta(pendingKey + txid); err != nil {
+			return err
+		}
+		return tx.SetJournalPhase(txid, db.JournalCommitted)
+	})
+	return names, err
+}
+
+// metaReader is the part of the database halfConfigured reads.
+type metaReader interface {
+	Meta(key string) (string, error)
+}
+
+// halfConfigured returns the packages waiting for postinst configure.
+func halfConfigured(m metaReader) (map[string]string, error) {
+	out := map[string]string{}
+	data, err := m.Meta(halfConfiguredKey)
+	if errors.Is(err, db.ErrNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(data), &out); err != nil {
+		return nil, fmt.Errorf("%s: %w", halfConfiguredKey, err)
+	}
+	return out, nil
+}
+
+func setHalfConfigured(tx *db.Tx, half map[string]string) error {
+	if len(half) == 0 {
+		return tx.DeleteMeta(halfConfiguredKey)
+	}
+	data, err := json.Marshal(half)
+	if err != nil {
+		return err
+	}
+	return tx.SetMeta(halfConfiguredKey, string(data))
+}
+
+// HalfConfigured lists the packages whose postinst configure was
+// interrupted, sorted; the next Run configures them first.
+func HalfConfigured(d *db.DB) ([]string, error) {
+	half, err := halfConfigured(d)
+	var out []string
+	for n := range half {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, err
+}
+
+// configurePending runs postinst configure for every half-configured
+// package, forgetting each that succeeds; the first failure is returned
+// and the package stays half-configured.
+func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner) error {
+	half, err := halfConfigured(e.DB)
+	if err != nil || len(half) == 0 {
+		return err
+	}
+	names := make([]string, 0, len(half))
+	for n := range half {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := hooks.Script{Package: n, Name: "postinst", Path: infoPathOf(e.Root, n, "postinst"), Args: hooks.PostinstConfigure(half[n])}
+		if _, err := r.Run(ctx, p); err != nil {
+			return fmt.Errorf("%s is half-configured: postinst configure: %w", n, err)
+		}
+		delete(half, n)
+		if err := e.DB.Update(func(tx *db.Tx) error { return setHalfConfigured(tx, half) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isUserSection reports whether a package of section sec is a user
+// package.
+func isUserSection(sec string) bool { return strings.HasPrefix(sec, "user/") }
+
+// infoPathOf is the host path of an installed package's control member.
+func infoPathOf(root, pkg, member string) string {
+	return filepath.Join(root, InfoDir, pkg+"."+member)
+}
+
+// recordPending stores one step's outcome; purge is the transaction's
+// Purge.
+func recordPending(tx *db.Tx, p pendingStep, purge bool) error {
+	if err := recordConfigFilesState(tx, p, purge); err != nil {
+		return err
+	}
+	switch p.Action {
+	case Purge:
+		return tx.SetConffiles(p.Name, nil)
+	case Remove:
+		if err := tx.DeleteInstalled(p.Name); err != nil {
+			return err
+		}
+		if purge {
+			return tx.SetConffiles(p.Name, nil)
+		}
+		return nil
+	}
+	for owner, paths := range p.Takeover {
+		if err := tx.DisownFiles(owner, paths); err != nil {
+			return err
+		}
+	}
+	c, err := deb.ParseParagraph([]byte(p.Control))
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Name, err)
+	}
+	v, err := deb.ParseVersionLax(c.Get("Version"))
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Name, err)
+	}
+	in := &db.InstalledPackage{Name: p.Name, Version: v, Architecture: c.Get("Architecture"),
+		Auto: p.Auto, User: isUserSection(c.Get("Section")), Origin: p.Origin, Control: c}
+	if err := tx.PutInstalled(in); err != nil {
+		return err
+	}
+	if err := tx.SetFiles(p.Name, p.Files); err != nil {
+		return err
+	}
+	return tx.SetConffiles(p.Name, p.Conf)
+}
