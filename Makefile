@@ -7,13 +7,15 @@ GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
 # Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
-DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static
-TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox
+DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static \
+	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver
+TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox \
+	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver
 # What only the benchmarks compare against.
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
 
-.PHONY: all build test bench bench-engine bench-crash fuzz lint demo deps clean install-desktop
+.PHONY: all build test bench bench-engine bench-crash fuzz lint demo deps clean install-desktop install uninstall
 
 all: build
 
@@ -79,5 +81,15 @@ demo: build
 install-desktop:
 	$(MAKE) -C contrib install-desktop
 
+# install puts aim, its man pages, bash and zsh completion, the desktop files
+# and the D-Bus service files under $(DESTDIR)$(PREFIX), default /usr/local
+# (see contrib/README.md).
+install: build
+	$(MAKE) -C contrib install AIM=$(CURDIR)/$(BIN)
+
+uninstall:
+	$(MAKE) -C contrib uninstall
+
 clean:
 	rm -rf bin demo-out
+	$(MAKE) -C contrib clean

@@ -109,14 +109,7 @@ func loadSystemWith(e *env, locals []localDeb) (*system, error) {
 }
 
 // askable reports whether r is a terminal.
-func askable(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok || f == nil {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+func askable(r io.Reader) bool { return isTerminal(r) }
 
 // errNoLists is the error loadSystem gives for a root without lists.
 func errNoLists(e *env) error {

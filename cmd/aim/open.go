@@ -592,11 +592,4 @@ func (r *openRun) ask(question string, def bool) (bool, error) {
 }
 
 // stdinIsTerminal reports whether the command's stdin is a terminal.
-func stdinIsTerminal(e *env) bool {
-	f, ok := e.stdin.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+func stdinIsTerminal(e *env) bool { return isTerminal(e.stdin) }

@@ -268,3 +268,17 @@ func (s *Server) emitBoth(name string, values ...any) {
 	conn.Emit(Path, Interface+"."+name, values...)
 	conn.Emit(QtPath, QtInterface+"."+name, values...)
 }
+
+// propertiesChanged emits org.freedesktop.DBus.Properties.PropertiesChanged
+// for one property on both objects.
+func (s *Server) propertiesChanged(name string, value any) {
+	s.mu.Lock()
+	conn := s.conn
+	s.mu.Unlock()
+	if conn == nil {
+		return
+	}
+	changed := map[string]dbus.Variant{name: dbus.MakeVariant(value)}
+	conn.Emit(Path, "org.freedesktop.DBus.Properties.PropertiesChanged", Interface, changed, []string{})
+	conn.Emit(QtPath, "org.freedesktop.DBus.Properties.PropertiesChanged", QtInterface, changed, []string{})
+}

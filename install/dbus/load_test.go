@@ -90,7 +90,7 @@ func TestConcurrentClientsLatency(t *testing.T) {
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	t.Logf("%d calls by %d clients during %d tasks: p50 %v, p99 %v, max %v", len(lat), clients, tasks, pct(0.5), pct(0.99), lat[len(lat)-1])
-	if p99 := pct(0.99); p99 > 100*time.Millisecond {
+	if p99 := pct(0.99); p99 > 100*time.Millisecond && !raceEnabled {
 		t.Errorf("p99 latency %v, want at most 100ms", p99)
 	}
 }

@@ -211,6 +211,7 @@ func (s *Server) Attach(conn *dbus.Conn) error {
 		}
 	}
 	s.emitBoth("readyChanged", true)
+	s.propertiesChanged("ready", true)
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"aim/db"
+
 	"github.com/godbus/dbus/v5"
 )
 
@@ -145,8 +147,9 @@ func TestInstallAcknowledgeAndRemove(t *testing.T) {
 	if got := states(evs); !slices.Equal(got, []string{"Executing", "Finished"}) {
 		t.Errorf("removal states %v", got)
 	}
-	if !slices.Contains(names(evs), "packageAboutToBeRemoved") {
-		t.Errorf("no packageAboutToBeRemoved in %v", names(evs))
+	if i := slices.Index(names(evs), "packageAboutToBeRemoved"); i < 0 || i > slices.Index(names(evs), "taskFinished") ||
+		slices.Index(names(evs), "countChanged") < i {
+		t.Errorf("signals %v: want packageAboutToBeRemoved before the removal is done", names(evs))
 	}
 	if ids := c.strs("packageIds"); len(ids) != 0 {
 		t.Errorf("packageIds after removal = %v", ids)
@@ -304,5 +307,32 @@ func TestTaskStateSurvivesRestart(t *testing.T) {
 	}
 	if got := c.str("taskState", "unknown"); got != "Invalid" {
 		t.Errorf("taskState(unknown) = %s", got)
+	}
+}
+
+func TestUnfinishedTaskFailsAtStart(t *testing.T) {
+	root := newRoot(t, "")
+	d, err := db.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	err = d.Update(func(tx *db.Tx) error {
+		return tx.PutTask(&db.Task{ID: "old", Kind: "install", Package: "hello", State: "AwaitingAcknowledge", Created: now, Updated: now})
+	})
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.TaskState("old"); got != "Failed" {
+		t.Errorf("taskState of an interrupted task = %s, want Failed", got)
+	}
+	if ids := s.activeTaskIDs(); len(ids) != 0 {
+		t.Errorf("active tasks %v", ids)
 	}
 }

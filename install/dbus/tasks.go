@@ -16,9 +16,7 @@ import (
 type task struct {
 	*install.Task
 	// run does the task's work in the worker.
-	run func(ctx context.Context, t *task) error
-	// url is the source of an installation from a URL.
-	url     string
+	run     func(ctx context.Context, t *task) error
 	install bool // an installation: it goes through the Installing states
 	cancel  context.CancelFunc
 
@@ -29,6 +27,7 @@ type task struct {
 	base     float64       // engine progress p is shown as base+(1-base)*p
 	ackTimer *time.Timer
 	removing []string // packages the engine removes (packageAboutToBeRemoved)
+	toldGone bool     // packageAboutToBeRemoved was emitted for removing
 	seq      uint64   // creation order
 }
 
@@ -119,7 +118,7 @@ func (s *Server) announce(t *task, before, after map[string]string) {
 	t.mu.Lock()
 	announced := map[string]bool{}
 	for _, n := range t.removing {
-		announced[n] = t.shown >= install.Installing
+		announced[n] = t.toldGone
 	}
 	t.mu.Unlock()
 	for _, n := range sortedKeys(before) {
@@ -138,6 +137,7 @@ func (s *Server) announce(t *task, before, after map[string]string) {
 	}
 	if len(before) != len(after) {
 		s.emitBoth("countChanged", int32(len(after)))
+		s.propertiesChanged("count", int32(len(after)))
 	}
 }
 
@@ -176,8 +176,14 @@ func (s *Server) observe(t *task, ev install.Event) {
 	if grew {
 		t.progress = p
 	}
-	removing := t.removing
+	var removing []string
+	if ev.State == install.Installing && !t.toldGone {
+		removing, t.toldGone = t.removing, true
+	}
 	t.mu.Unlock()
+	for _, n := range removing {
+		s.emitBoth("packageAboutToBeRemoved", n)
+	}
 	if changed {
 		s.emitBoth("taskStateChanged", t.ID, st.String())
 		switch st {
@@ -186,10 +192,6 @@ func (s *Server) observe(t *task, ev install.Event) {
 		case install.AwaitingAcknowledge:
 			s.emitBoth("taskBlockingUntilInstallationAcknowledge", t.ID)
 			t.startAckTimer(s.ackTO)
-		case install.Installing:
-			for _, n := range removing {
-				s.emitBoth("packageAboutToBeRemoved", n)
-			}
 		}
 		if pkg := t.packageID(); pkg != "" && s.lookup(pkg) != nil {
 			s.emitBoth("packageChanged", pkg, []string{"isBlocked", "isUpdating"})

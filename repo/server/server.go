@@ -135,6 +135,9 @@ func (s *Server) routes() {
 	})
 	m.HandleFunc("GET /install/{file}", s.install)
 	m.HandleFunc("GET /{$}", s.page)
+	// Browsers ask for /favicon.ico whatever the page says; answer it
+	// without an error so the console stays clean.
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	m.HandleFunc("GET /static/page.css", s.pageAsset)
 	m.HandleFunc("GET /static/page.js", s.pageAsset)
 	s.mux = m
@@ -148,7 +151,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.refresh()
 	p := r.URL.Path
 	switch {
-	case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/install/") || p == "/" || strings.HasPrefix(p, "/static/"):
+	case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/install/") || p == "/" || p == "/favicon.ico" || strings.HasPrefix(p, "/static/"):
 		s.mux.ServeHTTP(lw, r)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		s.static.serve(lw, r)
