@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"aim/deb"
@@ -56,6 +57,12 @@ type sourceFile struct {
 // it keeps its name for SetSourcesEnabled and RemoveSources.
 func LoadSources(root string) ([]Source, error) {
 	files, errs := readSourceFiles(root)
+	dist := DefaultDistribution
+	if cfg, err := LoadConfig(root); err != nil {
+		errs = append(errs, err)
+	} else {
+		dist = cfg.Get("distribution", DefaultDistribution)
+	}
 	var out []Source
 	for _, f := range files {
 		if f.err != nil {
@@ -72,7 +79,7 @@ func LoadSources(root string) ([]Source, error) {
 			case e.err != nil:
 				errs = append(errs, e.err)
 			default:
-				out = append(out, *e.src)
+				out = append(out, withDistribution(*e.src, dist))
 			}
 		}
 	}
@@ -297,3 +304,22 @@ func deb822FieldLine(lines []string, first, last int, name string, def int) int 
 
 // isDeb822FieldLine reports whether a non-blank line starts a field.
 func isDeb822FieldLine(l string) bool { return l != "" && strings.IndexByte(" \t#", l[0]) < 0 }
+
+// DistributionVar in a suite stands for the device's distribution
+// (aim.conf's "distribution"), so a source added from a .install catalogue
+// without a dist follows later changes of distribution, as maemo's did.
+const DistributionVar = "$(DISTRIBUTION)"
+
+// withDistribution returns s with DistributionVar in its suites replaced
+// by dist.
+func withDistribution(s Source, dist string) Source {
+	if !slices.ContainsFunc(s.Suites, func(x string) bool { return strings.Contains(x, DistributionVar) }) {
+		return s
+	}
+	suites := make([]string, len(s.Suites))
+	for i, suite := range s.Suites {
+		suites[i] = strings.ReplaceAll(suite, DistributionVar, dist)
+	}
+	s.Suites = suites
+	return s
+}

@@ -90,6 +90,10 @@ var openInstall = func(e *env, names []string, o openOptions) error {
 type catalogueJSON struct {
 	repo.Catalogue
 	Line string `json:"line"`
+	// write is the line written to the sources: Line, or for a catalogue
+	// without a dist, with repo.DistributionVar as its suite so that the
+	// source follows later changes of the device's distribution.
+	write string
 	// Action is "add", "enable" or "present".
 	Action string `json:"action"`
 	Source string `json:"source,omitempty"`
@@ -161,6 +165,10 @@ func (r *openRun) read() error {
 	}
 	for _, c := range in.Catalogues {
 		j := catalogueJSON{Catalogue: c, Line: c.SourceLine(r.dist), Action: "add"}
+		j.write = j.Line
+		if c.Dist == "" {
+			j.write = c.SourceLine(repo.DistributionVar)
+		}
 		if s := repo.FindCatalogueSource(sources, &c, r.dist); s != nil {
 			j.Source, j.Action = s.Name, "present"
 			if !s.Enabled {
@@ -271,7 +279,7 @@ func (r *openRun) addSources() error {
 			}
 			r.enable = append(r.enable, c.Source)
 		case "add":
-			s, err := repo.AddSourceLine(root, c.Line, repo.AddSourceOptions{})
+			s, err := repo.AddSourceLine(root, c.write, repo.AddSourceOptions{})
 			if err != nil {
 				return fmt.Errorf("open: add %s: %w", c.Line, err)
 			}
@@ -393,7 +401,7 @@ func (r *openRun) trustKey(c *catalogueJSON, unknown []*pgp.UnknownSignerError) 
 		return err
 	}
 	c.Key = k.Fingerprint
-	return r.readd(c, c.Line, armored.Bytes())
+	return r.readd(c, c.write, armored.Bytes())
 }
 
 // signingKey returns the key of kr that is, or holds the subkey that is,
@@ -438,7 +446,7 @@ func (r *openRun) allowUnsigned(c *catalogueJSON) error {
 	if !r.o.allowUnsigned {
 		return errors.New("the repository is not signed: run again with --allow-unsigned only if you trust it unsigned")
 	}
-	return r.readd(c, strings.Replace(c.Line, "deb ", "deb [trusted=yes] ", 1), nil)
+	return r.readd(c, strings.Replace(c.write, "deb ", "deb [trusted=yes] ", 1), nil)
 }
 
 // readd replaces the source open added for c by line, with key.
