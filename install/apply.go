@@ -17,6 +17,9 @@ import (
 // apply makes every change up to and including the commit; on error the
 // caller rolls back.
 func (x *txn) apply() error {
+	if err := x.checkTriggerMembers(); err != nil {
+		return err
+	}
 	if err := x.begin(); err != nil {
 		return err
 	}
@@ -47,10 +50,11 @@ func (x *txn) apply() error {
 	if err := x.configure(); err != nil {
 		return err
 	}
-	if err := x.triggers(); err != nil {
+	failed, err := x.triggers()
+	if err != nil {
 		return err
 	}
-	return x.commit()
+	return x.commit(failed)
 }
 
 // script runs a maintainer script of pkg from dir (a control directory,
@@ -77,6 +81,9 @@ func (x *txn) unpack(s *step) error {
 	newV, oldV := s.version(), s.oldVersion()
 	if s.c.Action == Upgrade {
 		s.oldPrerm = true
+		if err := x.saveUnwind(s); err != nil {
+			return err
+		}
 		if err := x.script(s.c.Name, "prerm", x.infoPath(s.c.Name, "prerm"), hooks.PrermUpgrade(newV)); err != nil {
 			return err
 		}
@@ -89,6 +96,9 @@ func (x *txn) unpack(s *step) error {
 		args = hooks.PreinstUpgrade(oldV, newV)
 	}
 	s.preinst = true
+	if err := x.saveUnwind(s); err != nil {
+		return err
+	}
 	if err := x.script(s.c.Name, "preinst", filepath.Join(s.ctrlDir, "preinst"), args); err != nil {
 		return err
 	}
@@ -103,6 +113,9 @@ func (x *txn) unpack(s *step) error {
 		return fmt.Errorf("remove old files of %s: %w", s.c.Name, err)
 	}
 	s.oldPostrm = true
+	if err := x.saveUnwind(s); err != nil {
+		return err
+	}
 	return x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmUpgrade(newV))
 }
 
@@ -224,6 +237,9 @@ func moveAway(root, p string) error {
 // unless purging), postrm.
 func (x *txn) remove(s *step) error {
 	s.oldPrerm = true
+	if err := x.saveUnwind(s); err != nil {
+		return err
+	}
 	if err := x.script(s.c.Name, "prerm", x.infoPath(s.c.Name, "prerm"), hooks.PrermRemove()); err != nil {
 		return err
 	}
@@ -260,9 +276,11 @@ func (x *txn) configure() error {
 	return nil
 }
 
-// commit makes the files durable, then records the new state and marks
-// the journal committed in one database transaction: the commit point.
-func (x *txn) commit() error {
+// commit makes the files durable, then records the new state (with the
+// packages whose noawait triggers failed left triggers-pending) and
+// marks the journal committed in one database transaction: the commit
+// point.
+func (x *txn) commit(failed []triggerFailure) error {
 	if err := syncfs(x.e.Root); err != nil {
 		return err
 	}
@@ -274,6 +292,9 @@ func (x *txn) commit() error {
 			if err := recordPending(tx, x.pendingOf(s), x.tx.Purge); err != nil {
 				return err
 			}
+		}
+		if err := addTriggersPending(tx, failed); err != nil {
+			return err
 		}
 		if err := tx.DeleteMeta(pendingKey + x.id); err != nil {
 			return err

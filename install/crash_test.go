@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +18,10 @@ import (
 // crashChild, when set, makes the test binary run one transaction
 // described by the environment and exit; the parent kills it.
 const crashChild = "AIM_TEST_CRASH_ROOT"
+
+// crashKillAt, when set in a crash child, names the fault point (e.g.
+// "preinst p1") at which it kills itself with SIGKILL.
+const crashKillAt = "AIM_TEST_CRASH_KILL_AT"
 
 func TestMain(m *testing.M) {
 	if root := os.Getenv(crashChild); root != "" {
@@ -39,6 +44,14 @@ func runCrashChild(root string) int {
 	}
 	e, _ := New(root, d)
 	e.Scripts, _ = hooks.NewRunner(root, true)
+	if at := os.Getenv(crashKillAt); at != "" {
+		e.fault = func(point string) error {
+			if point == at {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			}
+			return nil
+		}
+	}
 	var changes []Change
 	gen := os.Getenv("AIM_TEST_CRASH_GEN")
 	for i := 0; i < 8; i++ {

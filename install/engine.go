@@ -190,16 +190,23 @@ func (e *Engine) finishTask(t *Task, tx *Transaction, err error, text string) {
 }
 
 func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Transcript) (*Result, error) {
-	if _, err := Recover(e.Root, e.DB); err != nil {
+	rec, err := recoverWith(ctx, e.Root, e.DB, e.scriptRunner(tr))
+	if err != nil {
 		return nil, err
+	}
+	for _, n := range rec.Notes {
+		tr.Note("recover: %s", n)
 	}
 	ctx, cancel := t.context(ctx)
 	defer cancel()
 	if err := e.configurePending(ctx, e.scriptRunner(tr)); err != nil {
 		return nil, err
 	}
+	if err := e.runPendingTriggers(ctx, e.scriptRunner(tr), tr); err != nil {
+		return nil, err
+	}
+	t.persistTo(func(r *db.Task) { e.DB.PutTask(r) })
 	t.set(Executing, 0, "preparing")
-	e.DB.PutTask(t.record())
 	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr)}
 	unlock, err := lockDpkg(e.Root)
 	if err != nil {

@@ -1,6 +1,7 @@
 package install
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/hooks"
 )
 
 // Recovered says what Recover did.
@@ -21,28 +23,49 @@ type Recovered struct {
 	// Unconfigured names the packages rolled forward whose postinst
 	// configure did not finish: half-configured until the next Run.
 	Unconfigured []string
+	// Unwound lists the error-unwind scripts run while rolling back
+	// ("PKG SCRIPT ARGS..."); Notes says which of them failed.
+	Unwound, Notes []string
 }
 
 // Recover brings the root back to a consistent state after a transaction
 // that did not end (a crash, a kill): one that reached its commit point
 // is finished (roll forward), any other is undone (roll back: staged files
 // deleted, replaced and removed files restored, new files deleted; the
-// database already holds the state before). Scripts do not run during
-// recovery. A transaction interrupted after every package was unpacked
-// (while postinsts or triggers ran) is rolled forward, its new packages
-// left half-configured: the next Run runs their postinst configure first
-// (see halfconf.go). Recover runs no maintainer script itself: undoing
-// an unfinished unpack restores files only, without the error-unwind
-// scripts dpkg would run. Recover does nothing when the journal is
-// empty; the caller holds the writer lock.
+// database already holds the state before). A transaction interrupted
+// after every package was unpacked (while postinsts or triggers ran) is
+// rolled forward, its new packages left half-configured: the next Run
+// runs their postinst configure first (see halfconf.go). Rolling back
+// runs dpkg's error-unwind scripts for the scripts the journal says had
+// started (see unwind.go): postrm abort-install or abort-upgrade after a
+// new preinst, postinst abort-upgrade or abort-remove after an old
+// prerm; their failures are listed in Notes and do not stop the
+// recovery. A crash during recovery is recovered again, and may run an
+// unwind script a second time. Recover runs scripts with a default
+// runner for root (chrooted when running as root); Engine.Recover uses
+// the engine's. Recover does nothing when the journal is empty; the
+// caller holds the writer lock.
 func Recover(root string, d *db.DB) (*Recovered, error) {
+	r, err := hooks.NewRunner(root, false)
+	if err != nil {
+		return nil, err
+	}
+	return recoverWith(context.Background(), root, d, r)
+}
+
+// Recover is the package's Recover with the engine's script runner.
+func (e *Engine) Recover(ctx context.Context) (*Recovered, error) {
+	return recoverWith(ctx, e.Root, e.DB, e.Scripts)
+}
+
+func recoverWith(ctx context.Context, root string, d *db.DB, runner *hooks.Runner) (*Recovered, error) {
 	steps, err := d.Journal()
 	if err != nil || len(steps) == 0 {
 		return &Recovered{}, err
 	}
 	r := &Recovered{}
 	for _, txSteps := range byTx(steps) {
-		if err := recoverTx(root, d, txSteps, r); err != nil {
+		if err := recoverTx(ctx, root, d, runner, txSteps, r); err != nil {
 			return r, fmt.Errorf("recover interrupted transaction %s: %w", txSteps[0].TxID, err)
 		}
 	}
@@ -64,7 +87,7 @@ func byTx(steps []db.JournalStep) [][]db.JournalStep {
 	return out
 }
 
-func recoverTx(root string, d *db.DB, steps []db.JournalStep, r *Recovered) error {
+func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, steps []db.JournalStep, r *Recovered) error {
 	if steps[0].Phase == phaseUnpacked {
 		names, err := rollForwardUnpacked(d, steps[0].TxID)
 		if err != nil {
@@ -80,7 +103,7 @@ func recoverTx(root string, d *db.DB, steps []db.JournalStep, r *Recovered) erro
 		return finishCommitted(root, d, steps)
 	}
 	for i := len(steps) - 1; i >= 0; i-- {
-		if err := undoStep(root, d, steps[i]); err != nil {
+		if err := undoWithScripts(ctx, root, d, runner, steps[i], r); err != nil {
 			return err
 		}
 		r.RolledBack = append(r.RolledBack, steps[i].Package)
@@ -88,15 +111,55 @@ func recoverTx(root string, d *db.DB, steps []db.JournalStep, r *Recovered) erro
 	return forget(root, d, steps[0].TxID)
 }
 
-// forget removes the transaction's control directories and journal.
+// undoWithScripts undoes one step of an interrupted transaction with the
+// error-unwind scripts its journal record asks for.
+func undoWithScripts(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, st db.JournalStep, r *Recovered) error {
+	rec, ok, err := loadUnwind(d, st.TxID, st.Package)
+	if err != nil {
+		return err
+	}
+	var before, after []hooks.Script
+	if ok {
+		before, after = unwindScripts(rec, root, st.Package, ctrlDir(root, st.TxID, st.Package))
+	}
+	r.record(runUnwind(ctx, runner, before))
+	if err := undoStep(root, d, st); err != nil {
+		return err
+	}
+	r.record(runUnwind(ctx, runner, after))
+	return nil
+}
+
+func (r *Recovered) record(ran, notes []string) {
+	r.Unwound = append(r.Unwound, ran...)
+	r.Notes = append(r.Notes, notes...)
+}
+
+// forget removes the transaction's control directories and, in one
+// database transaction, its journal and unwind records.
 func forget(root string, d *db.DB, txid string) error {
 	if err := os.RemoveAll(filepath.Join(root, tmpDir, txid)); err != nil {
 		return err
 	}
-	if err := d.DeleteMeta(pendingKey + txid); err != nil {
+	steps, err := d.Journal()
+	if err != nil {
 		return err
 	}
-	return d.ClearJournal(txid)
+	var pkgs []string
+	for _, st := range steps {
+		if st.TxID == txid {
+			pkgs = append(pkgs, st.Package)
+		}
+	}
+	return d.Update(func(tx *db.Tx) error {
+		if err := forgetUnwind(tx, txid, pkgs); err != nil {
+			return err
+		}
+		if err := tx.DeleteMeta(pendingKey + txid); err != nil {
+			return err
+		}
+		return tx.ClearJournal(txid)
+	})
 }
 
 // undoStep puts back every path one step may have touched. It is

@@ -2,7 +2,6 @@ package install
 
 import (
 	"errors"
-	"path/filepath"
 
 	"aim/hooks"
 )
@@ -26,44 +25,24 @@ func (x *txn) rollback() error {
 	return errors.Join(errs...)
 }
 
-// unwind undoes one step: its files first, then the unwind scripts.
+// unwind undoes one step: the unwind scripts due before its files are
+// put back, the files, then the rest of the unwind scripts.
 func (x *txn) unwind(s *step) error {
-	name, newV, oldV := s.c.Name, s.version(), s.oldVersion()
-	if s.oldPostrm {
-		x.unwindScript(name, "preinst", x.infoPath(name, "preinst"), hooks.PreinstAbortUpgrade(newV))
-	}
+	before, after := unwindScripts(x.unwindOf(s), x.e.Root, s.c.Name, s.ctrlDir)
+	x.unwindScripts(before)
 	if err := undoStep(x.e.Root, x.e.DB, s.journal); err != nil {
 		return err
 	}
-	if s.c.Action == Purge {
-		return nil
-	}
-	if s.c.Action == Remove {
-		if s.oldPrerm {
-			x.unwindScript(name, "postinst", x.infoPath(name, "postinst"), hooks.PostinstAbortRemove())
-		}
-		return nil
-	}
-	if s.preinst {
-		args := hooks.PostrmAbortInstall()
-		if s.cfgVersion != "" {
-			args = hooks.PostrmAbortInstallRemoved(s.cfgVersion, newV)
-		}
-		if s.c.Action == Upgrade {
-			args = hooks.PostrmAbortUpgrade(oldV, newV)
-		}
-		x.unwindScript(name, "postrm", filepath.Join(s.ctrlDir, "postrm"), args)
-	}
-	if s.oldPrerm {
-		x.unwindScript(name, "postinst", x.infoPath(name, "postinst"), hooks.PostinstAbortUpgrade(newV))
-	}
+	x.unwindScripts(after)
 	return nil
 }
 
-// unwindScript runs an error-unwind script; its failure is only noted.
-func (x *txn) unwindScript(pkg, name, path string, args []string) {
-	if _, err := x.scripts.Run(x.ctx, hooks.Script{Package: pkg, Name: name, Path: path, Args: args}); err != nil {
-		x.tr.Note("unwind: %s %s: %v", pkg, name, err)
+// unwindScripts runs error-unwind scripts; their failures are only
+// noted.
+func (x *txn) unwindScripts(scripts []hooks.Script) {
+	_, notes := runUnwind(x.ctx, x.scripts, scripts)
+	for _, n := range notes {
+		x.tr.Note("%s", n)
 	}
 }
 

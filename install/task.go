@@ -64,6 +64,40 @@ type Task struct {
 	acked     chan struct{}
 	ackOnce   sync.Once
 	observer  func(Event)
+	// persist, when set, stores the task (see persistEvery); saved and
+	// savedState say when and in which state it last did.
+	persist    func(*db.Task)
+	saved      time.Time
+	savedState State
+}
+
+// persistEvery is how often, at most, a task's progress is stored while
+// its state does not change; a state change is stored at once.
+const persistEvery = 200 * time.Millisecond
+
+// persistTo makes t store itself with save on every state change and,
+// at most every persistEvery, on progress; it stores t once now. save
+// is called from the goroutine running the task.
+func (t *Task) persistTo(save func(*db.Task)) {
+	t.mu.Lock()
+	t.persist = save
+	t.mu.Unlock()
+	t.maybePersist(true)
+}
+
+// maybePersist stores t when forced, when its state changed since the
+// last store, or when persistEvery has passed.
+func (t *Task) maybePersist(force bool) {
+	t.mu.Lock()
+	save := t.persist
+	due := save != nil && (force || t.state != t.savedState || time.Since(t.saved) >= persistEvery)
+	if due {
+		t.saved, t.savedState = time.Now(), t.state
+	}
+	t.mu.Unlock()
+	if due {
+		save(t.record())
+	}
 }
 
 // NewTask returns a task in state Queued. observer, when not nil, is
@@ -185,6 +219,7 @@ func (t *Task) fail(err error) {
 }
 
 func (t *Task) emit(msg string) {
+	t.maybePersist(false)
 	if t.observer == nil {
 		return
 	}
