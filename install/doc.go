@@ -9,12 +9,21 @@
 // every change: files are restored, the scripts' error-unwind forms run,
 // and the database keeps its state. A journal in the database lets
 // Recover finish (roll forward) or undo (roll back) a transaction that a
-// crash interrupted; callers run it before anything else.
+// crash interrupted; callers run it before anything else. The journal also
+// records which maintainer scripts had started, so rolling back after a
+// crash runs dpkg's error-unwind calls for them, as an in-process failure
+// does.
 // A crash after every package was unpacked (while postinsts or triggers
 // run) rolls forward and leaves the new packages half-configured; the
 // next Run runs their postinst configure first. A package removed
 // without purging stays in dpkg's config-files state (conffiles and
 // postrm kept) until a Purge change.
+//
+// Triggers follow dpkg: an awaited trigger whose triggered postinst fails
+// fails the activating package's configuration (and the transaction); a
+// noawait one leaves the interested package triggers-pending, processed
+// first by the next Run. ldconfig runs once when shared libraries changed
+// and the root has it.
 //
 // The task model follows Qt Application Manager's PackageManager: a Task
 // goes Queued → Executing → (AwaitingAcknowledge) → Installing →
