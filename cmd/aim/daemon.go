@@ -46,12 +46,12 @@ func setupDaemon(fs *pflag.FlagSet) func(*env, []string) error {
 	var f daemonFlags
 	fs.BoolVar(&f.system, "system", false, "serve on the system bus")
 	fs.BoolVar(&f.session, "session", false, "serve on the session bus")
-	fs.StringVar(&f.bus, "bus", "", "serve on the bus at `ADDRESS`")
 	fs.BoolVar(&f.chrootless, "scripts-chrootless", false, "run maintainer scripts on the host with DPKG_ROOT instead of chrooted")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return &exitError{code: 2, msg: "daemon: takes no arguments"}
 		}
+		f.bus = e.g.bus // the global --bus ADDRESS
 		bus, err := f.busOf()
 		if err != nil {
 			return err

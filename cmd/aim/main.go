@@ -22,6 +22,10 @@ type globals struct {
 	json       bool
 	quiet      bool
 	noProgress bool
+	// viaDaemon sends install, remove and upgrade to a running aim daemon
+	// on bus (an address; "" means the session bus, else the system bus).
+	viaDaemon bool
+	bus       string
 }
 
 // env is what a command needs from the outside world; tests replace it.
@@ -56,7 +60,7 @@ func register(c *command) { commands[c.name] = c }
 
 // globalValueFlags lists global flags that take a value, so the command
 // name can be found among the arguments before flags are parsed.
-var globalValueFlags = map[string]bool{"--root": true}
+var globalValueFlags = map[string]bool{"--root": true, "--bus": true}
 
 func addGlobals(fs *pflag.FlagSet, g *globals) {
 	fs.StringVar(&g.root, "root", "/", "operate on the system below `DIR`")
@@ -64,6 +68,8 @@ func addGlobals(fs *pflag.FlagSet, g *globals) {
 	fs.BoolVar(&g.json, "json", false, "print machine-readable JSON on stdout")
 	fs.BoolVarP(&g.quiet, "quiet", "q", false, "print less")
 	fs.BoolVar(&g.noProgress, "no-progress", false, "never draw progress bars")
+	fs.BoolVar(&g.viaDaemon, "via-daemon", false, "let a running aim daemon do install, remove and upgrade")
+	fs.StringVar(&g.bus, "bus", "", "the D-Bus bus at `ADDRESS` (aim daemon, --via-daemon)")
 }
 
 // splitCommand finds the command name among args and returns it with the
@@ -112,7 +118,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("aim "+name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addGlobals(fs, g)
-	runFn := c.setup(fs)
+	runFn := throughDaemon(name, fs, c.setup(fs))
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
@@ -148,7 +154,7 @@ func usage(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nglobal flags: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress")
+	fmt.Fprintln(w, "\nglobal flags: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress, --via-daemon, --bus ADDRESS")
 }
 
 // version is set at build time with -ldflags "-X main.version=..."; it is

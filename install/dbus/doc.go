@@ -21,6 +21,12 @@
 // org.freedesktop.DBus.Error.AccessDenied. Read-only calls are open to
 // everyone the bus lets through.
 //
+// A package from a URL is streamed (install.Receive): it is written to
+// IncomingDir as it arrives, taskRequestingInstallationAcknowledge fires
+// once its control part is in, and signatures are checked only when the
+// whole package is; nothing on the system changes before that check and
+// the acknowledge.
+//
 // What it must not do: print (it reports through D-Bus and returned
 // errors), decide policy itself (package policy does), or change
 // installed state other than through the engine.

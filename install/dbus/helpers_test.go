@@ -205,6 +205,7 @@ type pkgSpec struct {
 	fields                 string
 	sign                   bool
 	postinst               string // body of a postinst script, "" for none
+	prerm                  string // body of a prerm script, "" for none
 }
 
 // buildDeb writes the package p to dir, signed by the ed25519 test key
@@ -220,6 +221,9 @@ func buildDeb(t *testing.T, dir string, p pkgSpec) string {
 	}
 	if p.postinst != "" {
 		fsys["DEBIAN/postinst"] = &fstest.MapFile{Mode: 0o755, Data: []byte("#!/bin/sh\n" + p.postinst)}
+	}
+	if p.prerm != "" {
+		fsys["DEBIAN/prerm"] = &fstest.MapFile{Mode: 0o755, Data: []byte("#!/bin/sh\n" + p.prerm)}
 	}
 	path := filepath.Join(dir, p.name+"_"+p.version+"_all.deb")
 	f, err := os.Create(path)

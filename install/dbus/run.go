@@ -3,7 +3,6 @@ package dbus
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,14 +27,18 @@ const downloadShare = 0.3
 func signedKey(name string) string { return "pkgsig:" + name }
 
 // StartInstallation makes a task that installs the package at sourceURL
-// (file://, http://, https:// or socket://PATH): it downloads it,
-// emits taskRequestingInstallationAcknowledge with its metadata, checks
-// its signatures against the package-trust policy, plans it with its
-// dependencies from the configured repositories, prepares everything
-// and waits in AwaitingAcknowledge for acknowledgePackageInstallation
-// (at most the acknowledge timeout) before anything on the system
-// changes. It returns the task id, "" when the URL is not one of those
-// schemes or the queue is full.
+// (file://, http://, https:// or socket://PATH). The package is streamed:
+// as soon as its control part has arrived, while the payload is still
+// downloading, the task emits taskRequestingInstallationAcknowledge with
+// its metadata (see ackRequest). Once the whole package is in, its
+// signatures are checked against the package-trust policy, it is planned
+// with its dependencies from the configured repositories, everything is
+// prepared, and the task waits in AwaitingAcknowledge (emitting
+// taskBlockingUntilInstallationAcknowledge) unless acknowledgePackageInstallation
+// came already, at most the acknowledge timeout. Nothing on the system
+// changes before both the verification and the acknowledge. It returns
+// the task id, "" when the URL is not one of those schemes or the queue
+// is full.
 func (s *Server) StartInstallation(sourceURL string) string {
 	if !supportedURL(sourceURL) {
 		return ""
@@ -47,24 +50,24 @@ func (s *Server) StartInstallation(sourceURL string) string {
 }
 
 func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) error {
-	path, err := s.download(ctx, t, sourceURL)
+	var ctrl *deb.Paragraph
+	var info install.PackageInfo
+	rec, err := s.receive(ctx, t, sourceURL, func(c *deb.ControlArchive) error {
+		ctrl = c.Control
+		if ctrl == nil || ctrl.Get("Package") == "" || ctrl.Get("Version") == "" {
+			return withCode(codeArchive, errors.New("package: control data without Package or Version"))
+		}
+		t.setPackage(ctrl.Get("Package"))
+		info = install.InfoOf(ctrl, s.cfg.Lang, policy.IsUser(ctrl.Get("Section")))
+		s.emitBoth("taskRequestingInstallationAcknowledge", t.ID, s.ackPackage(info, ctrl), s.ackExtra(ctrl), map[string]dbus.Variant{})
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer os.Remove(path)
-	ctrl, err := readControl(path)
-	if err != nil {
-		return withCode(codeArchive, err)
-	}
+	defer os.Remove(rec.Path)
 	name, version := ctrl.Get("Package"), ctrl.Get("Version")
-	t.setPackage(name)
-	info := install.InfoOf(ctrl, s.cfg.Lang, policy.IsUser(ctrl.Get("Section")))
-	extra := map[string]dbus.Variant{}
-	for k, v := range install.ExtraMetaData(ctrl) {
-		extra[k] = dbus.MakeVariant(v)
-	}
-	s.emitBoth("taskRequestingInstallationAcknowledge", t.ID, s.packageMap(info), extra, map[string]dbus.Variant{})
-	res, err := pkgsig.VerifyFile(path, s.trust, s.cfg.Now())
+	res, err := pkgsig.VerifyFile(rec.Path, s.trust, s.cfg.Now())
 	if err != nil {
 		return withCode(codeArchive, err)
 	}
@@ -77,7 +80,7 @@ func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) erro
 	t.Step(downloadShare, "verified")
 	tx, err := s.decide(func(sy *policy.System) (*policy.Outcome, error) {
 		return policy.Install(sy, []policy.Want{{Name: name, Version: version}}, policy.Options{})
-	}, localDeb{path: path, control: ctrl})
+	}, localDeb{path: rec.Path, control: ctrl})
 	if err != nil {
 		return err
 	}
@@ -97,23 +100,24 @@ func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) erro
 	return nil
 }
 
-// readControl returns the control paragraph of the archive at path.
-func readControl(path string) (*deb.Paragraph, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// ackPackage is the package argument of
+// taskRequestingInstallationAcknowledge: get()'s roles of the package
+// being installed plus "size", its Installed-Size in bytes (-1 unknown).
+func (s *Server) ackPackage(info install.PackageInfo, ctrl *deb.Paragraph) map[string]dbus.Variant {
+	m := s.packageMap(info)
+	m["size"] = dbus.MakeVariant(install.InstalledSize(ctrl))
+	return m
+}
+
+// ackExtra is the extraMetaData argument: the control fields Debian
+// Policy does not define. The signed counterpart is always empty there,
+// since no signature can be checked before the payload is in.
+func (s *Server) ackExtra(ctrl *deb.Paragraph) map[string]dbus.Variant {
+	extra := map[string]dbus.Variant{}
+	for k, v := range install.ExtraMetaData(ctrl) {
+		extra[k] = dbus.MakeVariant(v)
 	}
-	defer f.Close()
-	ar, err := deb.NewArchiveReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("package: %w", err)
-	}
-	defer ar.Close()
-	c := ar.Control().Control
-	if c == nil || c.Get("Package") == "" || c.Get("Version") == "" {
-		return nil, errors.New("package: control data without Package or Version")
-	}
-	return c, nil
+	return extra
 }
 
 // decide plans with decide over the system (plus locals) and returns the
@@ -136,6 +140,12 @@ func (s *Server) decide(decide decision, locals ...localDeb) (*install.Transacti
 
 // runEngine runs tx as t under the root's writer lock.
 func (s *Server) runEngine(ctx context.Context, t *task, tx *install.Transaction) error {
+	return s.runEngineForced(ctx, t, tx, false)
+}
+
+// runEngineForced is runEngine; with force the engine ignores failing
+// prerms of the packages tx removes (install.Engine.RunForced).
+func (s *Server) runEngineForced(ctx context.Context, t *task, tx *install.Transaction, force bool) error {
 	var removing []string
 	for _, c := range tx.Changes {
 		if c.Action == install.Remove {
@@ -166,15 +176,21 @@ func (s *Server) runEngine(ctx context.Context, t *task, tx *install.Transaction
 		defer log.Close()
 		eng.Log = log
 	}
-	_, err = eng.Run(ctx, t.Task, tx)
+	if force {
+		_, err = eng.RunForced(ctx, t.Task, tx)
+	} else {
+		_, err = eng.Run(ctx, t.Task, tx)
+	}
 	return err
 }
 
 // RemovePackage makes a task that removes the installed package id and,
 // unless keepDocuments, its documents directory (documentLocation/ID).
-// force is accepted for Qt's signature: an interrupted removal is always
-// recovered (install.Recover) before the next task, so it adds nothing.
-// It returns "" when id is not installed.
+// An interrupted removal is always recovered (install.Recover) before the
+// next task; force retries a removal that failed half-way, e.g. because
+// its prerm fails: the prerm still runs but its failure is ignored and
+// noted in the task's transcript (install.Engine.RunForced). It returns
+// "" when id is not installed.
 func (s *Server) RemovePackage(id string, keepDocuments, force bool) string {
 	if s.lookup(id) == nil {
 		return ""
@@ -184,7 +200,7 @@ func (s *Server) RemovePackage(id string, keepDocuments, force bool) string {
 		if err != nil {
 			return err
 		}
-		if err := s.runEngine(ctx, t, tx); err != nil {
+		if err := s.runEngineForced(ctx, t, tx, force); err != nil {
 			return err
 		}
 		s.reader.Update(func(dtx *db.Tx) error { return dtx.SetMeta(signedKey(id), "") })

@@ -2,20 +2,24 @@ package dbus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 
+	"aim/deb"
 	"aim/install"
 	"aim/repo"
 )
 
-// IncomingDir is where packages from URLs are downloaded to, relative to
-// the root; each is removed when its task ends.
-const IncomingDir = "var/cache/aim/incoming"
+// IncomingDir is where packages from URLs are written as they arrive,
+// relative to the root (the partial directory of the archives cache);
+// each is removed when its task ends.
+const IncomingDir = install.ArchivesDir + "/partial"
 
 // maxPackage bounds a package read from a URL.
 const maxPackage = 1 << 30
@@ -36,43 +40,95 @@ func supportedURL(u string) bool {
 	return false
 }
 
-// download fetches sourceURL into IncomingDir/ID.deb, reporting progress
-// up to downloadShare, and returns the file's path. It stops when ctx is
-// cancelled; a failed download leaves no file.
-func (s *Server) download(ctx context.Context, t *task, sourceURL string) (string, error) {
+// receive streams sourceURL into IncomingDir/ID.deb through
+// install.Receive: onControl runs as soon as the control part is in,
+// while the payload still arrives. Progress up to 0.9 of downloadShare is
+// reported when the size is known. Cancelling ctx (or t) stops it; it
+// then returns an error wrapping install.ErrCancelled. A failed receive
+// leaves no file.
+func (s *Server) receive(ctx context.Context, t *task, sourceURL string, onControl func(*deb.ControlArchive) error) (*install.Received, error) {
 	dir := filepath.Join(s.root, IncomingDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", withCode(codeIO, fmt.Errorf("download: %w", err))
+		return nil, withCode(codeIO, fmt.Errorf("download: %w", err))
 	}
-	dest := filepath.Join(dir, t.ID+".deb")
+	src, size, err := open(ctx, sourceURL)
+	if err != nil {
+		return nil, s.downloadError(ctx, t, sourceURL, err)
+	}
+	defer src.Close()
+	stop := context.AfterFunc(ctx, func() { src.Close() }) // unblocks a read waiting for data
+	defer stop()
+	report := func(done int64) {
+		if size > 0 {
+			t.Step(downloadShare*0.9*float64(done)/float64(size), "downloading")
+		}
+	}
+	rec, err := install.Receive(ctx, src, filepath.Join(dir, t.ID+".deb"), maxPackage, report, onControl)
+	if err != nil {
+		return nil, s.downloadError(ctx, t, sourceURL, err)
+	}
+	return rec, nil
+}
+
+// downloadError gives err its taskFailed code: Canceled when the task
+// was cancelled, Archive for a malformed package, StorageSpace for one
+// too large, Network for http(s) and IO otherwise. Errors that already
+// carry a code (from onControl) keep it.
+func (s *Server) downloadError(ctx context.Context, t *task, sourceURL string, err error) error {
+	var ce *codedError
+	var ae *install.ArchiveError
+	switch {
+	case t.Cancelled() || ctx.Err() != nil:
+		return fmt.Errorf("download %s: %w", sourceURL, install.ErrCancelled)
+	case errors.As(err, &ce):
+		return err
+	case errors.As(err, &ae):
+		return withCode(codeArchive, err)
+	case errors.Is(err, install.ErrTooLarge):
+		return withCode(codeStorageSpace, err)
+	}
+	if u, perr := url.Parse(sourceURL); perr == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return withCode(codeNetwork, err)
+	}
+	return withCode(codeIO, err)
+}
+
+// open returns a stream of the package at sourceURL and its size (-1
+// when unknown). http(s) goes through the client repo.NewFetcher makes
+// (proxies and timeouts as for repositories), without retries: a stream
+// cannot be restarted.
+func open(ctx context.Context, sourceURL string) (io.ReadCloser, int64, error) {
 	u, err := url.Parse(sourceURL)
 	if err != nil {
-		return "", withCode(codeParse, fmt.Errorf("download %s: %w", sourceURL, err))
-	}
-	report := func(done, total int64) {
-		if total > 0 {
-			t.Step(downloadShare*0.9*float64(done)/float64(total), "downloading")
-		}
+		return nil, -1, fmt.Errorf("download %s: %w", sourceURL, err)
 	}
 	switch u.Scheme {
 	case "http", "https":
-		f := repo.NewFetcher()
-		f.Progress = func(p repo.Progress) { report(p.Done, p.Total) }
-		if _, err := f.Fetch(ctx, repo.Request{URL: sourceURL, Dest: dest, Size: -1, MaxSize: maxPackage}); err != nil {
-			return "", withCode(codeNetwork, err)
-		}
-		return dest, nil
-	case "file":
-		src, err := os.Open(u.Path)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, sourceURL, nil)
 		if err != nil {
-			return "", withCode(codeIO, fmt.Errorf("download %s: %w", sourceURL, err))
+			return nil, -1, fmt.Errorf("download %s: %w", sourceURL, err)
 		}
-		defer src.Close()
+		f := repo.NewFetcher()
+		req.Header.Set("User-Agent", f.UserAgent)
+		resp, err := f.Client.Do(req)
+		if err != nil {
+			return nil, -1, fmt.Errorf("download %s: %w", sourceURL, err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			return nil, -1, fmt.Errorf("download %s: %s", sourceURL, resp.Status)
+		}
+		return resp.Body, resp.ContentLength, nil
+	case "file":
+		f, err := os.Open(u.Path)
+		if err != nil {
+			return nil, -1, fmt.Errorf("download %s: %w", sourceURL, err)
+		}
 		size := int64(-1)
-		if st, err := src.Stat(); err == nil {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			size = st.Size()
 		}
-		return dest, copyTo(ctx, dest, src, size, report)
+		return f, size, nil
 	case "socket":
 		path := u.Path
 		if u.Host != "" {
@@ -81,54 +137,9 @@ func (s *Server) download(ctx context.Context, t *task, sourceURL string) (strin
 		var d net.Dialer
 		conn, err := d.DialContext(ctx, "unix", path)
 		if err != nil {
-			return "", withCode(codeIO, fmt.Errorf("download %s: %w", sourceURL, err))
+			return nil, -1, fmt.Errorf("download %s: %w", sourceURL, err)
 		}
-		defer conn.Close()
-		go func() { <-ctx.Done(); conn.Close() }()
-		return dest, copyTo(ctx, dest, conn, -1, report)
+		return conn, -1, nil
 	}
-	return "", withCode(codeParse, fmt.Errorf("download %s: unsupported scheme", sourceURL))
-}
-
-// copyTo copies at most maxPackage bytes of r to dest.
-func copyTo(ctx context.Context, dest string, r io.Reader, size int64, report func(done, total int64)) error {
-	out, err := os.OpenFile(dest, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return withCode(codeIO, fmt.Errorf("download: %w", err))
-	}
-	buf := make([]byte, 64<<10)
-	var done int64
-	for {
-		if ctx.Err() != nil {
-			err = install.ErrCancelled
-			break
-		}
-		n, rerr := r.Read(buf)
-		if n > 0 {
-			if _, werr := out.Write(buf[:n]); werr != nil {
-				err = withCode(codeIO, fmt.Errorf("download: %w", werr))
-				break
-			}
-			done += int64(n)
-			if done > maxPackage {
-				err = withCode(codeStorageSpace, fmt.Errorf("download: package larger than %d bytes", maxPackage))
-				break
-			}
-			report(done, size)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			err = withCode(codeIO, fmt.Errorf("download: %w", rerr))
-			break
-		}
-	}
-	if cerr := out.Close(); err == nil && cerr != nil {
-		err = withCode(codeIO, fmt.Errorf("download: %w", cerr))
-	}
-	if err != nil {
-		os.Remove(dest)
-	}
-	return err
+	return nil, -1, fmt.Errorf("download %s: unsupported scheme", sourceURL)
 }
