@@ -87,7 +87,7 @@ func setupInstall(fs *pflag.FlagSet) func(*env, []string) error {
 // decideAndApply loads the system, decides, prints the summary, asks and
 // runs the plan.
 func decideAndApply(e *env, af *applyFlags, kind string, locals []localDeb, decide func(*policy.System) (*policy.Outcome, error)) error {
-	if err := recoverFirst(e); err != nil {
+	if err := recoverFirst(e, af); err != nil {
 		return err
 	}
 	s, err := loadSystemWith(e, locals)
@@ -192,7 +192,11 @@ func changeOf(s *system, st resolver.Step, manual map[string]bool) (install.Chan
 
 // openWriter opens the database for writing with the writer lock held and
 // recovers an interrupted transaction.
-func openWriter(e *env) (*db.DB, error) {
+func openWriter(e *env) (*db.DB, error) { return openWriterWith(e, false) }
+
+// openWriterWith is openWriter with recovery running maintainer scripts
+// chrootless when asked (--scripts-chrootless), as the transaction would.
+func openWriterWith(e *env, chrootless bool) (*db.DB, error) {
 	d, err := db.Open(e.g.root)
 	if err != nil {
 		return nil, err
@@ -201,7 +205,7 @@ func openWriter(e *env) (*db.DB, error) {
 		d.Close()
 		return nil, err
 	}
-	r, err := install.Recover(e.g.root, d)
+	r, err := recoverRoot(e, d, chrootless)
 	if err != nil {
 		d.Close()
 		return nil, err
@@ -213,12 +217,32 @@ func openWriter(e *env) (*db.DB, error) {
 	if len(r.Unconfigured) > 0 && !e.g.quiet {
 		fmt.Fprintf(e.stderr, "aim: half-configured, configured by the next transaction: %s\n", strings.Join(r.Unconfigured, " "))
 	}
+	for _, n := range r.Notes {
+		if !e.g.quiet {
+			fmt.Fprintf(e.stderr, "aim: recovery: %s\n", n)
+		}
+	}
 	return d, nil
 }
 
+// recoverRoot runs the engine's crash recovery with the script runner a
+// transaction would use.
+func recoverRoot(e *env, d *db.DB, chrootless bool) (*install.Recovered, error) {
+	eng, err := install.New(e.g.root, d)
+	if err != nil {
+		return nil, err
+	}
+	if chrootless {
+		if eng.Scripts, err = hooks.NewRunner(eng.Root, true); err != nil {
+			return nil, err
+		}
+	}
+	return eng.Recover(context.Background())
+}
+
 // recoverFirst recovers an interrupted transaction before a plan is made.
-func recoverFirst(e *env) error {
-	d, err := openWriter(e)
+func recoverFirst(e *env, af *applyFlags) error {
+	d, err := openWriterWith(e, af.chrootless)
 	if err != nil {
 		return err
 	}
@@ -227,7 +251,7 @@ func recoverFirst(e *env) error {
 
 // runTransaction runs tx as one task and prints its result.
 func runTransaction(e *env, af *applyFlags, kind string, tx *install.Transaction) error {
-	d, err := openWriter(e)
+	d, err := openWriterWith(e, af.chrootless)
 	if err != nil {
 		return err
 	}
@@ -280,7 +304,7 @@ func printResult(e *env, r *install.Result) {
 // reinstallPackages installs the named packages again at their installed
 // version, from the cache.
 func reinstallPackages(e *env, af *applyFlags, names []string) error {
-	if err := recoverFirst(e); err != nil {
+	if err := recoverFirst(e, af); err != nil {
 		return err
 	}
 	s, err := loadSystem(e)

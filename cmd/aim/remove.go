@@ -36,7 +36,7 @@ func removeRun(e *env, af *applyFlags, kind string, args []string) error {
 		return &exitError{code: 2, msg: kind + ": name at least one package"}
 	}
 	if af.purge {
-		if err := recoverFirst(e); err != nil {
+		if err := recoverFirst(e, af); err != nil {
 			return err
 		}
 		leftovers, rest, err := splitConfigFiles(e, args)
