@@ -1,6 +1,7 @@
 package dbus
 
 import (
+	"aim/hooks"
 	"context"
 	"errors"
 	"fmt"
@@ -149,7 +150,16 @@ func (s *Server) recover() error {
 	if err := d.Lock(30 * time.Second); err != nil {
 		return err
 	}
-	if _, err := install.Recover(s.root, d); err != nil {
+	eng, err := install.New(s.root, d)
+	if err != nil {
+		return err
+	}
+	if s.cfg.ChrootlessScripts {
+		if eng.Scripts, err = hooks.NewRunner(eng.Root, true); err != nil {
+			return err
+		}
+	}
+	if _, err := eng.Recover(context.Background()); err != nil {
 		return err
 	}
 	old, err := d.Tasks(0)
