@@ -83,21 +83,40 @@ func TestCrashRecovery(t *testing.T) {
 		trials = n
 	}
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
-	for i := 0; i < trials; i++ {
-		gen := strconv.Itoa(1 + i%2)
+	child := func(gen string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChild+"="+f.root, "AIM_TEST_CRASH_GEN="+gen)
+		return cmd
+	}
+	// Time one whole transaction, so that kills land anywhere inside one
+	// whatever the speed of the machine.
+	start := time.Now()
+	if err := child("1").Run(); err != nil {
+		t.Fatalf("uninterrupted transaction: %v", err)
+	}
+	span := time.Since(start)
+	interrupted := 0
+	for i := 0; i < trials; i++ {
+		cmd := child(strconv.Itoa(2 - i%2))
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.Intn(120)) * time.Millisecond)
+		time.Sleep(time.Duration(rng.Int63n(int64(span) + 1)))
 		cmd.Process.Kill()
 		cmd.Wait()
-		if _, err := Recover(f.root, f.d); err != nil {
+		r, err := Recover(f.root, f.d)
+		if err != nil {
 			t.Fatalf("trial %d: recover: %v", i, err)
+		}
+		if len(r.RolledBack)+len(r.RolledForward) > 0 {
+			interrupted++
 		}
 		f.checkConsistent()
 		f.checkNoLeftovers()
+	}
+	t.Logf("%d kills within a %v transaction, %d of them interrupted it and were recovered", trials, span.Round(time.Millisecond), interrupted)
+	if trials >= 10 && interrupted < trials/5 {
+		t.Errorf("only %d of %d kills interrupted a transaction: the test is not exercising recovery", interrupted, trials)
 	}
 }
 
