@@ -21,7 +21,7 @@ No-Support-for-Architecture-all: Packages
 Architectures: all amd64 arm64
 Components: main contrib
 Description: Debian 12.5 Released 10 February 2024
-Changelogs: https://metadata.ftp-master.debian.org/changelogs/@CHANGEPATH@_changelog
+Changelogs: https://metadata.example.org/changelogs/@CHANGEPATH@_changelog
 MD5Sum:
  0ed6d4c8891eb86358b94bb35d9e4da4   738242 contrib/Contents-all
  d41d8cd98f00b204e9800998ecf8427e        0 main/binary-amd64/Packages
