@@ -173,11 +173,11 @@ func changeOf(s *system, st resolver.Step, manual map[string]bool) (install.Chan
 	if !ok || len(a.Sources) == 0 {
 		return c, fmt.Errorf("%s %s: not in any source", p.Name, p.Version)
 	}
-	para, err := s.source.c.Paragraph(a)
+	para, err := s.source.Cache.Paragraph(a)
 	if err != nil {
 		return c, err
 	}
-	src := s.source.c.Sources()[a.Sources[0]]
+	src := s.source.Cache.Sources()[a.Sources[0]]
 	c.URL = strings.TrimSuffix(src.URI, "/") + "/" + para.Get("Filename")
 	c.Size, _ = strconv.ParseInt(para.Get("Size"), 10, 64)
 	c.SHA256, c.Origin = para.Get("SHA256"), src.Name

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"aim/install"
 	"errors"
 	"fmt"
 	"io"
@@ -138,7 +139,7 @@ func localSystem(e *env) (*system, error) {
 	s := &system{ix: ix, close: func() {}}
 	s.sys = &policy.System{Source: emptySource{}, Arch: nativeArch(cfg)}
 	for _, n := range ix.names() {
-		in, err := installedOf(ix[n], holds[n])
+		in, err := install.InstalledOf(ix[n], holds[n])
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"aim/install"
 	"errors"
 	"fmt"
 	"strings"
@@ -74,7 +75,7 @@ func isDpkg(list []db.InstalledPackage, name string) bool {
 
 // setHolds adds or removes names in the stored hold list.
 func setHolds(d *db.DB, pkgs []string, hold bool) error {
-	v, err := d.Meta(holdsKey)
+	v, err := d.Meta(install.HoldsKey)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
@@ -85,5 +86,5 @@ func setHolds(d *db.DB, pkgs []string, hold bool) error {
 	for _, n := range pkgs {
 		h[n] = hold
 	}
-	return d.SetMeta(holdsKey, joinHolds(h))
+	return d.SetMeta(install.HoldsKey, joinHolds(h))
 }

@@ -478,7 +478,7 @@ func (r *openRun) decide() (wants, done []string, plan *planJSON, err error) {
 	defer s.close()
 	var missing []string
 	for _, p := range r.pkgs {
-		cand, ok := candidate(s.source.c, p, s.sys.Arch)
+		cand, ok := candidate(s.source.Cache, p, s.sys.Arch)
 		switch in := s.ix[p]; {
 		case !ok:
 			missing = append(missing, p)

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"aim/install"
 	"errors"
-	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
@@ -14,54 +14,17 @@ import (
 	"aim/resolver"
 )
 
-// cacheSource is a policy.Source over the available-package cache.
+// cacheSource is the engine's policy source over the cache, with what
+// the summary printer needs on top.
 type cacheSource struct {
-	c *repo.Cache
-}
-
-func (s cacheSource) available(a repo.Available) policy.Available {
-	v, _ := deb.ParseVersionLax(a.Version)
-	return policy.Available{Package: &resolver.Package{Name: a.Name, Version: v, Arch: a.Architecture,
-		User: a.User, Ref: a}, Priority: priorityOf(s.c, a)}
-}
-
-// Versions implements policy.Source.
-func (s cacheSource) Versions(name string) []policy.Available {
-	var out []policy.Available
-	for _, a := range s.c.Lookup(name) {
-		out = append(out, s.available(a))
-	}
-	return out
-}
-
-// Providers implements policy.Source.
-func (s cacheSource) Providers(name string) []policy.AvailableProvider {
-	var out []policy.AvailableProvider
-	for _, p := range s.c.Providers(name) {
-		v, _ := deb.ParseVersionLax(p.Version)
-		out = append(out, policy.AvailableProvider{Available: s.available(p.Package), Version: v})
-	}
-	return out
-}
-
-// Relations implements policy.Source.
-func (s cacheSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
-	a, ok := p.Ref.(repo.Available)
-	if !ok {
-		return nil, fmt.Errorf("package %s is not from the cache", p.Name)
-	}
-	para, err := s.c.Paragraph(a)
-	if err != nil {
-		return nil, err
-	}
-	return resolver.ParseRelationsOf(para)
+	install.CacheSource
 }
 
 // paragraph returns the control paragraph of a plan's package: from the
 // cache, or as installed.
 func (s cacheSource) paragraph(p *resolver.Package, ix installedIndex) *deb.Paragraph {
 	if a, ok := p.Ref.(repo.Available); ok {
-		if para, err := s.c.Paragraph(a); err == nil {
+		if para, err := s.Cache.Paragraph(a); err == nil {
 			return para
 		}
 	}
@@ -99,10 +62,10 @@ func loadSystem(e *env) (*system, error) {
 		c.Close()
 		return nil, err
 	}
-	s := &system{source: cacheSource{c}, ix: ix, close: func() { c.Close() }}
+	s := &system{source: cacheSource{install.CacheSource{Cache: c}}, ix: ix, close: func() { c.Close() }}
 	s.sys = &policy.System{Source: s.source, Arch: nativeArch(cfg)}
 	for _, n := range ix.names() {
-		in, err := installedOf(ix[n], holds[n])
+		in, err := install.InstalledOf(ix[n], holds[n])
 		if err != nil {
 			c.Close()
 			return nil, err
@@ -111,24 +74,6 @@ func loadSystem(e *env) (*system, error) {
 	}
 	return s, nil
 }
-
-func installedOf(p *db.InstalledPackage, held bool) (policy.Installed, error) {
-	q := &resolver.Package{Name: p.Name, Version: p.Version, Arch: p.Architecture, User: p.User, Installed: true}
-	in := policy.Installed{Package: q, Auto: p.Auto, Held: held, Dpkg: p.FromDpkg}
-	if p.Control != nil {
-		rel, err := resolver.ParseRelationsOf(p.Control)
-		if err != nil {
-			return in, fmt.Errorf("installed package %s: %w", p.Name, err)
-		}
-		in.Relations = rel
-		in.SystemUpdate = policy.HasFlag(p.Control.Get("Maemo-Flags"), "system-update")
-	}
-	return in, nil
-}
-
-// holdsKey is the meta key under which held package names are stored,
-// space-separated and sorted.
-const holdsKey = "held"
 
 // readHolds returns the held package names; none without a database.
 func readHolds(e *env) (map[string]bool, error) {
@@ -140,7 +85,7 @@ func readHolds(e *env) (map[string]bool, error) {
 		return nil, err
 	}
 	defer d.Close()
-	v, err := d.Meta(holdsKey)
+	v, err := d.Meta(install.HoldsKey)
 	if errors.Is(err, db.ErrNotFound) {
 		return map[string]bool{}, nil
 	}

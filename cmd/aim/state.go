@@ -1,6 +1,7 @@
 package main
 
 import (
+	"aim/install"
 	"errors"
 	"fmt"
 	"golang.org/x/sys/unix"
@@ -97,15 +98,7 @@ func candidate(c *repo.Cache, name, arch string) (repo.Available, bool) {
 }
 
 // priorityOf returns the highest priority among the sources offering a.
-func priorityOf(c *repo.Cache, a repo.Available) int {
-	p := 0
-	for i, s := range a.Sources {
-		if pr := c.Sources()[s].Priority; i == 0 || pr > p {
-			p = pr
-		}
-	}
-	return p
-}
+func priorityOf(c *repo.Cache, a repo.Available) int { return install.SourcePriority(c, a) }
 
 // isTerminal reports whether v (a reader or writer) is an *os.File open on
 // a terminal. A character device such as /dev/null is not one: the check

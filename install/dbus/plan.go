@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"aim/db"
 	"aim/deb"
 	"aim/install"
 	"aim/policy"
@@ -33,9 +32,6 @@ func (s *system) close() {
 	}
 }
 
-// holdsKey is where cmd/aim keeps held package names (meta, space-separated).
-const holdsKey = "held"
-
 // loadSystem reads the cache (none when aim update never ran), the
 // installed packages and the holds, and offers locals beside the cache.
 func (s *Server) loadSystem(locals ...localDeb) (*system, error) {
@@ -50,20 +46,20 @@ func (s *Server) loadSystem(locals ...localDeb) (*system, error) {
 	}
 	var src policy.Source = emptySource{}
 	if out.cache != nil {
-		src = cacheSource{out.cache}
+		src = install.CacheSource{Cache: out.cache}
 	}
 	if len(locals) > 0 {
 		src = localSource{base: src, locals: locals}
 	}
 	out.sys = &policy.System{Source: src, Arch: s.architecture()}
 	holds := map[string]bool{}
-	if v, err := s.reader.Meta(holdsKey); err == nil {
+	if v, err := s.reader.Meta(install.HoldsKey); err == nil {
 		for _, n := range strings.Fields(v) {
 			holds[n] = true
 		}
 	}
 	for _, n := range s.names() {
-		in, err := installedOf(s.lookup(n), holds[n])
+		in, err := install.InstalledOf(s.lookup(n), holds[n])
 		if err != nil {
 			out.close()
 			return nil, err
@@ -71,64 +67,6 @@ func (s *Server) loadSystem(locals ...localDeb) (*system, error) {
 		out.sys.Installed = append(out.sys.Installed, in)
 	}
 	return out, nil
-}
-
-func installedOf(p *db.InstalledPackage, held bool) (policy.Installed, error) {
-	q := &resolver.Package{Name: p.Name, Version: p.Version, Arch: p.Architecture, User: p.User, Installed: true}
-	in := policy.Installed{Package: q, Auto: p.Auto, Held: held, Dpkg: p.FromDpkg}
-	if p.Control != nil {
-		rel, err := resolver.ParseRelationsOf(p.Control)
-		if err != nil {
-			return in, fmt.Errorf("installed package %s: %w", p.Name, err)
-		}
-		in.Relations = rel
-		in.SystemUpdate = policy.HasFlag(p.Control.Get("Maemo-Flags"), "system-update")
-	}
-	return in, nil
-}
-
-// cacheSource is a policy.Source over the available-package cache.
-type cacheSource struct{ c *repo.Cache }
-
-func (s cacheSource) available(a repo.Available) policy.Available {
-	v, _ := deb.ParseVersionLax(a.Version)
-	prio := 0
-	for i, k := range a.Sources {
-		if p := s.c.Sources()[k].Priority; i == 0 || p > prio {
-			prio = p
-		}
-	}
-	return policy.Available{Package: &resolver.Package{Name: a.Name, Version: v, Arch: a.Architecture,
-		User: a.User, Ref: a}, Priority: prio}
-}
-
-func (s cacheSource) Versions(name string) []policy.Available {
-	var out []policy.Available
-	for _, a := range s.c.Lookup(name) {
-		out = append(out, s.available(a))
-	}
-	return out
-}
-
-func (s cacheSource) Providers(name string) []policy.AvailableProvider {
-	var out []policy.AvailableProvider
-	for _, p := range s.c.Providers(name) {
-		v, _ := deb.ParseVersionLax(p.Version)
-		out = append(out, policy.AvailableProvider{Available: s.available(p.Package), Version: v})
-	}
-	return out
-}
-
-func (s cacheSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
-	a, ok := p.Ref.(repo.Available)
-	if !ok {
-		return nil, fmt.Errorf("package %s is not from the cache", p.Name)
-	}
-	para, err := s.c.Paragraph(a)
-	if err != nil {
-		return nil, err
-	}
-	return resolver.ParseRelationsOf(para)
 }
 
 // emptySource offers no packages.
