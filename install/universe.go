@@ -1,7 +1,10 @@
 package install
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"aim/db"
 	"aim/deb"
@@ -91,4 +94,123 @@ func InstalledOf(p *db.InstalledPackage, held bool) (policy.Installed, error) {
 		in.SystemUpdate = policy.HasFlag(p.Control.Get("Maemo-Flags"), "system-update")
 	}
 	return in, nil
+}
+
+// LocalArchive is a .deb file named on the command line or received by
+// the service, offered beside the cache's packages.
+type LocalArchive struct {
+	Path    string
+	Control *deb.Paragraph
+}
+
+// localPriority is the priority of local archives: above every source's,
+// so a file the user named is the candidate for its package.
+const localPriority = 1000
+
+// LocalSource offers local archives on top of Base's packages.
+type LocalSource struct {
+	Base   policy.Source
+	Locals []LocalArchive
+}
+
+// Versions implements policy.Source: Base's versions of name, then the
+// local archives of that package.
+func (s LocalSource) Versions(name string) []policy.Available {
+	out := s.Base.Versions(name)
+	for _, l := range s.Locals {
+		if l.Control.Get("Package") == name {
+			v, _ := deb.ParseVersionLax(l.Control.Get("Version"))
+			out = append(out, policy.Available{Package: &resolver.Package{Name: name, Version: v,
+				Arch: l.Control.Get("Architecture"), User: policy.IsUser(l.Control.Get("Section")), Ref: l},
+				Priority: localPriority})
+		}
+	}
+	return out
+}
+
+// Providers implements policy.Source (local archives provide nothing
+// beyond their own name).
+func (s LocalSource) Providers(name string) []policy.AvailableProvider {
+	return s.Base.Providers(name)
+}
+
+// Relations implements policy.Source.
+func (s LocalSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
+	if l, ok := p.Ref.(LocalArchive); ok {
+		return resolver.ParseRelationsOf(l.Control)
+	}
+	return s.Base.Relations(p)
+}
+
+// EmptySource offers no packages: a root without package lists.
+type EmptySource struct{}
+
+// Versions implements policy.Source.
+func (EmptySource) Versions(string) []policy.Available { return nil }
+
+// Providers implements policy.Source.
+func (EmptySource) Providers(string) []policy.AvailableProvider { return nil }
+
+// Relations implements policy.Source.
+func (EmptySource) Relations(*resolver.Package) (*resolver.Relations, error) {
+	return nil, errors.New("no package lists")
+}
+
+// TransactionOf turns a decided plan into the engine's transaction, in
+// plan order. cache (nil without package lists) gives each package's
+// download URL, size, hash and needed space; a local archive is installed
+// from its path.
+func TransactionOf(cache *repo.Cache, out *policy.Outcome) (*Transaction, error) {
+	manual := map[string]bool{}
+	for _, n := range out.Manual {
+		manual[n] = true
+	}
+	tx := &Transaction{}
+	for _, st := range out.Plan.Steps {
+		c, err := ChangeOf(cache, st, manual)
+		if err != nil {
+			return nil, err
+		}
+		tx.Changes = append(tx.Changes, c)
+	}
+	return tx, nil
+}
+
+// ChangeOf turns one plan step into the engine's change; manual names the
+// packages the user asked for (the others are installed as automatic).
+func ChangeOf(cache *repo.Cache, st resolver.Step, manual map[string]bool) (Change, error) {
+	p := st.Package
+	c := Change{Name: p.Name, Version: p.Version.String(), Auto: !manual[p.Name]}
+	switch st.Action {
+	case resolver.Remove:
+		c.Action = Remove
+		return c, nil
+	case resolver.Upgrade:
+		c.Action = Upgrade
+	default:
+		c.Action = Install
+	}
+	if l, ok := p.Ref.(LocalArchive); ok {
+		c.Path = l.Path
+		return c, nil
+	}
+	a, ok := p.Ref.(repo.Available)
+	if !ok || len(a.Sources) == 0 || cache == nil {
+		return c, fmt.Errorf("%s %s: not in any source", p.Name, p.Version)
+	}
+	para, err := cache.Paragraph(a)
+	if err != nil {
+		return c, err
+	}
+	src := cache.Sources()[a.Sources[0]]
+	c.URL = strings.TrimSuffix(src.URI, "/") + "/" + para.Get("Filename")
+	c.Size, _ = strconv.ParseInt(para.Get("Size"), 10, 64)
+	c.SHA256, c.Origin = para.Get("SHA256"), src.Name
+	need := para.Get("Maemo-Required-Free-Space")
+	if need == "" {
+		need = para.Get("Installed-Size")
+	}
+	n, _ := strconv.ParseInt(strings.TrimSpace(need), 10, 64)
+	c.Need = n * 1024
+	return c, nil
 }

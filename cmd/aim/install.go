@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"aim/hooks"
 	"aim/install"
 	"aim/policy"
-	"aim/repo"
 	"aim/resolver"
 
 	"github.com/spf13/pflag"
@@ -138,56 +136,7 @@ func confirm(e *env) error {
 
 // transactionOf turns a decided plan into the engine's transaction.
 func transactionOf(s *system, out *policy.Outcome) (*install.Transaction, error) {
-	manual := map[string]bool{}
-	for _, n := range out.Manual {
-		manual[n] = true
-	}
-	tx := &install.Transaction{}
-	for _, st := range out.Plan.Steps {
-		c, err := changeOf(s, st, manual)
-		if err != nil {
-			return nil, err
-		}
-		tx.Changes = append(tx.Changes, c)
-	}
-	return tx, nil
-}
-
-func changeOf(s *system, st resolver.Step, manual map[string]bool) (install.Change, error) {
-	p := st.Package
-	c := install.Change{Name: p.Name, Version: p.Version.String(), Auto: !manual[p.Name]}
-	switch st.Action {
-	case resolver.Remove:
-		c.Action = install.Remove
-		return c, nil
-	case resolver.Upgrade:
-		c.Action = install.Upgrade
-	default:
-		c.Action = install.Install
-	}
-	if l, ok := p.Ref.(localDeb); ok {
-		c.Path = l.path
-		return c, nil
-	}
-	a, ok := p.Ref.(repo.Available)
-	if !ok || len(a.Sources) == 0 {
-		return c, fmt.Errorf("%s %s: not in any source", p.Name, p.Version)
-	}
-	para, err := s.source.Cache.Paragraph(a)
-	if err != nil {
-		return c, err
-	}
-	src := s.source.Cache.Sources()[a.Sources[0]]
-	c.URL = strings.TrimSuffix(src.URI, "/") + "/" + para.Get("Filename")
-	c.Size, _ = strconv.ParseInt(para.Get("Size"), 10, 64)
-	c.SHA256, c.Origin = para.Get("SHA256"), src.Name
-	need := para.Get("Maemo-Required-Free-Space")
-	if need == "" {
-		need = para.Get("Installed-Size")
-	}
-	n, _ := strconv.ParseInt(strings.TrimSpace(need), 10, 64)
-	c.Need = n * 1024
-	return c, nil
+	return install.TransactionOf(s.source.Cache, out)
 }
 
 // openWriter opens the database for writing with the writer lock held and
@@ -327,7 +276,7 @@ func reinstallPackages(e *env, af *applyFlags, names []string) error {
 		if found == nil {
 			return fmt.Errorf("reinstall: %s %s is not available from any source", n, in.Version)
 		}
-		c, err := changeOf(s, resolver.Step{Action: resolver.Upgrade, Package: found}, map[string]bool{n: !in.Auto})
+		c, err := install.ChangeOf(s.source.Cache, resolver.Step{Action: resolver.Upgrade, Package: found}, map[string]bool{n: !in.Auto})
 		if err != nil {
 			return err
 		}

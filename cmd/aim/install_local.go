@@ -12,14 +12,11 @@ import (
 	"aim/deb"
 	"aim/policy"
 	"aim/repo"
-	"aim/resolver"
 )
 
 // localDeb is a .deb file named on the command line.
-type localDeb struct {
-	path    string
-	control *deb.Paragraph
-}
+// localDeb is a .deb file named on the command line.
+type localDeb = install.LocalArchive
 
 // localDebs splits arguments into local .deb files and package names; a
 // local file becomes the want NAME=VERSION.
@@ -36,7 +33,7 @@ func localDebs(args []string) ([]localDeb, []string, error) {
 			return nil, nil, err
 		}
 		locals = append(locals, l)
-		names = append(names, l.control.Get("Package")+"="+l.control.Get("Version"))
+		names = append(names, l.Control.Get("Package")+"="+l.Control.Get("Version"))
 	}
 	return locals, names, nil
 }
@@ -56,43 +53,7 @@ func readLocal(p string) (localDeb, error) {
 		return localDeb{}, fmt.Errorf("%s: %w", p, err)
 	}
 	defer ar.Close()
-	return localDeb{path: abs, control: ar.Control().Control}, nil
-}
-
-// localSource offers local .deb files beside the cache's packages.
-type localSource struct {
-	base   policy.Source
-	locals []localDeb
-}
-
-func (s localSource) pkg(l localDeb) policy.Available {
-	v, _ := deb.ParseVersionLax(l.control.Get("Version"))
-	return policy.Available{Package: &resolver.Package{Name: l.control.Get("Package"), Version: v,
-		Arch: l.control.Get("Architecture"), User: strings.HasPrefix(l.control.Get("Section"), "user/"), Ref: l}, Priority: 1000}
-}
-
-// Versions implements policy.Source.
-func (s localSource) Versions(name string) []policy.Available {
-	out := s.base.Versions(name)
-	for _, l := range s.locals {
-		if l.control.Get("Package") == name {
-			out = append(out, s.pkg(l))
-		}
-	}
-	return out
-}
-
-// Providers implements policy.Source.
-func (s localSource) Providers(name string) []policy.AvailableProvider {
-	return s.base.Providers(name)
-}
-
-// Relations implements policy.Source.
-func (s localSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
-	if l, ok := p.Ref.(localDeb); ok {
-		return resolver.ParseRelationsOf(l.control)
-	}
-	return s.base.Relations(p)
+	return localDeb{Path: abs, Control: ar.Control().Control}, nil
 }
 
 // loadSystemWith is loadSystem with local archives added.
@@ -105,7 +66,7 @@ func loadSystemWith(e *env, locals []localDeb) (*system, error) {
 	if err != nil || len(locals) == 0 {
 		return s, err
 	}
-	s.sys.Source = localSource{base: s.sys.Source, locals: locals}
+	s.sys.Source = install.LocalSource{Base: s.sys.Source, Locals: locals}
 	return s, nil
 }
 
@@ -137,7 +98,7 @@ func localSystem(e *env) (*system, error) {
 		return nil, err
 	}
 	s := &system{ix: ix, close: func() {}}
-	s.sys = &policy.System{Source: emptySource{}, Arch: nativeArch(cfg)}
+	s.sys = &policy.System{Source: install.EmptySource{}, Arch: nativeArch(cfg)}
 	for _, n := range ix.names() {
 		in, err := install.InstalledOf(ix[n], holds[n])
 		if err != nil {
@@ -146,13 +107,4 @@ func localSystem(e *env) (*system, error) {
 		s.sys.Installed = append(s.sys.Installed, in)
 	}
 	return s, nil
-}
-
-// emptySource offers no packages.
-type emptySource struct{}
-
-func (emptySource) Versions(string) []policy.Available          { return nil }
-func (emptySource) Providers(string) []policy.AvailableProvider { return nil }
-func (emptySource) Relations(*resolver.Package) (*resolver.Relations, error) {
-	return nil, errors.New("no package lists")
 }

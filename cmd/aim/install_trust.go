@@ -30,12 +30,12 @@ func checkLocalTrust(e *env, locals []localDeb) error {
 	}
 	now := time.Now()
 	for _, l := range locals {
-		res, err := pkgsig.VerifyFile(l.path, trust, now)
+		res, err := pkgsig.VerifyFile(l.Path, trust, now)
 		if err != nil {
 			return fmt.Errorf("install: %w", err)
 		}
 		if err := pol.Check(res); err != nil {
-			return fmt.Errorf("install: %s refused: %w", l.path, err)
+			return fmt.Errorf("install: %s refused: %w", l.Path, err)
 		}
 	}
 	return nil

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	"aim/deb"
 	"aim/install"
 	"aim/policy"
 	"aim/repo"
@@ -44,12 +42,12 @@ func (s *Server) loadSystem(locals ...localDeb) (*system, error) {
 	default:
 		return nil, err
 	}
-	var src policy.Source = emptySource{}
+	var src policy.Source = install.EmptySource{}
 	if out.cache != nil {
 		src = install.CacheSource{Cache: out.cache}
 	}
 	if len(locals) > 0 {
-		src = localSource{base: src, locals: locals}
+		src = install.LocalSource{Base: src, Locals: locals}
 	}
 	out.sys = &policy.System{Source: src, Arch: s.architecture()}
 	holds := map[string]bool{}
@@ -69,100 +67,12 @@ func (s *Server) loadSystem(locals ...localDeb) (*system, error) {
 	return out, nil
 }
 
-// emptySource offers no packages.
-type emptySource struct{}
-
-func (emptySource) Versions(string) []policy.Available          { return nil }
-func (emptySource) Providers(string) []policy.AvailableProvider { return nil }
-func (emptySource) Relations(p *resolver.Package) (*resolver.Relations, error) {
-	return nil, fmt.Errorf("package %s: no package lists", p.Name)
-}
-
 // localDeb is a downloaded archive offered beside the cache.
-type localDeb struct {
-	path    string
-	control *deb.Paragraph
-}
-
-// localSource offers local archives, preferred over the cache's.
-type localSource struct {
-	base   policy.Source
-	locals []localDeb
-}
-
-func (s localSource) Versions(name string) []policy.Available {
-	out := s.base.Versions(name)
-	for _, l := range s.locals {
-		if l.control.Get("Package") == name {
-			v, _ := deb.ParseVersionLax(l.control.Get("Version"))
-			out = append(out, policy.Available{Package: &resolver.Package{Name: name, Version: v,
-				Arch: l.control.Get("Architecture"), User: policy.IsUser(l.control.Get("Section")), Ref: l}, Priority: 1000})
-		}
-	}
-	return out
-}
-
-func (s localSource) Providers(name string) []policy.AvailableProvider { return s.base.Providers(name) }
-
-func (s localSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
-	if l, ok := p.Ref.(localDeb); ok {
-		return resolver.ParseRelationsOf(l.control)
-	}
-	return s.base.Relations(p)
-}
+type localDeb = install.LocalArchive
 
 // transaction turns a decided plan into the engine's transaction.
 func (sy *system) transaction(out *policy.Outcome) (*install.Transaction, error) {
-	manual := map[string]bool{}
-	for _, n := range out.Manual {
-		manual[n] = true
-	}
-	tx := &install.Transaction{}
-	for _, st := range out.Plan.Steps {
-		c, err := sy.change(st, manual)
-		if err != nil {
-			return nil, err
-		}
-		tx.Changes = append(tx.Changes, c)
-	}
-	return tx, nil
-}
-
-func (sy *system) change(st resolver.Step, manual map[string]bool) (install.Change, error) {
-	p := st.Package
-	c := install.Change{Name: p.Name, Version: p.Version.String(), Auto: !manual[p.Name]}
-	switch st.Action {
-	case resolver.Remove:
-		c.Action = install.Remove
-		return c, nil
-	case resolver.Upgrade:
-		c.Action = install.Upgrade
-	default:
-		c.Action = install.Install
-	}
-	if l, ok := p.Ref.(localDeb); ok {
-		c.Path = l.path
-		return c, nil
-	}
-	a, ok := p.Ref.(repo.Available)
-	if !ok || len(a.Sources) == 0 || sy.cache == nil {
-		return c, fmt.Errorf("%s %s: not in any source", p.Name, p.Version)
-	}
-	para, err := sy.cache.Paragraph(a)
-	if err != nil {
-		return c, err
-	}
-	src := sy.cache.Sources()[a.Sources[0]]
-	c.URL = strings.TrimSuffix(src.URI, "/") + "/" + para.Get("Filename")
-	c.Size, _ = strconv.ParseInt(para.Get("Size"), 10, 64)
-	c.SHA256, c.Origin = para.Get("SHA256"), src.Name
-	need := para.Get("Maemo-Required-Free-Space")
-	if need == "" {
-		need = para.Get("Installed-Size")
-	}
-	n, _ := strconv.ParseInt(strings.TrimSpace(need), 10, 64)
-	c.Need = n * 1024
-	return c, nil
+	return install.TransactionOf(sy.cache, out)
 }
 
 // planEntry and planJSON are the plan as `aim ... --json` prints it.

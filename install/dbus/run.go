@@ -80,7 +80,7 @@ func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) erro
 	t.Step(downloadShare, "verified")
 	tx, err := s.decide(func(sy *policy.System) (*policy.Outcome, error) {
 		return policy.Install(sy, []policy.Want{{Name: name, Version: version}}, policy.Options{})
-	}, localDeb{path: rec.Path, control: ctrl})
+	}, localDeb{Path: rec.Path, Control: ctrl})
 	if err != nil {
 		return err
 	}
