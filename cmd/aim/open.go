@@ -505,7 +505,7 @@ func (r *openRun) decide() (wants, done []string, plan *planJSON, err error) {
 	if !r.e.g.json {
 		printSummary(r.e.stdout, s, out)
 	}
-	j := outcomeJSON(out)
+	j := out.JSON()
 	return wants, done, &j, nil
 }
 
@@ -518,23 +518,6 @@ func (r *openRun) sourceNames() string {
 		return "no repository named by the file"
 	}
 	return "checked: " + strings.Join(names, ", ") + " and the other sources"
-}
-
-// outcomeJSON is a plan in DESIGN.md's --json shape.
-func outcomeJSON(out *policy.Outcome) planJSON {
-	j := planJSON{Install: []planEntry{}, Upgrade: []planEntry{}, Remove: []planEntry{}, HeldBack: out.HeldBack}
-	for _, q := range out.Plan.Install {
-		j.Install = append(j.Install, entry(q))
-	}
-	for _, c := range out.Plan.Upgrade {
-		en := entry(c.To)
-		en.From = c.From.Version.String()
-		j.Upgrade = append(j.Upgrade, en)
-	}
-	for _, q := range out.Plan.Remove {
-		j.Remove = append(j.Remove, entry(q))
-	}
-	return j
 }
 
 // report prints what is already installed, and with --json the whole run.

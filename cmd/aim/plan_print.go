@@ -12,45 +12,18 @@ import (
 	"aim/resolver"
 )
 
-// planEntry is one package of a plan in --json output.
-type planEntry struct {
-	Package      string `json:"package"`
-	Version      string `json:"version"`
-	Architecture string `json:"architecture"`
-	From         string `json:"from,omitempty"`
-}
-
-// planJSON is a plan in --json output (DESIGN.md's shape).
-type planJSON struct {
-	Install  []planEntry       `json:"install"`
-	Upgrade  []planEntry       `json:"upgrade"`
-	Remove   []planEntry       `json:"remove"`
-	HeldBack []policy.HeldBack `json:"held_back,omitempty"`
-}
-
-func entry(p *resolver.Package) planEntry {
-	return planEntry{Package: p.Name, Version: p.Version.String(), Architecture: p.Arch}
-}
+// planEntry and planJSON are the plan's --json form.
+type (
+	planEntry = policy.PlanEntry
+	planJSON  = policy.PlanJSON
+)
 
 // printOutcome prints a decided plan as JSON or as apt's summary.
 func printOutcome(e *env, s *system, out *policy.Outcome) error {
-	pl := out.Plan
 	if e.g.json {
-		j := planJSON{Install: []planEntry{}, Upgrade: []planEntry{}, Remove: []planEntry{}, HeldBack: out.HeldBack}
-		for _, q := range pl.Install {
-			j.Install = append(j.Install, entry(q))
-		}
-		for _, c := range pl.Upgrade {
-			en := entry(c.To)
-			en.From = c.From.Version.String()
-			j.Upgrade = append(j.Upgrade, en)
-		}
-		for _, q := range pl.Remove {
-			j.Remove = append(j.Remove, entry(q))
-		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(j)
+		return enc.Encode(out.JSON())
 	}
 	printSummary(e.stdout, s, out)
 	return nil

@@ -100,7 +100,7 @@ func TestInstallSimulate(t *testing.T) {
 	if err := json.Unmarshal([]byte(aimOK(t, "--root", root, "--json", "install", "-s", "--no-install-recommends", "app")), &j); err != nil {
 		t.Fatal(err)
 	}
-	if len(j.Install) != 2 || j.Install[0].Package != "app" || j.Install[1] != (planEntry{"libfoo", "1.5", "amd64", ""}) {
+	if len(j.Install) != 2 || j.Install[0].Package != "app" || j.Install[1] != (planEntry{Package: "libfoo", Version: "1.5", Architecture: "amd64"}) {
 		t.Errorf("json plan = %+v", j)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"aim/install"
 	"aim/policy"
 	"aim/repo"
-	"aim/resolver"
 )
 
 // This file is the planning path of cmd/aim (resolve.go, install.go)
@@ -75,40 +74,9 @@ func (sy *system) transaction(out *policy.Outcome) (*install.Transaction, error)
 	return install.TransactionOf(sy.cache, out)
 }
 
-// planEntry and planJSON are the plan as `aim ... --json` prints it.
-type planEntry struct {
-	Package      string `json:"package"`
-	Version      string `json:"version"`
-	Architecture string `json:"architecture"`
-	From         string `json:"from,omitempty"`
-}
-
-type planJSON struct {
-	Install  []planEntry       `json:"install"`
-	Upgrade  []planEntry       `json:"upgrade"`
-	Remove   []planEntry       `json:"remove"`
-	HeldBack []policy.HeldBack `json:"held_back,omitempty"`
-}
-
-func entry(p *resolver.Package) planEntry {
-	return planEntry{Package: p.Name, Version: p.Version.String(), Architecture: p.Arch}
-}
-
 // planText is out as the command line's JSON plan.
 func planText(out *policy.Outcome) string {
-	j := planJSON{Install: []planEntry{}, Upgrade: []planEntry{}, Remove: []planEntry{}, HeldBack: out.HeldBack}
-	for _, q := range out.Plan.Install {
-		j.Install = append(j.Install, entry(q))
-	}
-	for _, c := range out.Plan.Upgrade {
-		e := entry(c.To)
-		e.From = c.From.Version.String()
-		j.Upgrade = append(j.Upgrade, e)
-	}
-	for _, q := range out.Plan.Remove {
-		j.Remove = append(j.Remove, entry(q))
-	}
-	b, _ := json.MarshalIndent(j, "", "  ") // plain strings: cannot fail
+	b, _ := json.MarshalIndent(out.JSON(), "", "  ") // plain strings: cannot fail
 	return string(b) + "\n"
 }
 
