@@ -40,6 +40,21 @@ func openDeb(name string) (*os.File, *deb.ArchiveReader, error) {
 	return f, ar, nil
 }
 
+// openDebData opens the package file name and positions it on its
+// data.tar; done closes everything.
+func openDebData(name string) (dr *deb.DataReader, done func(), err error) {
+	f, ar, err := openDeb(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	done = func() { ar.Close(); f.Close() }
+	if dr, err = ar.Data(); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return dr, done, nil
+}
+
 // usageError is a wrong number of arguments: exit status 2.
 func usageError(format string, args ...any) error {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}

@@ -37,16 +37,11 @@ func runDebContents(e *env, args []string) error {
 	if len(args) != 1 {
 		return usageError("usage: aim deb contents FILE")
 	}
-	f, ar, err := openDeb(args[0])
+	dr, done, err := openDebData(args[0])
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	defer ar.Close()
-	dr, err := ar.Data()
-	if err != nil {
-		return fmt.Errorf("%s: %w", args[0], err)
-	}
+	defer done()
 	var list []debContentEntry
 	lister := &tarLister{w: e.stdout, ugsWidth: 19}
 	for {

@@ -30,16 +30,11 @@ func runDebExtract(e *env, args []string) error {
 	if len(args) != 2 {
 		return usageError("usage: aim deb extract FILE DIR")
 	}
-	f, ar, err := openDeb(args[0])
+	dr, done, err := openDebData(args[0])
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	defer ar.Close()
-	dr, err := ar.Data()
-	if err != nil {
-		return fmt.Errorf("%s: %w", args[0], err)
-	}
+	defer done()
 	if err := os.Mkdir(args[1], 0777); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
