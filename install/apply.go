@@ -296,11 +296,31 @@ func (x *txn) commit(failed []triggerFailure) error {
 		if err := addTriggersPending(tx, failed); err != nil {
 			return err
 		}
+		if err := x.recordSignatures(tx); err != nil {
+			return err
+		}
 		if err := tx.DeleteMeta(pendingKey + x.id); err != nil {
 			return err
 		}
 		return tx.SetJournalPhase(x.id, db.JournalCommitted)
 	})
+}
+
+// recordSignatures records the accepted signatures of the packages the
+// transaction installs and forgets those of every other package it
+// changes.
+func (x *txn) recordSignatures(tx *db.Tx) error {
+	for _, s := range x.steps {
+		key := SignatureKey(s.c.Name)
+		if v := x.tx.Signatures[s.c.Name]; v != "" && s.c.Action.unpacks() {
+			if err := tx.SetMeta(key, v); err != nil {
+				return err
+			}
+		} else if err := tx.DeleteMeta(key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // syncfs flushes the file system holding root to disk.

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"aim/db"
-	"aim/deb"
 	"aim/hooks"
 	"aim/repo"
 )
@@ -78,7 +77,17 @@ type Transaction struct {
 	// Confirm stops the task in AwaitingAcknowledge, after everything was
 	// fetched and checked, until Acknowledge or Cancel.
 	Confirm bool
+	// Signatures holds, by package name, the summary of the signatures
+	// the package-trust policy accepted for a package this transaction
+	// installs. The commit records it (SignatureKey) and deletes the
+	// record of every other package the transaction installs, upgrades or
+	// removes, in the same database transaction as the package records.
+	Signatures map[string]string
 }
+
+// SignatureKey is the database meta key that records that package name
+// was installed with a signature the trust policy accepted, and which.
+func SignatureKey(name string) string { return "pkgsig:" + name }
 
 // Result says what a finished transaction did.
 type Result struct {
@@ -112,7 +121,8 @@ type Engine struct {
 	// MinFree is extra space (bytes) that must stay free after unpacking.
 	MinFree int64
 
-	fault func(point string) error // tests inject failures here
+	fault     func(point string) error // tests inject failures here
+	recovered bool                     // recovery ran and nothing failed since
 }
 
 // New returns an engine for root with the database d (opened for
@@ -143,7 +153,8 @@ const InfoDir = "var/lib/aim/info"
 const tmpDir = "var/lib/aim/tmp"
 
 // Run executes t over tx and returns what it did. It recovers an
-// interrupted transaction first. On success the task ends Finished; on
+// interrupted transaction first, unless this engine already did (an
+// Installer recovers when it opens) and no Run failed since. On success the task ends Finished; on
 // any error it ends Failed, the root and database are as they were
 // before, and the error says why (wrapping ErrCancelled, or a
 // *hooks.CancelledError when a checkrm refused).
@@ -159,6 +170,7 @@ func (e *Engine) Run(ctx context.Context, t *Task, tx *Transaction) (*Result, er
 	tr.End(t.Kind, err)
 	e.finishTask(t, tx, err, buf.String())
 	if err != nil {
+		e.recovered = false
 		return nil, err
 	}
 	res.Transcript = buf.String()
@@ -190,7 +202,7 @@ func (e *Engine) finishTask(t *Task, tx *Transaction, err error, text string) {
 }
 
 func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Transcript) (*Result, error) {
-	rec, err := recoverWith(ctx, e.Root, e.DB, e.scriptRunner(tr))
+	rec, err := e.recoverOnce(ctx, e.scriptRunner(tr))
 	if err != nil {
 		return nil, err
 	}
@@ -270,5 +282,13 @@ func (x *txn) await() error {
 	}
 }
 
-// controlOf is a step's parsed control data.
-func controlOf(s *step) *deb.Paragraph { return s.ctrl.Control }
+// recoverOnce recovers an interrupted transaction with runner unless
+// this engine already did.
+func (e *Engine) recoverOnce(ctx context.Context, runner *hooks.Runner) (*Recovered, error) {
+	if e.recovered {
+		return &Recovered{}, nil
+	}
+	r, err := recoverWith(ctx, e.Root, e.DB, runner)
+	e.recovered = err == nil
+	return r, err
+}

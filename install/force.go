@@ -30,7 +30,7 @@ const forcedSuffix = ".aim-forced"
 // RunForced recovers an interrupted transaction first and needs the
 // writer lock held.
 func (e *Engine) RunForced(ctx context.Context, t *Task, tx *Transaction) (*Result, error) {
-	if _, err := Recover(e.Root, e.DB); err != nil {
+	if _, err := e.recoverOnce(ctx, e.Scripts); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer

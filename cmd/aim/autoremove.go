@@ -1,7 +1,7 @@
 package main
 
 import (
-	"aim/policy"
+	"aim/install"
 
 	"github.com/spf13/pflag"
 )
@@ -12,12 +12,10 @@ func init() {
 
 func setupAutoremove(fs *pflag.FlagSet) func(*env, []string) error {
 	var af applyFlags
+	var purge bool
 	af.add(fs)
-	fs.BoolVar(&af.purge, "purge", false, "also delete configuration files")
+	fs.BoolVar(&purge, "purge", false, "also delete configuration files")
 	return func(e *env, args []string) error {
-		if af.simulate {
-			return decideAndPrint(e, policy.Autoremove)
-		}
-		return decideAndApply(e, &af, "autoremove", nil, policy.Autoremove)
+		return apply(e, &af, install.Request{Kind: install.KindAutoremove, Purge: purge})
 	}
 }

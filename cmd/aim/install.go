@@ -5,15 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"aim/db"
-	"aim/hooks"
 	"aim/install"
-	"aim/policy"
-	"aim/resolver"
 
 	"github.com/spf13/pflag"
 )
@@ -24,13 +20,7 @@ func init() {
 
 // applyFlags are the flags of every command that changes the system.
 type applyFlags struct {
-	simulate, chrootless, purge bool
-	// summaryShown is set by callers that already showed the plan and
-	// asked (aim open), so it is not printed twice.
-	summaryShown bool
-	// extra are changes run after the decided plan's (purges of removed
-	// packages' leftover conffiles).
-	extra []install.Change
+	simulate, chrootless bool
 }
 
 func (a *applyFlags) add(fs *pflag.FlagSet) {
@@ -55,66 +45,121 @@ func setupInstall(fs *pflag.FlagSet) func(*env, []string) error {
 			oo.simulate, oo.chrootless = af.simulate, af.chrootless
 			return openInstallFile(e, args[0], oo)
 		}
-		locals, names, err := localDebs(args)
-		if err != nil {
+		req := install.Request{Kind: install.KindInstall}
+		req.Options.NoRecommends, req.Options.AllowDowngrades = noRec, downgrades
+		if err := splitArgs(args, &req); err != nil {
 			return fmt.Errorf("install: %w", err)
 		}
-		if err := checkLocalTrust(e, locals); err != nil {
+		if err := checkLocalTrust(e, req.Locals); err != nil {
 			return err
 		}
-		var wants []policy.Want
-		for _, a := range names {
-			w, err := policy.ParseWant(a)
-			if err != nil {
-				return fmt.Errorf("install: %w", err)
-			}
-			wants = append(wants, w)
+		if err := req.Validate(); err != nil {
+			return fmt.Errorf("install: %w", err)
 		}
 		if reinstall {
-			return reinstallPackages(e, &af, names)
+			req.Kind = install.KindReinstall
 		}
-		opts := policy.Options{NoRecommends: noRec, AllowDowngrades: downgrades}
-		decide := func(s *policy.System) (*policy.Outcome, error) { return policy.Install(s, wants, opts) }
-		if af.simulate {
-			return decideAndPrint(e, decide)
-		}
-		return decideAndApply(e, &af, "install", locals, decide)
+		return apply(e, &af, req)
 	}
 }
 
-// decideAndApply loads the system, decides, prints the summary, asks and
-// runs the plan.
-func decideAndApply(e *env, af *applyFlags, kind string, locals []localDeb, decide func(*policy.System) (*policy.Outcome, error)) error {
-	if err := recoverFirst(e, af); err != nil {
-		return err
+// splitArgs puts the .deb files among args into req.Locals and the
+// other arguments into req.Names.
+func splitArgs(args []string, req *install.Request) error {
+	for _, a := range args {
+		if !strings.HasSuffix(a, ".deb") {
+			req.Names = append(req.Names, a)
+			continue
+		}
+		l, err := install.ReadLocal(a)
+		if err != nil {
+			return err
+		}
+		req.Locals = append(req.Locals, l)
 	}
-	s, err := loadSystemWith(e, locals)
+	return nil
+}
+
+// openInstaller opens the root through the engine's one door, for
+// writing (writer lock held until Close, recovery done) unless readOnly.
+// It says on stderr what recovery did.
+func openInstaller(e *env, chrootless, readOnly bool) (*install.Installer, error) {
+	cfg, err := settings(e)
+	if err != nil {
+		return nil, err
+	}
+	return install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), ReadOnly: readOnly,
+		LockWait: 10 * time.Second, ChrootlessScripts: chrootless, Report: reportTo(e)})
+}
+
+// reportTo prints the Installer's notices that a user should see: what
+// recovery did.
+func reportTo(e *env) func(install.Notice) {
+	return func(n install.Notice) {
+		if n.Kind == install.NoticeRecover && !e.g.quiet {
+			printRecovered(e, n.Recovered)
+		}
+	}
+}
+
+// printRecovered says what recovery did.
+func printRecovered(e *env, r *install.Recovered) {
+	if len(r.RolledBack)+len(r.RolledForward) > 0 {
+		fmt.Fprintf(e.stderr, "aim: recovered an interrupted transaction (rolled back: %s; finished: %s)\n",
+			strings.Join(r.RolledBack, " "), strings.Join(r.RolledForward, " "))
+	}
+	if len(r.Unconfigured) > 0 {
+		fmt.Fprintf(e.stderr, "aim: half-configured, configured by the next transaction: %s\n", strings.Join(r.Unconfigured, " "))
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(e.stderr, "aim: recovery: %s\n", n)
+	}
+}
+
+// apply decides req and, unless -s, shows the plan, asks and runs it,
+// all under one opening of the root: nothing else can change the system
+// between the decision and the commit.
+func apply(e *env, af *applyFlags, req install.Request) error {
+	in, err := openInstaller(e, af.chrootless, af.simulate)
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	out, err := decide(s.sys)
+	defer in.Close()
+	d, err := in.Decide(req)
 	if err != nil {
 		return refusal(e, err)
 	}
-	if out.Plan.Empty() && len(af.extra) == 0 {
+	if af.simulate {
+		return printDecision(e, d)
+	}
+	if d.Empty() {
 		fmt.Fprintln(e.stdout, "Nothing to do.")
 		return nil
 	}
-	if !e.g.json && !af.summaryShown {
-		printSummary(e.stdout, s, out)
-		printPurges(e, af.extra)
+	if !e.g.json {
+		if d.Outcome != nil {
+			printSummary(e.stdout, d)
+		}
+		printPurges(e, d.Purges)
 	}
 	if err := confirm(e); err != nil {
 		return err
 	}
-	tx, err := transactionOf(s, out)
+	return runDecision(e, in, d)
+}
+
+// runDecision runs a decided plan as one task and prints its result.
+func runDecision(e *env, in *install.Installer, d *install.Decision) error {
+	pkg := ""
+	if len(d.Tx.Changes) == 1 {
+		pkg = d.Tx.Changes[0].Name
+	}
+	res, err := in.Run(context.Background(), install.NewTask(string(d.Request.Kind), pkg, nil), d)
 	if err != nil {
 		return err
 	}
-	tx.Purge = af.purge
-	tx.Changes = append(tx.Changes, af.extra...)
-	return runTransaction(e, af, kind, tx)
+	printResult(e, res)
+	return nil
 }
 
 // confirm asks the user to go on, unless -y; without a terminal it
@@ -123,7 +168,7 @@ func confirm(e *env) error {
 	if e.g.yes {
 		return nil
 	}
-	if !askable(e.stdin) {
+	if !isTerminal(e.stdin) {
 		return errors.New("aborting: no terminal to ask; use -y")
 	}
 	fmt.Fprint(e.stdout, "Do you want to continue? [Y/n] ")
@@ -131,103 +176,6 @@ func confirm(e *env) error {
 	if a := strings.ToLower(strings.TrimSpace(line)); a != "" && a != "y" && a != "yes" {
 		return errors.New("aborted")
 	}
-	return nil
-}
-
-// transactionOf turns a decided plan into the engine's transaction.
-func transactionOf(s *system, out *policy.Outcome) (*install.Transaction, error) {
-	return install.TransactionOf(s.source.Cache, out)
-}
-
-// openWriter opens the database for writing with the writer lock held and
-// recovers an interrupted transaction.
-func openWriter(e *env) (*db.DB, error) { return openWriterWith(e, false) }
-
-// openWriterWith is openWriter with recovery running maintainer scripts
-// chrootless when asked (--scripts-chrootless), as the transaction would.
-func openWriterWith(e *env, chrootless bool) (*db.DB, error) {
-	d, err := db.Open(e.g.root)
-	if err != nil {
-		return nil, err
-	}
-	if err := d.Lock(10 * time.Second); err != nil {
-		d.Close()
-		return nil, err
-	}
-	r, err := recoverRoot(e, d, chrootless)
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	if len(r.RolledBack)+len(r.RolledForward) > 0 && !e.g.quiet {
-		fmt.Fprintf(e.stderr, "aim: recovered an interrupted transaction (rolled back: %s; finished: %s)\n",
-			strings.Join(r.RolledBack, " "), strings.Join(r.RolledForward, " "))
-	}
-	if len(r.Unconfigured) > 0 && !e.g.quiet {
-		fmt.Fprintf(e.stderr, "aim: half-configured, configured by the next transaction: %s\n", strings.Join(r.Unconfigured, " "))
-	}
-	for _, n := range r.Notes {
-		if !e.g.quiet {
-			fmt.Fprintf(e.stderr, "aim: recovery: %s\n", n)
-		}
-	}
-	return d, nil
-}
-
-// recoverRoot runs the engine's crash recovery with the script runner a
-// transaction would use.
-func recoverRoot(e *env, d *db.DB, chrootless bool) (*install.Recovered, error) {
-	eng, err := install.New(e.g.root, d)
-	if err != nil {
-		return nil, err
-	}
-	if chrootless {
-		if eng.Scripts, err = hooks.NewRunner(eng.Root, true); err != nil {
-			return nil, err
-		}
-	}
-	return eng.Recover(context.Background())
-}
-
-// recoverFirst recovers an interrupted transaction before a plan is made.
-func recoverFirst(e *env, af *applyFlags) error {
-	d, err := openWriterWith(e, af.chrootless)
-	if err != nil {
-		return err
-	}
-	return d.Close()
-}
-
-// runTransaction runs tx as one task and prints its result.
-func runTransaction(e *env, af *applyFlags, kind string, tx *install.Transaction) error {
-	d, err := openWriterWith(e, af.chrootless)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	eng, err := install.New(e.g.root, d)
-	if err != nil {
-		return err
-	}
-	if af.chrootless {
-		if eng.Scripts, err = hooks.NewRunner(eng.Root, true); err != nil {
-			return err
-		}
-	}
-	if log, err := hooks.OpenSessionLog(filepath.Join(eng.Root, "var/log/aim"), 1<<20, 3); err == nil {
-		defer log.Close()
-		eng.Log = log
-	}
-	pkg := ""
-	if len(tx.Changes) == 1 {
-		pkg = tx.Changes[0].Name
-	}
-	task := install.NewTask(kind, pkg, nil)
-	res, err := eng.Run(context.Background(), task, tx)
-	if err != nil {
-		return err
-	}
-	printResult(e, res)
 	return nil
 }
 
@@ -250,44 +198,19 @@ func printResult(e *env, r *install.Result) {
 	fmt.Fprintln(e.stdout, ".")
 }
 
-// reinstallPackages installs the named packages again at their installed
-// version, from the cache.
-func reinstallPackages(e *env, af *applyFlags, names []string) error {
-	if err := recoverFirst(e, af); err != nil {
-		return err
-	}
-	s, err := loadSystem(e)
+// openWriter opens the root for writing through the engine's door
+// (writer lock held, recovery done) for commands that change only the
+// database or the archives cache; closing the returned database
+// releases the lock.
+func openWriter(e *env) (*db.DB, error) {
+	cfg, err := settings(e)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer s.close()
-	tx := &install.Transaction{}
-	for _, n := range names {
-		in := s.ix[n]
-		if in == nil || in.FromDpkg {
-			return fmt.Errorf("reinstall: %s is not installed by aim", n)
-		}
-		var found *resolver.Package
-		for _, a := range s.source.Versions(n) {
-			if a.Package.Version.Compare(in.Version) == 0 {
-				found = a.Package
-			}
-		}
-		if found == nil {
-			return fmt.Errorf("reinstall: %s %s is not available from any source", n, in.Version)
-		}
-		c, err := install.ChangeOf(s.source.Cache, resolver.Step{Action: resolver.Upgrade, Package: found}, map[string]bool{n: !in.Auto})
-		if err != nil {
-			return err
-		}
-		tx.Changes = append(tx.Changes, c)
+	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), LockWait: 10 * time.Second,
+		NoSessionLog: true, Report: reportTo(e)})
+	if err != nil {
+		return nil, err
 	}
-	if af.simulate {
-		fmt.Fprintf(e.stdout, "%d reinstalled.\n", len(tx.Changes))
-		return nil
-	}
-	if err := confirm(e); err != nil {
-		return err
-	}
-	return runTransaction(e, af, "reinstall", tx)
+	return in.DB(), nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"aim/install"
+
 	"aim/repo/pkgsig"
 )
 
@@ -13,7 +15,7 @@ import (
 // without a stated policy any local archive is accepted (issue "Trust for
 // installs"). The refusal names the role the policy needs and the
 // signatures found, with their signers' fingerprints.
-func checkLocalTrust(e *env, locals []localDeb) error {
+func checkLocalTrust(e *env, locals []install.LocalArchive) error {
 	if len(locals) == 0 {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"aim/install"
 	"errors"
 	"fmt"
-	"strings"
 
 	"aim/db"
 
@@ -74,17 +73,4 @@ func isDpkg(list []db.InstalledPackage, name string) bool {
 }
 
 // setHolds adds or removes names in the stored hold list.
-func setHolds(d *db.DB, pkgs []string, hold bool) error {
-	v, err := d.Meta(install.HoldsKey)
-	if err != nil && !errors.Is(err, db.ErrNotFound) {
-		return err
-	}
-	h := map[string]bool{}
-	for _, n := range strings.Fields(v) {
-		h[n] = true
-	}
-	for _, n := range pkgs {
-		h[n] = hold
-	}
-	return d.SetMeta(install.HoldsKey, joinHolds(h))
-}
+func setHolds(d *db.DB, pkgs []string, hold bool) error { return install.SetHolds(d, pkgs, hold) }

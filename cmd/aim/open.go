@@ -1,28 +1,26 @@
 package main
 
 // aim open FILE.install (also aim install FILE.install): the single-click
-// install. It reads the file (a path, a file: or an http(s) URL), adds
-// each repository it names as a source of its own, updates only those,
-// asks before trusting a key, and installs the packages in one
-// transaction. Any failure, or a no, removes what it added.
+// install. It reads the file (a path, a file: or an http(s) URL); stages
+// the repositories it names, decides the install once and reverts (all in
+// install/singleclick); shows the plan, asks once, and runs it through the
+// same opening of the root.
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
 
-	"aim/db"
-	"aim/policy"
+	"aim/install"
+	"aim/install/singleclick"
 	"aim/repo"
 	"aim/repo/pgp"
 )
@@ -69,191 +67,76 @@ func addOpenFlags(fs *pflag.FlagSet, o *openOptions) {
 // file to open rather than a package name.
 func isInstallFile(arg string) bool { return strings.HasSuffix(arg, ".install") }
 
-// openInstall installs names in one transaction with the engine, as
-// `aim install` does; open has already asked the user, so it does not ask
-// again. It is a variable so that tests can stand in for the engine.
-var openInstall = func(e *env, names []string, o openOptions) error {
-	var wants []policy.Want
-	for _, n := range names {
-		wants = append(wants, policy.Want{Name: n})
-	}
-	g := *e.g
-	g.yes = true
-	asked := *e
-	asked.g = &g
-	return decideAndApply(&asked, &applyFlags{chrootless: o.chrootless, summaryShown: true}, "install", nil, func(s *policy.System) (*policy.Outcome, error) {
-		return policy.Install(s, wants, policy.Options{})
-	})
-}
-
-// catalogueJSON is one repository in open's --json output.
-type catalogueJSON struct {
-	repo.Catalogue
-	Line string `json:"line"`
-	// write is the line written to the sources: Line, or for a catalogue
-	// without a dist, with repo.DistributionVar as its suite so that the
-	// source follows later changes of the device's distribution.
-	write string
-	// Action is "add", "enable" or "present".
-	Action string `json:"action"`
-	Source string `json:"source,omitempty"`
-	// Key is the fingerprint of the key accepted for the source, if any.
-	Key string `json:"key,omitempty"`
-}
-
-// openRun is one run of open: what the file asks, and what was changed
-// so far, to report or revert.
-type openRun struct {
-	e      *env
-	o      openOptions
-	ctx    context.Context
-	dist   string
-	file   string
-	cats   []catalogueJSON
-	pkgs   []string
-	added  []string // sources added
-	enable []string // disabled sources enabled
+// openInstall runs the decided install; open has already asked the user.
+// It is a variable so that tests can stand in for the engine.
+var openInstall = func(e *env, in *install.Installer, d *install.Decision) error {
+	return runDecision(e, in, d)
 }
 
 // openInstallFile is the single-click install of the .install file at
 // path (a file, or a file:, http: or https: URL). It shows what it will
 // do and asks once unless -y (with no terminal and no -y it stops, undoing
-// what it added to find the plan); keys are trusted only on an explicit yes or
-// --trust-key. With opts.simulate it prints the plan and removes the
-// sources again. On any error, nothing it added stays.
-func openInstallFile(e *env, path string, opts openOptions) error {
+// what it added to find the plan); keys are trusted only on an explicit
+// yes or --trust-key. With opts.simulate it prints the plan and removes
+// the sources again. On any error, nothing it added stays.
+func openInstallFile(e *env, path string, o openOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	r := &openRun{e: e, o: opts, ctx: ctx, file: path}
-	if err := r.read(); err != nil {
+	cfg, err := settings(e)
+	if err != nil {
 		return err
 	}
-	if !e.g.json {
-		r.printIntro()
+	f, warn, err := singleclick.Read(ctx, e.g.root, path, singleclick.Settings{
+		Distribution: cfg.Get("distribution", repo.DefaultDistribution), InstallKey: cfg.Get("install-key", ""),
+		Locales: repo.UserLocales(os.Getenv), Only: o.only})
+	var only *singleclick.OnlyError
+	if errors.As(err, &only) {
+		return usageError("open: %v", err)
 	}
-	err := r.apply()
 	if err != nil {
-		if rerr := r.revert(); rerr != nil {
-			fmt.Fprintf(e.stderr, "aim: warning: %v\n", rerr)
+		return fmt.Errorf("open: %w", err)
+	}
+	if warn != nil {
+		fmt.Fprintf(e.stderr, "aim: warning: %v\n", warn)
+	}
+	if !e.g.json {
+		printIntro(e, f)
+	}
+	in, err := openInstaller(e, o.chrootless, false)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, err := singleclick.Stage(ctx, in, f, singleclick.Options{AllowUnsigned: o.allowUnsigned,
+		Trust: func(r *singleclick.Repository, k pgp.Key) (bool, error) { return trustKey(e, o, r, k) }})
+	if err != nil {
+		return refusal(e, fmt.Errorf("open: %w", err))
+	}
+	err = openApply(e, o, in, st)
+	if err != nil {
+		if rerr := st.Revert(); rerr != nil {
+			fmt.Fprintf(e.stderr, "aim: warning: open: %v\n", rerr)
 		}
 	}
 	return err
 }
 
-// read reads and parses the file for this device and picks the packages.
-func (r *openRun) read() error {
-	data, err := repo.ReadInstallURL(r.ctx, r.file)
-	if err != nil {
-		return fmt.Errorf("open: %w", err)
-	}
-	cfg, err := settings(r.e)
-	if err != nil {
+// openApply shows the staged plan, asks and installs.
+func openApply(e *env, o openOptions, in *install.Installer, st *singleclick.Staged) error {
+	if err := report(e, o, st); err != nil {
 		return err
 	}
-	r.dist = cfg.Get("distribution", repo.DefaultDistribution)
-	in, err := repo.ParseInstallFile(data, repo.InstallOptions{Distribution: r.dist,
-		InstallKey: cfg.Get("install-key", ""), Locales: repo.UserLocales(os.Getenv)})
-	if err != nil {
-		return fmt.Errorf("%s: %w", r.file, err)
-	}
-	if r.pkgs, err = pickPackages(in.Packages, r.o.only); err != nil {
-		return err
-	}
-	sources, loadErr := repo.LoadSources(r.e.g.root)
-	if loadErr != nil {
-		fmt.Fprintf(r.e.stderr, "aim: warning: %v\n", loadErr)
-	}
-	for _, c := range in.Catalogues {
-		j := catalogueJSON{Catalogue: c, Line: c.SourceLine(r.dist), Action: "add"}
-		j.write = j.Line
-		if c.Dist == "" {
-			j.write = c.SourceLine(repo.DistributionVar)
-		}
-		if s := repo.FindCatalogueSource(sources, &c, r.dist); s != nil {
-			j.Source, j.Action = s.Name, "present"
-			if !s.Enabled {
-				j.Action = "enable"
-			}
-		}
-		r.cats = append(r.cats, j)
-	}
-	return nil
-}
-
-// pickPackages returns the packages of only (each must be one of all), or
-// all of them.
-func pickPackages(all, only []string) ([]string, error) {
-	if len(only) == 0 {
-		return all, nil
-	}
-	for _, p := range only {
-		if !slices.Contains(all, p) {
-			return nil, usageError("open: --only %s: the file offers %s", p, orNone(all))
-		}
-	}
-	return only, nil
-}
-
-func orNone(l []string) string {
-	if len(l) == 0 {
-		return "no packages"
-	}
-	return strings.Join(l, ", ")
-}
-
-// printIntro says what the file asks for.
-func (r *openRun) printIntro() {
-	w := r.e.stdout
-	if r.e.g.json {
-		w = r.e.stderr
-	}
-	fmt.Fprintf(w, "%s asks to\n", r.file)
-	for _, c := range r.cats {
-		name := c.Name
-		if name == "" {
-			name = c.URI
-		}
-		switch c.Action {
-		case "add":
-			fmt.Fprintf(w, "  add the repository %q: %s\n", name, c.Line)
-		case "enable":
-			fmt.Fprintf(w, "  enable the repository %q (source %s, disabled): %s\n", name, c.Source, c.Line)
-		default:
-			fmt.Fprintf(w, "  use the repository %q, already configured as source %s\n", name, c.Source)
-		}
-	}
-	if len(r.pkgs) > 0 {
-		fmt.Fprintf(w, "  install %s\n", strings.Join(r.pkgs, ", "))
-	}
-}
-
-// apply adds and updates the sources, decides, asks and installs.
-func (r *openRun) apply() error {
-	if err := r.addSources(); err != nil {
-		return err
-	}
-	if err := r.updateSources(); err != nil {
-		return err
-	}
-	wants, done, plan, err := r.decide()
-	if err != nil {
-		return err
-	}
-	if err := r.report(done, plan); err != nil {
-		return err
-	}
-	newSources := len(r.added)+len(r.enable) > 0
-	if len(wants) == 0 && !newSources {
+	if st.Decision == nil && !st.Changed() {
 		return nil
 	}
-	if r.o.simulate {
-		return r.revert()
+	if o.simulate {
+		return st.Revert()
 	}
-	if !r.e.g.yes {
-		if !stdinIsTerminal(r.e) {
+	if !e.g.yes {
+		if !isTerminal(e.stdin) {
 			return &exitError{code: 1, msg: "open: no terminal to ask on: run again with -y (abort: nothing was changed)"}
 		}
-		ok, err := r.ask("Do you want to continue? [Y/n] ", true)
+		ok, err := ask(e, "Do you want to continue? [Y/n] ", true)
 		if err != nil {
 			return err
 		}
@@ -261,174 +144,51 @@ func (r *openRun) apply() error {
 			return &exitError{code: 1, msg: "open: abort: nothing was changed"}
 		}
 	}
-	if len(wants) == 0 {
+	if st.Decision == nil {
 		return nil
 	}
-	return openInstall(r.e, wants, r.o)
+	return openInstall(e, in, st.Decision)
 }
 
-// addSources enables the disabled sources and adds the new ones.
-func (r *openRun) addSources() error {
-	root := r.e.g.root
-	for i := range r.cats {
-		c := &r.cats[i]
-		switch c.Action {
-		case "enable":
-			if _, err := repo.SetSourcesEnabled(root, c.Source, true); err != nil {
-				return fmt.Errorf("open: enable source %s: %w", c.Source, err)
-			}
-			r.enable = append(r.enable, c.Source)
-		case "add":
-			s, err := repo.AddSourceLine(root, c.write, repo.AddSourceOptions{})
-			if err != nil {
-				return fmt.Errorf("open: add %s: %w", c.Line, err)
-			}
-			c.Source = s.Name
-			r.added = append(r.added, s.Name)
+// printIntro says what the file asks for.
+func printIntro(e *env, f *singleclick.File) {
+	w := e.stdout
+	fmt.Fprintf(w, "%s asks to\n", f.Name)
+	for _, r := range f.Repositories {
+		name := r.Name
+		if name == "" {
+			name = r.URI
+		}
+		switch r.Action {
+		case singleclick.Add:
+			fmt.Fprintf(w, "  add the repository %q: %s\n", name, r.Line)
+		case singleclick.Enable:
+			fmt.Fprintf(w, "  enable the repository %q (source %s, disabled): %s\n", name, r.Source, r.Line)
+		default:
+			fmt.Fprintf(w, "  use the repository %q, already configured as source %s\n", name, r.Source)
 		}
 	}
-	return nil
+	if len(f.Packages) > 0 {
+		fmt.Fprintf(w, "  install %s\n", strings.Join(f.Packages, ", "))
+	}
 }
 
-// updateSources updates the sources open added or enabled, one by one;
-// a source signed by a key not trusted yet gets the key when the user
-// trusts it, and an unsigned one is re-added as trusted=yes with
-// --allow-unsigned.
-func (r *openRun) updateSources() error {
-	for i := range r.cats {
-		c := &r.cats[i]
-		if c.Action == "present" {
-			continue
-		}
-		err := r.updateOne(c.Source)
-		if keys := pgp.UnknownSigners(err); len(keys) > 0 && c.Action == "add" {
-			if err = r.trustKey(c, keys); err == nil {
-				err = r.updateOne(c.Source)
-			}
-		} else if isUnsigned(err) && c.Action == "add" {
-			if err = r.allowUnsigned(c); err == nil {
-				err = r.updateOne(c.Source)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("open: repository %s (%s) could not be used: %w", c.Source, c.URI, err)
+// trustKey shows a repository's untrusted key and asks whether to trust
+// it for that repository only, unless --trust-key names it. With
+// --trust-key naming other keys, or no terminal, it refuses and says how
+// to accept the key.
+func trustKey(e *env, o openOptions, r *singleclick.Repository, k pgp.Key) (bool, error) {
+	fmt.Fprintf(e.stderr, "Repository %s (%s) is signed by a key that is not trusted:\n  %s %s\n  fingerprint %s\n",
+		r.Source, r.URI, k.Algorithm, firstUserID(k), spacedFingerprint(k.Fingerprint))
+	for _, t := range o.trustKeys {
+		if strings.EqualFold(strings.ReplaceAll(t, " ", ""), k.Fingerprint) {
+			return true, nil
 		}
 	}
-	return nil
-}
-
-// isUnsigned reports whether an update failed for want of a signature.
-func isUnsigned(err error) bool {
-	return errors.Is(err, pgp.ErrNoSignature)
-}
-
-// updateOne updates the source called name and no other; it returns that
-// source's failure.
-func (r *openRun) updateOne(name string) error {
-	return r.withUpdater(func(u *repo.Updater, sources []repo.Source) error {
-		u.Only = name
-		results, err := u.Update(r.ctx, sources)
-		for _, res := range results {
-			if res.Source == name && res.Err != nil {
-				return res.Err
-			}
-		}
-		var ue *repo.UpdateError
-		if errors.As(err, &ue) {
-			return nil // another source's old failure
-		}
-		return err
-	})
-}
-
-// withUpdater runs fn with an Updater holding the lock, and the sources.
-func (r *openRun) withUpdater(fn func(*repo.Updater, []repo.Source) error) error {
-	cfg, err := settings(r.e)
-	if err != nil {
-		return err
+	if len(o.trustKeys) > 0 || !isTerminal(e.stdin) {
+		return false, fmt.Errorf("signed by key %s, which is not trusted: check its fingerprint with the publisher and run again with --trust-key %s", k.Fingerprint, k.Fingerprint)
 	}
-	sources, _ := repo.LoadSources(r.e.g.root)
-	d, err := db.Open(r.e.g.root)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Lock(0); err != nil {
-		return err
-	}
-	u := &repo.Updater{Root: r.e.g.root, DB: d, Fetcher: repo.NewFetcher(), Arch: nativeArch(cfg)}
-	return fn(u, sources)
-}
-
-// trustKey fetches the catalogue's key (key_uri, else key.asc at its
-// URI), checks that it is the key that signed the repository, shows its
-// fingerprint and asks (or takes --trust-key), then re-adds the source
-// with the key as its own keyring (signed-by).
-func (r *openRun) trustKey(c *catalogueJSON, unknown []*pgp.UnknownSignerError) error {
-	keyURI := c.KeyURI
-	if keyURI == "" {
-		keyURI = strings.TrimRight(c.URI, "/") + "/key.asc"
-	}
-	signer := unknown[0].ID()
-	data, err := repo.ReadInstallURL(r.ctx, keyURI)
-	if err != nil {
-		return fmt.Errorf("signed by key %s, which is not trusted, and its key could not be read: %w", signer, err)
-	}
-	kr, err := pgp.ParseKeyring(data)
-	if err != nil {
-		return fmt.Errorf("key %s: %w", keyURI, err)
-	}
-	k, ok := signingKey(kr, unknown)
-	if !ok {
-		return fmt.Errorf("signed by key %s, but %s holds another key: refusing it", signer, keyURI)
-	}
-	fmt.Fprintf(r.e.stderr, "Repository %s (%s) is signed by a key that is not trusted:\n  %s %s\n  fingerprint %s\n",
-		c.Source, c.URI, k.Algorithm, firstUserID(k), spacedFingerprint(k.Fingerprint))
-	if !r.trusted(k.Fingerprint) {
-		if len(r.o.trustKeys) > 0 || !stdinIsTerminal(r.e) {
-			return fmt.Errorf("signed by key %s, which is not trusted: check its fingerprint with the publisher and run again with --trust-key %s", k.Fingerprint, k.Fingerprint)
-		}
-		yes, err := r.ask("Trust this key for this repository only? [y/N] ", false)
-		if err != nil {
-			return err
-		}
-		if !yes {
-			return fmt.Errorf("key %s not trusted", k.Fingerprint)
-		}
-	}
-	var armored bytes.Buffer
-	if err := kr.Select(func(o pgp.Key) bool { return o.Fingerprint == k.Fingerprint }).WriteArmored(&armored); err != nil {
-		return err
-	}
-	c.Key = k.Fingerprint
-	return r.readd(c, c.write, armored.Bytes())
-}
-
-// signingKey returns the key of kr that is, or holds the subkey that is,
-// one of the unknown signers.
-func signingKey(kr *pgp.Keyring, unknown []*pgp.UnknownSignerError) (pgp.Key, bool) {
-	for _, k := range kr.Keys() {
-		ids := []string{k.Fingerprint, k.KeyID}
-		for _, s := range k.Subkeys {
-			ids = append(ids, s.Fingerprint, s.KeyID)
-		}
-		for _, u := range unknown {
-			if slices.Contains(ids, u.Fingerprint) || slices.Contains(ids, u.KeyID) {
-				return k, true
-			}
-		}
-	}
-	return pgp.Key{}, false
-}
-
-// trusted reports whether --trust-key names fpr (case and spaces ignored).
-func (r *openRun) trusted(fpr string) bool {
-	for _, t := range r.o.trustKeys {
-		if strings.EqualFold(strings.ReplaceAll(t, " ", ""), fpr) {
-			return true
-		}
-	}
-	return false
+	return ask(e, "Trust this key for this repository only? [y/N] ", false)
 }
 
 // spacedFingerprint groups a fingerprint by four digits, as GnuPG shows it.
@@ -440,136 +200,39 @@ func spacedFingerprint(fpr string) string {
 	return strings.Join(parts, " ")
 }
 
-// allowUnsigned re-adds an unsigned repository as trusted=yes, only with
-// --allow-unsigned.
-func (r *openRun) allowUnsigned(c *catalogueJSON) error {
-	if !r.o.allowUnsigned {
-		return errors.New("the repository is not signed: run again with --allow-unsigned only if you trust it unsigned")
-	}
-	return r.readd(c, strings.Replace(c.write, "deb ", "deb [trusted=yes] ", 1), nil)
-}
-
-// readd replaces the source open added for c by line, with key.
-func (r *openRun) readd(c *catalogueJSON, line string, key []byte) error {
-	if _, err := repo.RemoveSources(r.e.g.root, c.Source); err != nil {
-		return err
-	}
-	r.added = slices.DeleteFunc(r.added, func(n string) bool { return n == c.Source })
-	s, err := repo.AddSourceLine(r.e.g.root, line, repo.AddSourceOptions{Name: c.Source, Key: key})
-	if err != nil {
-		return err
-	}
-	r.added = append(r.added, s.Name)
-	return nil
-}
-
-// decide checks the packages against the updated lists: a package not
-// found is an error naming the repositories; one installed at its
-// candidate version is done. It returns the packages to install and the
-// plan for them.
-func (r *openRun) decide() (wants, done []string, plan *planJSON, err error) {
-	if len(r.pkgs) == 0 {
-		return nil, nil, nil, nil
-	}
-	s, err := loadSystem(r.e)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer s.close()
-	var missing []string
-	for _, p := range r.pkgs {
-		cand, ok := candidate(s.source.Cache, p, s.sys.Arch)
-		switch in := s.ix[p]; {
-		case !ok:
-			missing = append(missing, p)
-		case in != nil && in.Version.String() == cand.Version:
-			done = append(done, p+" "+cand.Version)
-		default:
-			wants = append(wants, p)
+// report prints the plan and what is already installed, and with --json
+// the whole run.
+func report(e *env, o openOptions, st *singleclick.Staged) error {
+	if e.g.json {
+		var plan *planJSON
+		if st.Decision != nil {
+			j := st.Decision.Outcome.JSON()
+			plan = &j
 		}
+		return writeJSON(e.stdout, map[string]any{"file": st.File.Name,
+			"repositories": append([]singleclick.Repository{}, st.File.Repositories...),
+			"packages":     append([]string{}, st.File.Packages...), "already_installed": append([]string{}, st.Done...),
+			"plan": plan, "simulate": o.simulate})
 	}
-	if len(missing) > 0 {
-		return nil, nil, nil, fmt.Errorf("open: %s not found in the repositories (%s)", strings.Join(missing, ", "), r.sourceNames())
+	if st.Decision != nil {
+		printSummary(e.stdout, st.Decision)
 	}
-	if len(wants) == 0 {
-		return nil, done, nil, nil
+	for _, d := range st.Done {
+		fmt.Fprintf(e.stdout, "%s is already installed and up to date.\n", d)
 	}
-	var ws []policy.Want
-	for _, p := range wants {
-		ws = append(ws, policy.Want{Name: p})
-	}
-	out, err := policy.Install(s.sys, ws, policy.Options{})
-	if err != nil {
-		return nil, nil, nil, refusal(r.e, err)
-	}
-	if !r.e.g.json {
-		printSummary(r.e.stdout, s, out)
-	}
-	j := out.JSON()
-	return wants, done, &j, nil
-}
-
-func (r *openRun) sourceNames() string {
-	var names []string
-	for _, c := range r.cats {
-		names = append(names, c.Source)
-	}
-	if len(names) == 0 {
-		return "no repository named by the file"
-	}
-	return "checked: " + strings.Join(names, ", ") + " and the other sources"
-}
-
-// report prints what is already installed, and with --json the whole run.
-func (r *openRun) report(done []string, plan *planJSON) error {
-	if r.e.g.json {
-		return writeJSON(r.e.stdout, map[string]any{"file": r.file, "repositories": append([]catalogueJSON{}, r.cats...),
-			"packages": append([]string{}, r.pkgs...), "already_installed": append([]string{}, done...),
-			"plan": plan, "simulate": r.o.simulate})
-	}
-	for _, d := range done {
-		fmt.Fprintf(r.e.stdout, "%s is already installed and up to date.\n", d)
-	}
-	for _, c := range r.cats {
-		if c.Key != "" {
-			fmt.Fprintf(r.e.stdout, "Repository %s: key %s trusted for it only.\n", c.Source, c.Key)
+	for _, r := range st.File.Repositories {
+		if r.Key != "" {
+			fmt.Fprintf(e.stdout, "Repository %s: key %s trusted for it only.\n", r.Source, r.Key)
 		}
-	}
-	return nil
-}
-
-// revert removes the sources open added and disables those it enabled,
-// then brings the database and the cache back in line.
-func (r *openRun) revert() error {
-	if len(r.added)+len(r.enable) == 0 {
-		return nil
-	}
-	var errs []error
-	for _, n := range r.added {
-		if _, err := repo.RemoveSources(r.e.g.root, n); err != nil {
-			errs = append(errs, fmt.Errorf("remove source %s: %w", n, err))
-		}
-	}
-	for _, n := range r.enable {
-		if _, err := repo.SetSourcesEnabled(r.e.g.root, n, false); err != nil {
-			errs = append(errs, fmt.Errorf("disable source %s: %w", n, err))
-		}
-	}
-	r.added, r.enable = nil, nil
-	errs = append(errs, r.withUpdater(func(u *repo.Updater, sources []repo.Source) error {
-		return u.ResyncSources(sources)
-	}))
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("open: undo: %w", err)
 	}
 	return nil
 }
 
 // ask asks question on stderr and reads the answer from stdin; def is the
 // answer to an empty line.
-func (r *openRun) ask(question string, def bool) (bool, error) {
-	fmt.Fprint(r.e.stderr, question)
-	line, err := bufio.NewReader(r.e.stdin).ReadString('\n')
+func ask(e *env, question string, def bool) (bool, error) {
+	fmt.Fprint(e.stderr, question)
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
@@ -581,6 +244,3 @@ func (r *openRun) ask(question string, def bool) (bool, error) {
 	}
 	return false, nil
 }
-
-// stdinIsTerminal reports whether the command's stdin is a terminal.
-func stdinIsTerminal(e *env) bool { return isTerminal(e.stdin) }

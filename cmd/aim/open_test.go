@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"aim/install"
+	"aim/install/singleclick"
 	"aim/repo/pgp"
 )
 
@@ -33,8 +35,8 @@ func newOpenFixture(t *testing.T) *openFixture {
 	os.MkdirAll(filepath.Join(f.root, "etc/aim"), 0o755)
 	os.WriteFile(filepath.Join(f.root, "etc/aim/aim.conf"), []byte("architecture = amd64\ndistribution = fremantle\n"), 0o644)
 	old := openInstall
-	openInstall = func(e *env, names []string, _ openOptions) error {
-		f.installed = append(f.installed, names)
+	openInstall = func(e *env, _ *install.Installer, d *install.Decision) error {
+		f.installed = append(f.installed, d.Request.Names)
 		return nil
 	}
 	t.Cleanup(func() { openInstall = old })
@@ -169,9 +171,9 @@ func TestOpenJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	var got struct {
-		Repositories []catalogueJSON `json:"repositories"`
-		Packages     []string        `json:"packages"`
-		Plan         planJSON        `json:"plan"`
+		Repositories []singleclick.Repository `json:"repositories"`
+		Packages     []string                 `json:"packages"`
+		Plan         planJSON                 `json:"plan"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
+	"aim/install"
 	"aim/policy"
 	"aim/resolver"
 )
@@ -18,18 +17,30 @@ type (
 	planJSON  = policy.PlanJSON
 )
 
-// printOutcome prints a decided plan as JSON or as apt's summary.
-func printOutcome(e *env, s *system, out *policy.Outcome) error {
+// printDecision prints what -s shows of a decision: the purges of
+// removed packages' leftovers, then the plan as JSON or as apt's
+// summary; for a reinstall, how many packages it reinstalls.
+func printDecision(e *env, d *install.Decision) error {
+	if d.Request.Kind == install.KindReinstall {
+		fmt.Fprintf(e.stdout, "%d reinstalled.\n", len(d.Reinstalls))
+		return nil
+	}
+	printPurges(e, d.Purges)
+	if d.Outcome == nil {
+		return nil
+	}
 	if e.g.json {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out.JSON())
+		return enc.Encode(d.Outcome.JSON())
 	}
-	printSummary(e.stdout, s, out)
+	printSummary(e.stdout, d)
 	return nil
 }
 
-func printSummary(w io.Writer, s *system, out *policy.Outcome) {
+// printSummary prints a decided plan as apt's summary.
+func printSummary(w io.Writer, d *install.Decision) {
+	out := d.Outcome
 	pl := out.Plan
 	var ups, held []string
 	for _, c := range pl.Upgrade {
@@ -44,15 +55,14 @@ func printSummary(w io.Writer, s *system, out *policy.Outcome) {
 	printList(w, "The following packages have been kept back:", held)
 	fmt.Fprintf(w, "%d upgraded, %d newly installed, %d to remove and %d not upgraded.\n",
 		len(pl.Upgrade), len(pl.Install), len(pl.Remove), len(held))
-	download, disk := sizes(s, pl)
-	if download > 0 {
-		fmt.Fprintf(w, "Need to get %s of archives.\n", humanSize(download))
+	if d.Download > 0 {
+		fmt.Fprintf(w, "Need to get %s of archives.\n", humanSize(d.Download))
 	}
 	switch {
-	case disk > 0:
-		fmt.Fprintf(w, "After this operation, %s of additional disk space will be used.\n", humanSize(disk))
-	case disk < 0:
-		fmt.Fprintf(w, "After this operation, %s disk space will be freed.\n", humanSize(-disk))
+	case d.Disk > 0:
+		fmt.Fprintf(w, "After this operation, %s of additional disk space will be used.\n", humanSize(d.Disk))
+	case d.Disk < 0:
+		fmt.Fprintf(w, "After this operation, %s disk space will be freed.\n", humanSize(-d.Disk))
 	}
 }
 
@@ -79,27 +89,6 @@ func printList(w io.Writer, heading string, list []string) {
 		line += " " + n
 	}
 	fmt.Fprintln(w, line)
-}
-
-// sizes returns the bytes to download and the change in disk use, from
-// the Size and Installed-Size (KiB) fields.
-func sizes(s *system, pl *resolver.Plan) (download, disk int64) {
-	field := func(p *resolver.Package, name string) int64 {
-		n, _ := strconv.ParseInt(strings.TrimSpace(s.source.paragraph(p, s.ix).Get(name)), 10, 64)
-		return n
-	}
-	for _, q := range pl.Install {
-		download += field(q, "Size")
-		disk += field(q, "Installed-Size") * 1024
-	}
-	for _, c := range pl.Upgrade {
-		download += field(c.To, "Size")
-		disk += (field(c.To, "Installed-Size") - field(c.From, "Installed-Size")) * 1024
-	}
-	for _, q := range pl.Remove {
-		disk -= field(q, "Installed-Size") * 1024
-	}
-	return download, disk
 }
 
 // humanSize prints bytes as apt does: B, kB, MB, GB (powers of 1000).
@@ -135,18 +124,4 @@ func refusal(e *env, err error) error {
 	enc.SetIndent("", "  ")
 	enc.Encode(out)
 	return err
-}
-
-// decideAndPrint loads the system, decides with fn and prints the outcome.
-func decideAndPrint(e *env, fn func(*policy.System) (*policy.Outcome, error)) error {
-	s, err := loadSystem(e)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	out, err := fn(s.sys)
-	if err != nil {
-		return refusal(e, err)
-	}
-	return printOutcome(e, s, out)
 }

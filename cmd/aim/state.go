@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"golang.org/x/sys/unix"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 
 	"aim/db"
 	"aim/deb"
-	"aim/policy"
 	"aim/repo"
 )
 
@@ -43,30 +41,14 @@ type installedIndex map[string]*db.InstalledPackage
 // loadInstalled reads aim's installed packages (when a database exists)
 // and dpkg's status file (when present).
 func loadInstalled(e *env) (installedIndex, error) {
-	out := installedIndex{}
-	dpkg, err := db.ReadDpkgStatus(e.g.root)
+	d, err := install.OpenReader(e.g.root)
 	if err != nil {
 		return nil, err
 	}
-	for i := range dpkg {
-		out[dpkg[i].Name] = &dpkg[i]
+	if d != nil {
+		defer d.Close()
 	}
-	d, err := db.OpenReadOnly(e.g.root)
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	pkgs, err := d.InstalledPackages()
-	if err != nil {
-		return nil, err
-	}
-	for i := range pkgs {
-		out[pkgs[i].Name] = &pkgs[i]
-	}
-	return out, nil
+	return install.LoadInstalled(e.g.root, d)
 }
 
 // names returns the installed package names in order.
@@ -80,21 +62,9 @@ func (ix installedIndex) names() []string {
 }
 
 // candidate returns the version of name that an install would pick from
-// the cache: policy.Candidate's choice (the highest version among those of
-// the highest-priority sources, for the native architecture or all). ok is
-// false when none fits.
+// the cache (install.Candidate).
 func candidate(c *repo.Cache, name, arch string) (repo.Available, bool) {
-	avail := c.Lookup(name)
-	choices := make([]policy.Choice, len(avail))
-	for i, a := range avail {
-		v, _ := deb.ParseVersionLax(a.Version)
-		choices[i] = policy.Choice{Version: v, Arch: a.Architecture, Priority: priorityOf(c, a)}
-	}
-	i := policy.Candidate(choices, arch)
-	if i < 0 {
-		return repo.Available{}, false
-	}
-	return avail[i], true
+	return install.Candidate(c, name, arch)
 }
 
 // priorityOf returns the highest priority among the sources offering a.

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"aim/policy"
+	"aim/install"
 
 	"github.com/spf13/pflag"
 )
@@ -16,12 +16,8 @@ func setupUpgrade(fs *pflag.FlagSet) func(*env, []string) error {
 	af.add(fs)
 	fs.BoolVar(&noRec, "no-install-recommends", false, "do not install recommended packages")
 	return func(e *env, args []string) error {
-		decide := func(s *policy.System) (*policy.Outcome, error) {
-			return policy.Upgrade(s, policy.Options{NoRecommends: noRec})
-		}
-		if af.simulate {
-			return decideAndPrint(e, decide)
-		}
-		return decideAndApply(e, &af, "upgrade", nil, decide)
+		req := install.Request{Kind: install.KindUpgrade}
+		req.Options.NoRecommends = noRec
+		return apply(e, &af, req)
 	}
 }

@@ -50,7 +50,7 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Con
 
 // startBus runs a private dbus-daemon for the test and returns its
 // address; the test is skipped when dbus-daemon is not installed.
-func startBus(t *testing.T) string {
+func startBus(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("dbus-daemon")
 	if err != nil {
@@ -84,7 +84,7 @@ func startBus(t *testing.T) string {
 
 // newRoot makes a root that trusts the ed25519 test key for the store
 // role, with extra aim.conf lines.
-func newRoot(t *testing.T, conf string) string {
+func newRoot(t testing.TB, conf string) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "root")
 	store := filepath.Join(root, pkgsig.TrustedDir, "store")
@@ -104,7 +104,7 @@ func newRoot(t *testing.T, conf string) string {
 }
 
 // service runs a Server for root on the bus at addr until the test ends.
-func service(t *testing.T, addr, root string, ack time.Duration) *Server {
+func service(t testing.TB, addr, root string, ack time.Duration) *Server {
 	t.Helper()
 	s, err := New(Config{Root: root, Lang: "de_DE.UTF-8", ChrootlessScripts: true, Now: func() time.Time { return testNow }, AckTimeout: ack})
 	if err != nil {
@@ -121,7 +121,7 @@ func service(t *testing.T, addr, root string, ack time.Duration) *Server {
 
 // client is a bus connection that records the service's signals.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn *dbus.Conn
 	sigs chan *dbus.Signal
 	obj  dbus.BusObject
@@ -129,7 +129,7 @@ type client struct {
 
 // dial connects a client that talks to Qt's interface and hears its
 // signals.
-func dial(t *testing.T, addr string) *client {
+func dial(t testing.TB, addr string) *client {
 	t.Helper()
 	conn, err := dbus.Dial(addr)
 	if err != nil {
@@ -210,7 +210,7 @@ type pkgSpec struct {
 
 // buildDeb writes the package p to dir, signed by the ed25519 test key
 // for the store role when p.sign, and returns its path.
-func buildDeb(t *testing.T, dir string, p pkgSpec) string {
+func buildDeb(t testing.TB, dir string, p pkgSpec) string {
 	t.Helper()
 	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nSection: %s\nMaintainer: t <t@aim-test.invalid>\nInstalled-Size: 4\nDescription: a test package\n long text\n%s",
 		p.name, p.version, p.section, p.fields)
@@ -247,7 +247,7 @@ func buildDeb(t *testing.T, dir string, p pkgSpec) string {
 }
 
 // iconField is a Maemo-Icon-26 field with a 26x26 PNG.
-func iconField(t *testing.T) string {
+func iconField(t testing.TB) string {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 26, 26))
 	for i := range 26 {

@@ -6,11 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"aim/db"
 	"aim/deb"
-	"aim/hooks"
 	"aim/install"
 	"aim/policy"
 	"aim/repo/pkgsig"
@@ -21,10 +18,6 @@ import (
 // downloadShare is the part of an installation's progress that the
 // download and the signature check take; the engine's run takes the rest.
 const downloadShare = 0.3
-
-// signedKey is the meta key that records that a package was installed
-// with a signature the trust policy accepted, and which.
-func signedKey(name string) string { return "pkgsig:" + name }
 
 // StartInstallation makes a task that installs the package at sourceURL
 // (file://, http://, https:// or socket://PATH). The package is streamed:
@@ -66,7 +59,7 @@ func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) erro
 		return err
 	}
 	defer os.Remove(rec.Path)
-	name, version := ctrl.Get("Package"), ctrl.Get("Version")
+	name := ctrl.Get("Package")
 	res, err := pkgsig.VerifyFile(rec.Path, s.trust, s.cfg.Now())
 	if err != nil {
 		return withCode(codeArchive, err)
@@ -78,21 +71,18 @@ func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) erro
 		return install.ErrCancelled
 	}
 	t.Step(downloadShare, "verified")
-	tx, err := s.decide(func(sy *policy.System) (*policy.Outcome, error) {
-		return policy.Install(sy, []policy.Want{{Name: name, Version: version}}, policy.Options{})
-	}, localDeb{Path: rec.Path, Control: ctrl})
-	if err != nil {
-		return err
-	}
-	tx.Confirm = true
 	t.mu.Lock()
 	t.base = downloadShare
 	t.mu.Unlock()
-	if err := s.runEngine(ctx, t, tx); err != nil {
+	req := install.Request{Kind: install.KindInstall, Locals: []install.LocalArchive{{Path: rec.Path, Control: ctrl}}}
+	err = s.execute(ctx, t, req, false, func(tx *install.Transaction) {
+		tx.Confirm = true
+		if res.Valid(pkgsig.Store) || res.Valid(pkgsig.Developer) {
+			tx.Signatures = map[string]string{name: res.Summary()}
+		}
+	})
+	if err != nil {
 		return err
-	}
-	if summary := res.Summary(); res.Valid(pkgsig.Store) || res.Valid(pkgsig.Developer) {
-		s.reader.Update(func(dtx *db.Tx) error { return dtx.SetMeta(signedKey(name), summary) })
 	}
 	if info.Removable {
 		os.MkdirAll(filepath.Join(s.docs, name), 0o755)
@@ -120,34 +110,29 @@ func (s *Server) ackExtra(ctrl *deb.Paragraph) map[string]dbus.Variant {
 	return extra
 }
 
-// decide plans with decide over the system (plus locals) and returns the
-// transaction; a refused request or an empty plan is an error.
-func (s *Server) decide(decide decision, locals ...localDeb) (*install.Transaction, error) {
-	sy, err := s.loadSystem(locals...)
+// execute runs one task's request through the engine's door: it opens
+// the root for writing (the writer lock is held from the decision to the
+// commit), decides req, lets adjust set the transaction's options, and
+// runs it (with force, failing prerms of removed packages are ignored).
+// A refused request or an empty plan is an error.
+func (s *Server) execute(ctx context.Context, t *task, req install.Request, force bool, adjust func(*install.Transaction)) error {
+	in, err := s.open(false)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer sy.close()
-	out, err := decide(sy.sys)
+	defer in.Close()
+	d, err := in.Decide(req)
 	if err != nil {
-		return nil, withCode(codePackage, err)
+		return withCode(codePackage, err)
 	}
-	if out.Plan.Empty() {
-		return nil, withCode(codeAlreadyInst, errors.New("nothing to do"))
+	if d.Empty() {
+		return withCode(codeAlreadyInst, errors.New("nothing to do"))
 	}
-	return sy.transaction(out)
-}
-
-// runEngine runs tx as t under the root's writer lock.
-func (s *Server) runEngine(ctx context.Context, t *task, tx *install.Transaction) error {
-	return s.runEngineForced(ctx, t, tx, false)
-}
-
-// runEngineForced is runEngine; with force the engine ignores failing
-// prerms of the packages tx removes (install.Engine.RunForced).
-func (s *Server) runEngineForced(ctx context.Context, t *task, tx *install.Transaction, force bool) error {
+	if adjust != nil {
+		adjust(d.Tx)
+	}
 	var removing []string
-	for _, c := range tx.Changes {
+	for _, c := range d.Tx.Changes {
 		if c.Action == install.Remove {
 			removing = append(removing, c.Name)
 		}
@@ -155,31 +140,10 @@ func (s *Server) runEngineForced(ctx context.Context, t *task, tx *install.Trans
 	t.mu.Lock()
 	t.removing = removing
 	t.mu.Unlock()
-	d, err := db.Open(s.root)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Lock(30 * time.Second); err != nil {
-		return withCode(codeLocked, err)
-	}
-	eng, err := install.New(s.root, d)
-	if err != nil {
-		return err
-	}
-	if s.cfg.ChrootlessScripts {
-		if eng.Scripts, err = hooks.NewRunner(eng.Root, true); err != nil {
-			return err
-		}
-	}
-	if log, err := hooks.OpenSessionLog(filepath.Join(eng.Root, "var/log/aim"), 1<<20, 3); err == nil {
-		defer log.Close()
-		eng.Log = log
-	}
 	if force {
-		_, err = eng.RunForced(ctx, t.Task, tx)
+		_, err = in.RunForced(ctx, t.Task, d)
 	} else {
-		_, err = eng.Run(ctx, t.Task, tx)
+		_, err = in.Run(ctx, t.Task, d)
 	}
 	return err
 }
@@ -196,14 +160,9 @@ func (s *Server) RemovePackage(id string, keepDocuments, force bool) string {
 		return ""
 	}
 	return s.newTask("remove", id, false, func(ctx context.Context, t *task) error {
-		tx, err := s.decide(func(sy *policy.System) (*policy.Outcome, error) { return policy.Remove(sy, []string{id}) })
-		if err != nil {
+		if err := s.execute(ctx, t, install.Request{Kind: install.KindRemove, Names: []string{id}}, force, nil); err != nil {
 			return err
 		}
-		if err := s.runEngineForced(ctx, t, tx, force); err != nil {
-			return err
-		}
-		s.reader.Update(func(dtx *db.Tx) error { return dtx.SetMeta(signedKey(id), "") })
 		if !keepDocuments && validName(id) {
 			return os.RemoveAll(filepath.Join(s.docs, id))
 		}
@@ -220,11 +179,11 @@ func validName(id string) bool {
 // the repositories, as `aim install` does, without an acknowledge step.
 // It returns "" when a name is malformed or the queue is full.
 func (s *Server) InstallPackages(names []string) string {
-	decide, err := installDecision(names)
-	if err != nil || len(names) == 0 {
+	req := install.Request{Kind: install.KindInstall, Names: names}
+	if len(names) == 0 || req.Validate() != nil {
 		return ""
 	}
-	return s.planTask("install", names, decide)
+	return s.requestTask(req)
 }
 
 // RemovePackages makes a task that removes names as `aim remove` does.
@@ -232,32 +191,26 @@ func (s *Server) RemovePackages(names []string) string {
 	if len(names) == 0 {
 		return ""
 	}
-	return s.planTask("remove", names, func(sy *policy.System) (*policy.Outcome, error) { return policy.Remove(sy, names) })
+	return s.requestTask(install.Request{Kind: install.KindRemove, Names: names})
 }
 
 // Upgrade makes a task that upgrades every package as `aim upgrade` does.
 func (s *Server) Upgrade() string {
-	return s.planTask("upgrade", nil, func(sy *policy.System) (*policy.Outcome, error) {
-		return policy.Upgrade(sy, policy.Options{})
-	})
+	return s.requestTask(install.Request{Kind: install.KindUpgrade})
 }
 
-func (s *Server) planTask(kind string, names []string, decide decision) string {
+func (s *Server) requestTask(req install.Request) string {
 	pkg := ""
-	if len(names) == 1 {
-		pkg, _, _ = strings.Cut(names[0], "=")
+	if len(req.Names) == 1 {
+		pkg, _, _ = strings.Cut(req.Names[0], "=")
 	}
-	return s.newTask(kind, pkg, kind == "install", func(ctx context.Context, t *task) error {
-		tx, err := s.decide(decide)
-		if err != nil {
-			return err
-		}
-		return s.runEngine(ctx, t, tx)
+	return s.newTask(string(req.Kind), pkg, req.Kind == install.KindInstall, func(ctx context.Context, t *task) error {
+		return s.execute(ctx, t, req, false, nil)
 	})
 }
 
 // wasVerified reports whether id was installed with an accepted signature.
 func (s *Server) wasVerified(id string) bool {
-	v, err := s.reader.Meta(signedKey(id))
+	v, err := s.reader.Meta(install.SignatureKey(id))
 	return err == nil && v != ""
 }

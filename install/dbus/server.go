@@ -1,7 +1,6 @@
 package dbus
 
 import (
-	"aim/hooks"
 	"context"
 	"errors"
 	"fmt"
@@ -139,29 +138,16 @@ func (s *Server) loadSettings() error {
 	return err
 }
 
-// recover runs install.Recover under the writer lock and marks the tasks
-// that were running when the last service stopped as Failed.
+// recover opens the root through the engine's door (which recovers an
+// interrupted transaction) and marks the tasks that were running when
+// the last service stopped as Failed.
 func (s *Server) recover() error {
-	d, err := db.Open(s.root)
+	in, err := s.open(false)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	if err := d.Lock(30 * time.Second); err != nil {
-		return err
-	}
-	eng, err := install.New(s.root, d)
-	if err != nil {
-		return err
-	}
-	if s.cfg.ChrootlessScripts {
-		if eng.Scripts, err = hooks.NewRunner(eng.Root, true); err != nil {
-			return err
-		}
-	}
-	if _, err := eng.Recover(context.Background()); err != nil {
-		return err
-	}
+	defer in.Close()
+	d := in.DB()
 	old, err := d.Tasks(0)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package install
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -13,14 +15,10 @@ import (
 	"aim/resolver"
 )
 
-// This file turns the root's state into what policy decides on: the
-// available packages of the cache as a policy.Source, and the installed
-// packages as policy.Installed. The command line and the D-Bus service
-// both build their policy.System from it.
-
-// HoldsKey is the database meta key that holds the names of held packages
-// (aim mark hold), space-separated and sorted.
-const HoldsKey = "held"
+// This file holds the policy's view of the root's packages: the cache
+// and local archives as a policy.Source (CacheSource, LocalSource,
+// EmptySource), installed packages as policy.Installed, and a decided
+// plan turned back into the engine's transaction.
 
 // CacheSource is a policy.Source over the available-package cache. Each
 // package's Ref is its repo.Available.
@@ -103,6 +101,31 @@ type LocalArchive struct {
 	Control *deb.Paragraph
 }
 
+// Name returns the archive's package name.
+func (l LocalArchive) Name() string { return l.Control.Get("Package") }
+
+// Version returns the archive's version as written.
+func (l LocalArchive) Version() string { return l.Control.Get("Version") }
+
+// ReadLocal reads the control data of the .deb file at path.
+func ReadLocal(path string) (LocalArchive, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return LocalArchive{}, err
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return LocalArchive{}, err
+	}
+	defer f.Close()
+	ar, err := deb.NewArchiveReader(f)
+	if err != nil {
+		return LocalArchive{}, fmt.Errorf("%s: %w", path, err)
+	}
+	defer ar.Close()
+	return LocalArchive{Path: abs, Control: ar.Control().Control}, nil
+}
+
 // localPriority is the priority of local archives: above every source's,
 // so a file the user named is the candidate for its package.
 const localPriority = 1000
@@ -118,8 +141,8 @@ type LocalSource struct {
 func (s LocalSource) Versions(name string) []policy.Available {
 	out := s.Base.Versions(name)
 	for _, l := range s.Locals {
-		if l.Control.Get("Package") == name {
-			v, _ := deb.ParseVersionLax(l.Control.Get("Version"))
+		if l.Name() == name {
+			v, _ := deb.ParseVersionLax(l.Version())
 			out = append(out, policy.Available{Package: &resolver.Package{Name: name, Version: v,
 				Arch: l.Control.Get("Architecture"), User: policy.IsUser(l.Control.Get("Section")), Ref: l},
 				Priority: localPriority})
