@@ -121,8 +121,9 @@ type Engine struct {
 	// MinFree is extra space (bytes) that must stay free after unpacking.
 	MinFree int64
 
-	fault     func(point string) error // tests inject failures here
-	recovered bool                     // recovery ran and nothing failed since
+	fault      func(point string) error // tests inject failures here
+	recovered  bool                     // recovery ran and nothing failed since
+	recoveries int                      // how often recovery ran
 }
 
 // New returns an engine for root with the database d (opened for
@@ -289,6 +290,6 @@ func (e *Engine) recoverOnce(ctx context.Context, runner *hooks.Runner) (*Recove
 		return &Recovered{}, nil
 	}
 	r, err := recoverWith(ctx, e.Root, e.DB, runner)
-	e.recovered = err == nil
+	e.recovered, e.recoveries = err == nil, e.recoveries+1
 	return r, err
 }

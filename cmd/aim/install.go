@@ -92,10 +92,17 @@ func openInstaller(e *env, chrootless, readOnly bool) (*install.Installer, error
 		LockWait: 10 * time.Second, ChrootlessScripts: chrootless, Report: reportTo(e)})
 }
 
+// noticeHook, when set, also receives every notice of the Installers the
+// commands open (tests count decisions and recoveries with it).
+var noticeHook func(install.Notice)
+
 // reportTo prints the Installer's notices that a user should see: what
 // recovery did.
 func reportTo(e *env) func(install.Notice) {
 	return func(n install.Notice) {
+		if noticeHook != nil {
+			noticeHook(n)
+		}
 		if n.Kind == install.NoticeRecover && !e.g.quiet {
 			printRecovered(e, n.Recovered)
 		}

@@ -183,3 +183,25 @@ func TestOpenJSON(t *testing.T) {
 		t.Errorf("json: %+v", got)
 	}
 }
+
+// TestOpenDecidesOnce runs a whole single-click install with the real
+// engine and counts the door's notices: one opening of the root (one
+// recovery), one decision, shown and then run.
+func TestOpenDecidesOnce(t *testing.T) {
+	f := newOpenFixture(t)
+	openInstall = func(e *env, in *install.Installer, d *install.Decision) error { return runDecision(e, in, d) }
+	counts := map[install.NoticeKind]int{}
+	noticeHook = func(n install.Notice) { counts[n.Kind]++ }
+	t.Cleanup(func() { noticeHook = nil })
+	file := f.installFile(t, "hello.install", f.url, "hello")
+	out := aimOK(t, "open", "--root", f.root, "-y", "--scripts-chrootless", "--trust-key", f.fpr, file)
+	if !strings.Contains(out, "1 newly installed") || !strings.Contains(out, "Done: 1 installed") {
+		t.Errorf("open output:\n%s", out)
+	}
+	if counts[install.NoticeDecide] != 1 || counts[install.NoticeRecover] != 1 {
+		t.Errorf("notices %v: want one decision and one recovery", counts)
+	}
+	if list := aimOK(t, "list", "--root", f.root, "--installed"); !strings.Contains(list, "hello") {
+		t.Errorf("hello not installed:\n%s", list)
+	}
+}
