@@ -29,10 +29,10 @@ func setupMark(fs *pflag.FlagSet) func(*env, []string) error {
 	}
 }
 
-// mark changes the records of packages aim installed; dpkg's packages
-// are refused by name.
+// mark changes the records of packages aim installed, under the writer
+// lock; dpkg's packages are refused by name.
 func mark(e *env, verb string, pkgs []string) error {
-	d, err := db.Open(e.g.root)
+	d, err := openWriter(e)
 	if err != nil {
 		return err
 	}
