@@ -236,7 +236,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 		return nil, err
 	}
 	if err := x.apply(); err != nil {
-		if rerr := x.rollback(); rerr != nil {
+		if rerr := x.rollback(err); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("roll back: %w", rerr))
 		}
 		return nil, x.explainFull(err)

@@ -136,8 +136,9 @@ func (r *Recovered) record(ran, notes []string) {
 }
 
 // forget removes the transaction's control directories and, in one
-// database transaction, its journal and unwind records.
-func forget(root string, d *db.DB, txid string) error {
+// database transaction, its journal and unwind records; also writes
+// more records in that transaction (a failed task's final state).
+func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) error {
 	if err := os.RemoveAll(filepath.Join(root, tmpDir, txid)); err != nil {
 		return err
 	}
@@ -157,6 +158,11 @@ func forget(root string, d *db.DB, txid string) error {
 		}
 		if err := tx.DeleteMeta(pendingKey + txid); err != nil {
 			return err
+		}
+		for _, fn := range also {
+			if err := fn(tx); err != nil {
+				return err
+			}
 		}
 		return tx.ClearJournal(txid)
 	})

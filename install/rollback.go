@@ -3,13 +3,16 @@ package install
 import (
 	"errors"
 
+	"aim/db"
 	"aim/hooks"
 )
 
 // rollback undoes everything apply did, in reverse order, running the
 // scripts' error-unwind forms as dpkg does. The database was not changed
-// (the commit is apply's last step and is atomic).
-func (x *txn) rollback() error {
+// (the commit is apply's last step and is atomic); the task's final
+// state, Failed with cause, is written in the same database transaction
+// that forgets the journal.
+func (x *txn) rollback(cause error) error {
 	if !x.started {
 		return nil
 	}
@@ -19,7 +22,11 @@ func (x *txn) rollback() error {
 			errs = append(errs, err)
 		}
 	}
-	if err := forget(x.e.Root, x.e.DB, x.id); err != nil {
+	if err := forget(x.e.Root, x.e.DB, x.id, func(tx *db.Tx) error {
+		r := x.t.record()
+		r.State, r.Error, r.Finished = Failed.String(), cause.Error(), r.Updated
+		return tx.PutTask(r)
+	}); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
