@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // debBuildFlags are the flags of "aim deb build".
@@ -106,18 +107,12 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 	if outIsDir {
 		tmpDir = out
 	}
-	tmp, err := os.CreateTemp(tmpDir, ".aim-build-*.deb")
+	tmp, err := rootfs.CreateAtomic(tmpDir)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Abort()
 	p, err := deb.Build(fsys, tmp, opts)
-	if err == nil {
-		err = tmp.Chmod(0644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +120,7 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 	if outIsDir {
 		res.File = filepath.Join(out, debFileName(p))
 	}
-	if err := os.Rename(tmp.Name(), res.File); err != nil {
+	if err := tmp.Commit(res.File, 0o644); err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(res.File); err == nil {
