@@ -44,11 +44,12 @@ func InfoOf(ctrl *deb.Paragraph, lang string, removable bool) PackageInfo {
 	if ctrl == nil {
 		ctrl = &deb.Paragraph{}
 	}
+	id := deb.IdentityOf(ctrl)
 	info := PackageInfo{
-		ID:          ctrl.Get("Package"),
+		ID:          id.Package,
 		Name:        DisplayName(ctrl, lang),
 		Description: deb.DisplayString(deb.Synopsis(ctrl.Get("Description"))),
-		Version:     ctrl.Get("Version"),
+		Version:     id.Version,
 		Removable:   removable,
 		Categories:  []string{},
 	}

@@ -116,9 +116,10 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 	if err != nil {
 		return nil, err
 	}
-	res := &debBuildResult{Package: p.Get("Package"), Version: p.Get("Version"), Architecture: p.Get("Architecture"), File: out}
+	id := deb.IdentityOf(p)
+	res := &debBuildResult{Package: id.Package, Version: id.Version, Architecture: id.Architecture, File: out}
 	if outIsDir {
-		res.File = filepath.Join(out, debFileName(p))
+		res.File = filepath.Join(out, debFileName(id))
 	}
 	if err := tmp.Commit(res.File, 0o644); err != nil {
 		return nil, err
@@ -131,10 +132,10 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 
 // debFileName is the conventional file name PKG_VERSION_ARCH.deb, with the
 // epoch left out of the version as dpkg-deb does.
-func debFileName(p *deb.Paragraph) string {
-	v := p.Get("Version")
+func debFileName(id deb.Identity) string {
+	v := id.Version
 	if i := strings.IndexByte(v, ':'); i >= 0 {
 		v = v[i+1:]
 	}
-	return fmt.Sprintf("%s_%s_%s.deb", p.Get("Package"), v, p.Get("Architecture"))
+	return fmt.Sprintf("%s_%s_%s.deb", id.Package, v, id.Architecture)
 }
