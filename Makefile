@@ -11,6 +11,10 @@ DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verif
 	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver
 TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox \
 	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver
+# staticcheck, pinned; `make lint` installs it with `go install` when missing
+# (Debian's package is too old for this Go).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)/staticcheck
 # What only the benchmarks compare against.
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
@@ -73,6 +77,11 @@ fuzz: deps
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@if ! [ -x "$(STATICCHECK)" ] || ! "$(STATICCHECK)" -version | grep -qF '($(STATICCHECK_VERSION:v%=%))'; then \
+	  echo "installing staticcheck $(STATICCHECK_VERSION)"; \
+	  $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
+	$(STATICCHECK) ./...
 
 demo: build
 	@bash testdata/demo/run.sh $(BIN)

@@ -13,14 +13,16 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"aim/deb/rootfs"
 )
 
 // Paths of aim's state, relative to a root.
 const (
 	// DBPath is the SQLite database.
-	DBPath = "var/lib/aim/aim.db"
+	DBPath = rootfs.DBFile
 	// LockPath is the file whose flock marks the one writer.
-	LockPath = "var/lib/aim/lock"
+	LockPath = rootfs.LockFile
 	// DpkgStatusPath is dpkg's database of installed packages, read only.
 	DpkgStatusPath = "var/lib/dpkg/status"
 )
@@ -141,10 +143,7 @@ func OpenReadOnly(root string, opts ...Option) (*DB, error) {
 }
 
 func dbPath(root string) (string, error) {
-	if root == "" {
-		root = "/"
-	}
-	abs, err := filepath.Abs(filepath.Join(root, DBPath))
+	abs, err := filepath.Abs(rootfs.Root(root).DBFile())
 	if err != nil {
 		return "", fmt.Errorf("open %s: %w", DBPath, err)
 	}

@@ -174,7 +174,8 @@ func dpkgPackage(p *deb.Paragraph, path string) (InstalledPackage, bool, error) 
 	fail := func(field string, format string, args ...any) (InstalledPackage, bool, error) {
 		return InstalledPackage{}, false, &StatusError{Path: path, Line: fieldLine(p, field), Err: fmt.Errorf(format, args...)}
 	}
-	name := p.Get("Package")
+	id := deb.IdentityOf(p)
+	name := id.Package
 	if err := deb.CheckPackageName(name); err != nil {
 		return fail("Package", "%w", err)
 	}
@@ -182,7 +183,7 @@ func dpkgPackage(p *deb.Paragraph, path string) (InstalledPackage, bool, error) 
 	if err != nil {
 		return fail("Status", "package %s: %w", name, err)
 	}
-	arch := p.Get("Architecture")
+	arch := id.Architecture
 	if arch != "" {
 		if err := deb.CheckArchName(arch); err != nil {
 			return fail("Architecture", "package %s: %w", name, err)
@@ -192,6 +193,7 @@ func dpkgPackage(p *deb.Paragraph, path string) (InstalledPackage, bool, error) 
 	if state == "not-installed" || state == "config-files" {
 		return pkg, false, nil
 	}
+	// An empty Version is malformed, an absent one missing: look it up.
 	v, ok := p.Lookup("Version")
 	if !ok {
 		return fail("Package", "package %s: missing Version field", name)

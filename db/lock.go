@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"aim/deb/rootfs"
 )
 
 // ErrLocked is wrapped by a *LockedError: another process holds the writer
@@ -54,10 +56,7 @@ type Lock struct {
 // lock; otherwise it retries until wait has passed. The failure is a
 // *LockedError naming the holder's pid.
 func AcquireLock(root string, wait time.Duration) (*Lock, error) {
-	if root == "" {
-		root = "/"
-	}
-	path := filepath.Join(root, LockPath)
+	path := rootfs.Root(root).Path(LockPath)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}

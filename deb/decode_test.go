@@ -58,3 +58,17 @@ func TestUnmarshalErrors(t *testing.T) {
 		t.Error("non-pointer accepted")
 	}
 }
+
+func TestIdentityOf(t *testing.T) {
+	p, err := ParseParagraph([]byte("Package: foo\nversion: 1:2.0-1\nArchitecture: amd64\nSection: user/x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Identity{Package: "foo", Version: "1:2.0-1", Architecture: "amd64"}
+	if got := IdentityOf(p); got != want {
+		t.Errorf("IdentityOf = %+v, want %+v", got, want)
+	}
+	if got := IdentityOf(&Paragraph{}); got != (Identity{}) {
+		t.Errorf("IdentityOf(empty) = %+v, want zero", got)
+	}
+}

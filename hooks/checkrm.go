@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+
+	"aim/deb/rootfs"
 )
 
 // CheckrmCancel is the exit status with which a checkrm program cancels
@@ -15,10 +16,7 @@ const CheckrmCancel = 111
 // ROOT/var/lib/aim/info/PKG.checkrm, where the engine keeps the package's
 // checkrm control member.
 func CheckrmPath(root, pkg string) string {
-	if root == "" {
-		root = "/"
-	}
-	return filepath.Join(root, "var/lib/aim/info", pkg+".checkrm")
+	return rootfs.Root(root).InfoFile(pkg, "checkrm")
 }
 
 // RunCheckrm runs pkg's checkrm program at host path p (see CheckrmPath)

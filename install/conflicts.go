@@ -10,16 +10,17 @@ import (
 	"aim/deb"
 )
 
-// ConflictError reports a file that a new package would take from
+// FileConflictError reports a file that a new package would take from
 // another package that it does not replace.
-type ConflictError struct {
+type FileConflictError struct {
 	Package, Path, Owner string
 	// Dpkg is set when the owner is a package of dpkg, whose files aim
 	// never takes.
 	Dpkg bool
 }
 
-func (e *ConflictError) Error() string {
+// Error says which file is in conflict and with whom.
+func (e *FileConflictError) Error() string {
 	if e.Dpkg {
 		return fmt.Sprintf("%s: file %s belongs to dpkg's package %s", e.Package, e.Path, e.Owner)
 	}
@@ -54,10 +55,10 @@ func (x *txn) checkConflicts() error {
 
 func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed, dpkg map[string]string) error {
 	if owner, ok := dpkg[p]; ok {
-		return &ConflictError{Package: s.c.Name, Path: p, Owner: owner, Dpkg: true}
+		return &FileConflictError{Package: s.c.Name, Path: p, Owner: owner, Dpkg: true}
 	}
 	if other, ok := claimed[p]; ok && other != s.c.Name && !x.replaces(s, other) {
-		return &ConflictError{Package: s.c.Name, Path: p, Owner: other}
+		return &FileConflictError{Package: s.c.Name, Path: p, Owner: other}
 	}
 	owners, err := x.e.DB.Owners(p)
 	if err != nil {
@@ -68,7 +69,7 @@ func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed, dp
 			continue
 		}
 		if !x.replaces(s, o) {
-			return &ConflictError{Package: s.c.Name, Path: p, Owner: o}
+			return &FileConflictError{Package: s.c.Name, Path: p, Owner: o}
 		}
 		if s.takeover == nil {
 			s.takeover = map[string][]string{}

@@ -157,7 +157,7 @@ func TestFileConflicts(t *testing.T) {
 	f := newFixture(t)
 	f.mustRun(f.install(spec{name: "a", version: "1", files: map[string]string{"/opt/shared": "a"}}))
 	_, err := f.run(false, f.install(spec{name: "b", version: "1", files: map[string]string{"/opt/shared": "b"}}))
-	var ce *ConflictError
+	var ce *FileConflictError
 	if !errors.As(err, &ce) || ce.Owner != "a" {
 		t.Fatalf("err = %v, want a conflict with a", err)
 	}
@@ -176,7 +176,7 @@ func TestDpkgFilesNeverTaken(t *testing.T) {
 	os.MkdirAll(filepath.Join(f.root, "var/lib/dpkg/info"), 0o755)
 	os.WriteFile(filepath.Join(f.root, "var/lib/dpkg/info/base.list"), []byte("/.\n/bin\n/bin/tool\n"), 0o644)
 	_, err := f.run(false, f.install(spec{name: "b", version: "1", files: map[string]string{"/bin/tool": "b"}, fields: "Replaces: base\n"}))
-	var ce *ConflictError
+	var ce *FileConflictError
 	if !errors.As(err, &ce) || !ce.Dpkg {
 		t.Fatalf("err = %v, want a conflict with dpkg's base", err)
 	}

@@ -2,7 +2,6 @@ package install
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/policy"
 )
 
@@ -44,11 +44,12 @@ func InfoOf(ctrl *deb.Paragraph, lang string, removable bool) PackageInfo {
 	if ctrl == nil {
 		ctrl = &deb.Paragraph{}
 	}
+	id := deb.IdentityOf(ctrl)
 	info := PackageInfo{
-		ID:          ctrl.Get("Package"),
+		ID:          id.Package,
 		Name:        DisplayName(ctrl, lang),
 		Description: deb.DisplayString(deb.Synopsis(ctrl.Get("Description"))),
-		Version:     ctrl.Get("Version"),
+		Version:     id.Version,
 		Removable:   removable,
 		Categories:  []string{},
 	}
@@ -150,7 +151,7 @@ func InstalledSize(ctrl *deb.Paragraph) int64 {
 }
 
 // IconsDir is where WriteIcon puts extracted icons, relative to the root.
-const IconsDir = "var/lib/aim/icons"
+const IconsDir = rootfs.IconsDir
 
 // WriteIcon stores png as IconsDir/ID.png under root (unless a file with
 // the same bytes is there) and returns its absolute path. The file is
@@ -160,7 +161,7 @@ func WriteIcon(root, id string, png []byte) (string, error) {
 	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, "/\x00") {
 		return "", fmt.Errorf("icon of %q: invalid package name", id)
 	}
-	dir := filepath.Join(root, IconsDir)
+	dir := rootfs.Root(root).Path(IconsDir)
 	path := filepath.Join(dir, id+".png")
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, png) {
 		return path, nil
@@ -168,18 +169,7 @@ func WriteIcon(root, id string, png []byte) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("icon of %s: %w", id, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+id+".*")
-	if err != nil {
-		return "", fmt.Errorf("icon of %s: %w", id, err)
-	}
-	_, werr := tmp.Write(png)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("icon of %s: %w", id, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := rootfs.WriteFile(path, png, 0o644); err != nil {
 		return "", fmt.Errorf("icon of %s: %w", id, err)
 	}
 	return path, nil

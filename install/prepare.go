@@ -183,12 +183,13 @@ func (x *txn) readAll() error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.c.Name, err)
 		}
-		if got := ctrl.Control.Get("Package"); got != s.c.Name {
-			return fmt.Errorf("%s: archive %s holds package %q", s.c.Name, s.archive, got)
+		id := deb.IdentityOf(ctrl.Control)
+		if id.Package != s.c.Name {
+			return fmt.Errorf("%s: archive %s holds package %q", s.c.Name, s.archive, id.Package)
 		}
 		s.ctrl = ctrl
 		if s.c.Version == "" {
-			s.c.Version = ctrl.Control.Get("Version")
+			s.c.Version = id.Version
 		}
 	}
 	return nil

@@ -7,10 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
-
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/deb/unpack"
 )
 
@@ -25,11 +24,7 @@ const (
 // its parent resolved inside root (symlinks followed as if root were
 // "/"), joined with its last component.
 func hostPath(root, p string) (string, error) {
-	dir, err := securejoin.SecureJoin(root, filepath.FromSlash(path.Dir(p)))
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, path.Base(p)), nil
+	return rootfs.Root(root).JoinNoFollow(p)
 }
 
 // begin writes the journal of the transaction before anything changes.

@@ -171,14 +171,6 @@ func (p *problem) add(c []lit, o origin) int32 {
 	return confl
 }
 
-// origin returns the origin of clause ci (kindLearnt for learnt clauses).
-func (p *problem) originOf(ci int32) origin {
-	if int(ci) < len(p.origins) {
-		return p.origins[ci]
-	}
-	return origin{}
-}
-
 // expand adds the clauses of package v, which has just become true: its
 // dependencies, conflicts and breaks. It runs once per variable.
 func (p *problem) expand(v int32) int32 {

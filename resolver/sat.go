@@ -7,13 +7,12 @@ package resolver
 // lit is a literal: variable v as 2v (true) or 2v+1 (false).
 type lit int32
 
-func posLit(v int32) lit      { return lit(v << 1) }
-func negLit(v int32) lit      { return lit(v<<1 | 1) }
-func (l lit) v() int32        { return int32(l >> 1) }
-func (l lit) neg() bool       { return l&1 == 1 }
-func (l lit) not() lit        { return l ^ 1 }
-func (l lit) idx() int        { return int(l) }
-func clauseIndex(c int32) int { return int(c) }
+func posLit(v int32) lit { return lit(v << 1) }
+func negLit(v int32) lit { return lit(v<<1 | 1) }
+func (l lit) v() int32   { return int32(l >> 1) }
+func (l lit) neg() bool  { return l&1 == 1 }
+func (l lit) not() lit   { return l ^ 1 }
+func (l lit) idx() int   { return int(l) }
 
 // noReason marks a decision or an unassigned variable.
 const noReason int32 = -1

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // debBuildFlags are the flags of "aim deb build".
@@ -106,26 +107,21 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 	if outIsDir {
 		tmpDir = out
 	}
-	tmp, err := os.CreateTemp(tmpDir, ".aim-build-*.deb")
+	tmp, err := rootfs.CreateAtomic(tmpDir)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Abort()
 	p, err := deb.Build(fsys, tmp, opts)
-	if err == nil {
-		err = tmp.Chmod(0644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return nil, err
 	}
-	res := &debBuildResult{Package: p.Get("Package"), Version: p.Get("Version"), Architecture: p.Get("Architecture"), File: out}
+	id := deb.IdentityOf(p)
+	res := &debBuildResult{Package: id.Package, Version: id.Version, Architecture: id.Architecture, File: out}
 	if outIsDir {
-		res.File = filepath.Join(out, debFileName(p))
+		res.File = filepath.Join(out, debFileName(id))
 	}
-	if err := os.Rename(tmp.Name(), res.File); err != nil {
+	if err := tmp.Commit(res.File, 0o644); err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(res.File); err == nil {
@@ -136,10 +132,10 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 
 // debFileName is the conventional file name PKG_VERSION_ARCH.deb, with the
 // epoch left out of the version as dpkg-deb does.
-func debFileName(p *deb.Paragraph) string {
-	v := p.Get("Version")
+func debFileName(id deb.Identity) string {
+	v := id.Version
 	if i := strings.IndexByte(v, ':'); i >= 0 {
 		v = v[i+1:]
 	}
-	return fmt.Sprintf("%s_%s_%s.deb", p.Get("Package"), v, p.Get("Architecture"))
+	return fmt.Sprintf("%s_%s_%s.deb", id.Package, v, id.Architecture)
 }

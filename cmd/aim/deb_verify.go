@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"aim/deb/rootfs"
 	"aim/repo/pgp"
 	"aim/repo/pkgsig"
 )
@@ -60,7 +60,7 @@ func setupDebVerify(fs *pflag.FlagSet) func(*env, []string) error {
 // the --keyring keys added to both roles.
 func debTrust(e *env, keyrings []string, dir string) (*pkgsig.Trust, error) {
 	if dir == "" {
-		dir = filepath.Join(e.g.root, filepath.FromSlash(pkgsig.TrustedDir))
+		dir = rootfs.Root(e.g.root).PackageTrustDir()
 	}
 	base, err := pkgsig.LoadTrustDir(dir)
 	if err != nil {

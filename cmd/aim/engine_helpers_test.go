@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -62,19 +61,4 @@ func emptyRoot(t *testing.T, conf string) string {
 	os.MkdirAll(filepath.Join(root, "etc/aim"), 0o755)
 	os.WriteFile(filepath.Join(root, "etc/aim/aim.conf"), []byte("architecture = amd64\n"+conf), 0o644)
 	return root
-}
-
-// treeOf lists the paths under root outside aim's state, sorted.
-func treeOf(root string) []string {
-	var out []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		rel, _ := filepath.Rel(root, p)
-		if err != nil || rel == "." || strings.HasPrefix(rel, "var") || strings.HasPrefix(rel, "etc/aim") {
-			return nil
-		}
-		out = append(out, rel)
-		return nil
-	})
-	sort.Strings(out)
-	return out
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +17,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"aim/repo"
+	"aim/deb/rootfs"
 	"aim/repo/pgp"
 )
 
@@ -28,8 +27,9 @@ import (
 //
 // What an end user trusts: keys in etc/aim/trusted.gpg.d/ sign for every
 // source, keys in etc/aim/keyrings/NAME.asc only for the source whose
-// signed-by names that file. Package pgp reads and checks the keys; this
-// file fetches, installs, lists and removes files.
+// signed-by names that file. Package pgp reads, checks and stores the
+// keys; this file fetches them and says which directory under the root
+// they go to.
 
 // keyVerbs are the verbs of "aim key". The maintainer's verbs (generate,
 // export, show, certify) are added to it from their own files' init
@@ -43,9 +43,6 @@ var keyVerbs = map[string]*subcommand{
 func init() {
 	registerGroup("key", "manage trusted keys", keyVerbs)
 }
-
-// Where trusted keys live, relative to the root.
-const trustedKeysDir = "etc/aim/trusted.gpg.d"
 
 // keyFetchTimeout bounds the download of a key by "key add URL".
 const keyFetchTimeout = 30 * time.Second
@@ -80,7 +77,7 @@ func newKeyJSON(k pgp.Key, file string, now time.Time) keyJSON {
 
 // keySource names the source a key file is for, "" for every source.
 func keySource(file string) string {
-	if path.Dir(file) != "/"+repo.SourceKeyringsDir {
+	if path.Dir(file) != "/"+rootfs.KeyringsDir {
 		return ""
 	}
 	return strings.TrimSuffix(path.Base(file), path.Ext(file))
@@ -239,107 +236,27 @@ type addedKey struct {
 }
 
 // installKeys writes each key to trusted.gpg.d/FPR.asc, or all of them
-// into the source's keyring file, merged with the keys already there.
+// into the source's keyring file keyrings/NAME.asc (NAME.gpg when only
+// that exists: the file a source's signed-by names), merged with the
+// keys already there.
 func installKeys(root string, kr *pgp.Keyring, source string) ([]addedKey, error) {
+	dir := rootfs.TrustedKeysDir
+	var stored []pgp.StoredKey
+	var err error
 	if source != "" {
-		return installSourceKeys(root, kr, source)
+		dir = rootfs.KeyringsDir
+		stored, err = pgp.MergeIntoKeyringFile(rootfs.Root(root).Path(dir), source, kr)
+	} else {
+		stored, err = pgp.AddKeysToDir(rootfs.Root(root).Path(dir), kr)
 	}
-	var added []addedKey
-	for _, k := range kr.Keys() {
-		one := kr.Select(func(o pgp.Key) bool { return o.Fingerprint == k.Fingerprint })
-		rel := path.Join(trustedKeysDir, k.Fingerprint+".asc")
-		unchanged, err := writeKeyring(root, rel, one)
-		if err != nil {
-			return nil, err
-		}
-		added = append(added, addedKey{k, "/" + rel, unchanged})
-	}
-	return added, nil
-}
-
-// installSourceKeys merges kr into keyrings/NAME.asc, or NAME.gpg when
-// only that exists (the file a source's signed-by names).
-func installSourceKeys(root string, kr *pgp.Keyring, source string) ([]addedKey, error) {
-	rel := path.Join(repo.SourceKeyringsDir, source+".asc")
-	if _, err := os.Stat(hostPath(root, rel)); errors.Is(err, fs.ErrNotExist) {
-		if gpg := strings.TrimSuffix(rel, ".asc") + ".gpg"; fileExists(hostPath(root, gpg)) {
-			rel = gpg
-		}
-	}
-	merged := kr
-	if fileExists(hostPath(root, rel)) {
-		old, err := pgp.LoadKeyring(hostPath(root, rel))
-		if err != nil {
-			return nil, err
-		}
-		if merged, err = old.Merge(kr); err != nil {
-			return nil, err
-		}
-	}
-	unchanged, err := writeKeyring(root, rel, merged)
 	if err != nil {
 		return nil, err
 	}
 	var added []addedKey
-	for _, k := range kr.Keys() {
-		added = append(added, addedKey{k, "/" + rel, unchanged})
+	for _, s := range stored {
+		added = append(added, addedKey{s.Key, "/" + path.Join(dir, s.Name), s.Unchanged})
 	}
 	return added, nil
-}
-
-// writeKeyring writes kr to the file rel under root, armored unless its
-// name ends in ".gpg", atomically. It reports whether the file already
-// held exactly these bytes, and then leaves it alone.
-func writeKeyring(root, rel string, kr *pgp.Keyring) (unchanged bool, err error) {
-	var buf bytes.Buffer
-	if strings.HasSuffix(rel, ".gpg") {
-		err = kr.WriteBinary(&buf)
-	} else {
-		err = kr.WriteArmored(&buf)
-	}
-	if err != nil {
-		return false, err
-	}
-	host := hostPath(root, rel)
-	if old, err := os.ReadFile(host); err == nil && bytes.Equal(old, buf.Bytes()) {
-		return true, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(host), 0o755); err != nil {
-		return false, fmt.Errorf("install key: %w", err)
-	}
-	return false, writeFileAtomic(host, buf.Bytes())
-}
-
-// writeFileAtomic replaces name with data (mode 0644) through a
-// temporary file in the same directory.
-func writeFileAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".aim-key-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), name)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
-}
-
-// hostPath is the path of rel (slash-separated, relative) under root.
-func hostPath(root, rel string) string {
-	return filepath.Join(root, filepath.FromSlash(rel))
 }
 
 // fileExists reports whether name exists (as anything).
@@ -387,8 +304,8 @@ type keyFile struct {
 // out; a missing directory holds no files.
 func trustedKeyFiles(e *env) ([]keyFile, error) {
 	var files []keyFile
-	for _, dir := range []string{trustedKeysDir, repo.SourceKeyringsDir} {
-		names, err := pgp.KeyringFiles(hostPath(e.g.root, dir))
+	for _, dir := range []string{rootfs.TrustedKeysDir, rootfs.KeyringsDir} {
+		names, err := pgp.KeyringFiles(rootfs.Root(e.g.root).Path(dir))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -551,16 +468,8 @@ type keyRemoval struct {
 // removeKeyFrom rewrites a keyring file without the key fpr, or deletes
 // it when no key is left.
 func removeKeyFrom(root string, f keyFile, fpr string) (keyRemoval, error) {
-	rest := f.kr.Select(func(k pgp.Key) bool { return k.Fingerprint != fpr })
-	c := keyRemoval{File: "/" + f.rel, Deleted: rest.Len() == 0}
-	if c.Deleted {
-		if err := os.Remove(hostPath(root, f.rel)); err != nil {
-			return c, fmt.Errorf("remove key: %w", err)
-		}
-		return c, nil
-	}
-	_, err := writeKeyring(root, f.rel, rest)
-	return c, err
+	deleted, err := pgp.RemoveKeyFromFile(rootfs.Root(root).Path(f.rel), f.kr, fpr)
+	return keyRemoval{File: "/" + f.rel, Deleted: deleted}, err
 }
 
 func printKeyRemoved(e *env, fpr string, changes []keyRemoval) error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"aim/deb/rootfs"
 	"aim/repo/pgp"
 )
 
@@ -56,8 +57,8 @@ func runKeyCertify(e *env, caFile, passFile, keyFile, out string) error {
 		_, err := e.stdout.Write(buf.Bytes())
 		return err
 	}
-	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
-		return err
+	if err := rootfs.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
 	}
 	if !e.g.quiet && !e.g.json {
 		for _, k := range certified.Keys() {

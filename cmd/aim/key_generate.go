@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"aim/deb/rootfs"
 	"aim/repo/pgp"
 )
 
@@ -155,23 +156,14 @@ func loadSigner(path, passphraseFile string) (*pgp.Signer, error) {
 // writeNewFile writes data to name with mode perm through a temporary
 // file in the same directory, refusing to replace an existing file.
 func writeNewFile(name string, data []byte, perm fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".aim-key-*")
+	tmp, err := rootfs.CreateAtomic(filepath.Dir(name))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	defer os.Remove(tmp.Name())
-	err = tmp.Chmod(perm)
+	defer tmp.Abort()
+	_, err = tmp.Write(data)
 	if err == nil {
-		_, err = tmp.Write(data)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Link(tmp.Name(), name) // fails when name exists
+		err = tmp.CommitNew(name, perm)
 	}
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("write %s: exists", name)

@@ -2,8 +2,8 @@
 // data.tar) below a root directory and never outside it.
 //
 // Every entry is checked with deb.EntryChecker first. Parent directories
-// are resolved inside the root with filepath-securejoin's SecureJoin
-// semantics: a symlink met on the way is followed as if the root were "/",
+// are resolved inside the root with rootfs.Root.Join, the same code that
+// resolves aim's own paths: a symlink met on the way is followed as if the root were "/",
 // so an absolute target such as "/usr/lib" means root+"/usr/lib" (merged
 // /usr systems work) and ".." never climbs above the root. The last
 // component of an entry is never followed: an existing file or symlink

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // Default bounds, used when Options leave them zero.
@@ -191,7 +192,7 @@ func (x *extractor) resolveDir(dir string) (string, error) {
 	if dir == "." {
 		return x.root, nil
 	}
-	p, err := secureJoin(x.root, dir)
+	p, err := rootfs.Root(x.root).Join(dir)
 	if err != nil {
 		return "", err
 	}

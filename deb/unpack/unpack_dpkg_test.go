@@ -74,6 +74,10 @@ func compareExtracted(t *testing.T, want, got string) {
 	t.Helper()
 	n := 0
 	filepath.WalkDir(want, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			return nil
+		}
 		rel, _ := filepath.Rel(want, p)
 		if rel == "." {
 			return nil

@@ -9,19 +9,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"syscall"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
-
 	"aim/deb"
+	"aim/deb/rootfs"
 )
-
-// secureJoin resolves name inside root, following symlinks as if root
-// were "/".
-func secureJoin(root, name string) (string, error) {
-	return securejoin.SecureJoin(root, filepath.FromSlash(name))
-}
 
 // removeExisting removes what stands at final (without following a symlink), so
 // that a new entry can take its place. An empty directory is removed, a
@@ -73,7 +65,7 @@ func (x *extractor) dir(e *Entry, final string) error {
 // isDirLink reports whether name, a symlink, resolves inside the root to
 // an existing directory.
 func (x *extractor) isDirLink(name string) bool {
-	p, err := secureJoin(x.root, name)
+	p, err := rootfs.Root(x.root).Join(name)
 	if err != nil {
 		return false
 	}

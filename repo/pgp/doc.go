@@ -6,6 +6,8 @@
 //   - keyrings: loading trusted keys from files and directories (armored
 //     ".asc" and binary ".gpg", several keys per file) or from an inline key
 //     block, listing them, selecting, merging and writing them back;
+//   - trusted keys kept as files (keydir.go): one key per file in a
+//     directory, or merged into one keyring file, written atomically;
 //   - verification of a clear-signed InRelease (VerifyClearSigned) and of a
 //     Release with its detached Release.gpg (VerifyDetached);
 //   - signing (Signer: ClearSign, DetachSign), key generation (GenerateKey,

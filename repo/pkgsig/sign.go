@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/repo/pgp"
 )
 
@@ -211,24 +211,7 @@ func rewrite(path string, edit func(in io.Reader, out io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".aim-sign-*")
-	if err != nil {
-		return fmt.Errorf("sign %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	err = edit(in, tmp)
-	if err == nil {
-		err = tmp.Chmod(fi.Mode().Perm())
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
+	err = rootfs.WriteFileFunc(path, fi.Mode().Perm(), func(out io.Writer) error { return edit(in, out) })
 	if err != nil {
 		return fmt.Errorf("sign %s: %w", path, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"aim/deb/rootfs"
 	"aim/repo"
 	"aim/repo/pgp"
 )
@@ -18,7 +19,7 @@ var roles = []Role{Store, Developer}
 // TrustedDir is where, under a root, the keys trusted to sign packages
 // live: one subdirectory per role ("developer", "store") of keyring files
 // (".asc" or ".gpg"), each key trusted itself and as a CA for the role.
-const TrustedDir = "etc/aim/trusted.d"
+const TrustedDir = rootfs.PackageTrustDir
 
 // Trust holds the keys trusted per role. A nil *Trust, or a role without
 // keys, trusts nothing.
@@ -38,7 +39,7 @@ func NewTrust(keys map[Role]*pgp.Keyring) *Trust {
 // LoadTrust reads TrustedDir under root. A missing role directory trusts
 // no key for that role; an unreadable key file is an error naming it.
 func LoadTrust(root string) (*Trust, error) {
-	return LoadTrustDir(filepath.Join(root, filepath.FromSlash(TrustedDir)))
+	return LoadTrustDir(rootfs.Root(root).PackageTrustDir())
 }
 
 // LoadTrustDir is LoadTrust for the trusted.d directory dir itself.

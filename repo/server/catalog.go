@@ -208,8 +208,9 @@ func newPkg(comp string, p *deb.Paragraph) *pkg {
 	if !ok || !policy.Visible(p.Get("Section"), false) {
 		return nil
 	}
-	v, err := deb.ParseVersionLax(p.Get("Version"))
-	if err != nil || p.Get("Package") == "" || p.Get("Filename") == "" {
+	id := deb.IdentityOf(p)
+	v, err := deb.ParseVersionLax(id.Version)
+	if err != nil || id.Package == "" || p.Get("Filename") == "" {
 		return nil
 	}
 	tags, err := ParseTags(p.Get(TagsField))
@@ -223,7 +224,7 @@ func newPkg(comp string, p *deb.Paragraph) *pkg {
 	size, _ := strconv.ParseInt(p.Get("Size"), 10, 64)
 	isize, _ := strconv.ParseInt(p.Get("Installed-Size"), 10, 64)
 	e := &pkg{
-		name: p.Get("Package"), version: p.Get("Version"), arch: p.Get("Architecture"), component: comp,
+		name: id.Package, version: id.Version, arch: id.Architecture, component: comp,
 		v: v, filename: p.Get("Filename"), sha256: p.Get("SHA256"), size: size, installedKB: isize,
 		para: p, category: cat, tags: tags, conflicts: conflicts,
 	}

@@ -85,15 +85,16 @@ func (u *Universe) sort() {
 // Architecture (default all) and Section (user/... makes it a user
 // package).
 func PackageOf(para *deb.Paragraph) (*resolver.Package, error) {
-	v, err := deb.ParseVersionLax(para.Get("Version"))
+	id := deb.IdentityOf(para)
+	v, err := deb.ParseVersionLax(id.Version)
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", para.Get("Package"), err)
+		return nil, fmt.Errorf("package %s: %w", id.Package, err)
 	}
-	arch := para.Get("Architecture")
+	arch := id.Architecture
 	if arch == "" {
 		arch = "all"
 	}
-	return &resolver.Package{Name: para.Get("Package"), Version: v, Arch: arch,
+	return &resolver.Package{Name: id.Package, Version: v, Arch: arch,
 		User: strings.HasPrefix(para.Get("Section"), "user/")}, nil
 }
 

@@ -1,5 +1,9 @@
 package resolver
 
+// This file is what the solver reads: the candidate Package, its Relations,
+// and the Universe interface that hands them out (no I/O: callers adapt
+// their own data to it, as policy does and resolvertest fakes).
+
 import "aim/deb"
 
 // Package is one candidate: a version of a package for an architecture. A

@@ -1,5 +1,8 @@
 package policy
 
+// This file adapts a System to resolver.Universe for one request: which
+// versions the solver sees, in which order, and their relations.
+
 import (
 	"sort"
 
