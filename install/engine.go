@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"aim/db"
+	"aim/deb/rootfs"
 	"aim/hooks"
 	"aim/repo"
 )
@@ -144,14 +145,14 @@ func New(root string, d *db.DB) (*Engine, error) {
 }
 
 // ArchivesDir is where fetched archives are kept, relative to the root.
-const ArchivesDir = "var/cache/aim/archives"
+const ArchivesDir = rootfs.ArchivesDir
 
 // InfoDir holds the control members of installed packages, relative to
 // the root.
-const InfoDir = "var/lib/aim/info"
+const InfoDir = rootfs.InfoDir
 
 // tmpDir holds the control members of packages being installed.
-const tmpDir = "var/lib/aim/tmp"
+const tmpDir = rootfs.TmpDir
 
 // Run executes t over tx and returns what it did. It recovers an
 // interrupted transaction first, unless this engine already did (an

@@ -9,6 +9,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -119,7 +120,7 @@ func (in *Installer) start() error {
 	}
 	in.report(Notice{Kind: NoticeRecover, Recovered: in.rec})
 	if !in.opts.NoSessionLog {
-		if log, err := hooks.OpenSessionLog(filepath.Join(in.root, "var/log/aim"), 1<<20, 3); err == nil {
+		if log, err := hooks.OpenSessionLog(rootfs.Root(in.root).LogDir(), 1<<20, 3); err == nil {
 			in.log, eng.Log = log, log
 		}
 	}

@@ -68,15 +68,6 @@ type iface struct {
 	props   []property
 }
 
-func (i *iface) method(name string) *member {
-	for k := range i.methods {
-		if i.methods[k].name == name {
-			return &i.methods[k]
-		}
-	}
-	return nil
-}
-
 func (i *iface) property(name string) *property {
 	for k := range i.props {
 		if i.props[k].name == name {

@@ -12,6 +12,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/install"
 	"aim/repo"
 	"aim/repo/pkgsig"
@@ -43,7 +44,7 @@ const DefaultAckTimeout = 10 * time.Minute
 
 // DefaultDocumentsDir is documentLocation's path under the root when
 // aim.conf's documents-dir does not say.
-const DefaultDocumentsDir = "var/lib/aim/documents"
+const DefaultDocumentsDir = rootfs.DocumentsDir
 
 // Server is the package manager service over one root. Its methods are
 // safe for concurrent use.
