@@ -18,8 +18,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"aim/repo"
 	"aim/repo/pgp"
+	"aim/repo/sources"
 )
 
 // aim key add FILE-or-URL [--source NAME]
@@ -80,7 +80,7 @@ func newKeyJSON(k pgp.Key, file string, now time.Time) keyJSON {
 
 // keySource names the source a key file is for, "" for every source.
 func keySource(file string) string {
-	if path.Dir(file) != "/"+repo.SourceKeyringsDir {
+	if path.Dir(file) != "/"+sources.KeyringsDir {
 		return ""
 	}
 	return strings.TrimSuffix(path.Base(file), path.Ext(file))
@@ -260,7 +260,7 @@ func installKeys(root string, kr *pgp.Keyring, source string) ([]addedKey, error
 // installSourceKeys merges kr into keyrings/NAME.asc, or NAME.gpg when
 // only that exists (the file a source's signed-by names).
 func installSourceKeys(root string, kr *pgp.Keyring, source string) ([]addedKey, error) {
-	rel := path.Join(repo.SourceKeyringsDir, source+".asc")
+	rel := path.Join(sources.KeyringsDir, source+".asc")
 	if _, err := os.Stat(hostPath(root, rel)); errors.Is(err, fs.ErrNotExist) {
 		if gpg := strings.TrimSuffix(rel, ".asc") + ".gpg"; fileExists(hostPath(root, gpg)) {
 			rel = gpg
@@ -387,7 +387,7 @@ type keyFile struct {
 // out; a missing directory holds no files.
 func trustedKeyFiles(e *env) ([]keyFile, error) {
 	var files []keyFile
-	for _, dir := range []string{trustedKeysDir, repo.SourceKeyringsDir} {
+	for _, dir := range []string{trustedKeysDir, sources.KeyringsDir} {
 		names, err := pgp.KeyringFiles(hostPath(e.g.root, dir))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -24,7 +24,9 @@ import (
 	"aim/db"
 	"aim/policy"
 	"aim/repo"
+	"aim/repo/installfile"
 	"aim/repo/pgp"
+	"aim/repo/sources"
 )
 
 func init() {
@@ -88,10 +90,10 @@ var openInstall = func(e *env, names []string, o openOptions) error {
 
 // catalogueJSON is one repository in open's --json output.
 type catalogueJSON struct {
-	repo.Catalogue
+	installfile.Catalogue
 	Line string `json:"line"`
 	// write is the line written to the sources: Line, or for a catalogue
-	// without a dist, with repo.DistributionVar as its suite so that the
+	// without a dist, with sources.DistributionVar as its suite so that the
 	// source follows later changes of the device's distribution.
 	write string
 	// Action is "add", "enable" or "present".
@@ -142,7 +144,7 @@ func openInstallFile(e *env, path string, opts openOptions) error {
 
 // read reads and parses the file for this device and picks the packages.
 func (r *openRun) read() error {
-	data, err := repo.ReadInstallURL(r.ctx, r.file)
+	data, err := installfile.ReadURL(r.ctx, r.file)
 	if err != nil {
 		return fmt.Errorf("open: %w", err)
 	}
@@ -150,16 +152,16 @@ func (r *openRun) read() error {
 	if err != nil {
 		return err
 	}
-	r.dist = cfg.Get("distribution", repo.DefaultDistribution)
-	in, err := repo.ParseInstallFile(data, repo.InstallOptions{Distribution: r.dist,
-		InstallKey: cfg.Get("install-key", ""), Locales: repo.UserLocales(os.Getenv)})
+	r.dist = distribution(cfg)
+	in, err := installfile.Parse(data, installfile.Options{Distribution: r.dist,
+		InstallKey: cfg.InstallKey, Locales: installfile.UserLocales(os.Getenv)})
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.file, err)
 	}
 	if r.pkgs, err = pickPackages(in.Packages, r.o.only); err != nil {
 		return err
 	}
-	sources, loadErr := repo.LoadSources(r.e.g.root)
+	srcs, loadErr := sources.Load(r.e.g.root, r.dist)
 	if loadErr != nil {
 		fmt.Fprintf(r.e.stderr, "aim: warning: %v\n", loadErr)
 	}
@@ -167,9 +169,9 @@ func (r *openRun) read() error {
 		j := catalogueJSON{Catalogue: c, Line: c.SourceLine(r.dist), Action: "add"}
 		j.write = j.Line
 		if c.Dist == "" {
-			j.write = c.SourceLine(repo.DistributionVar)
+			j.write = c.SourceLine(sources.DistributionVar)
 		}
-		if s := repo.FindCatalogueSource(sources, &c, r.dist); s != nil {
+		if s := sources.MatchCatalogue(srcs, &c, r.dist); s != nil {
 			j.Source, j.Action = s.Name, "present"
 			if !s.Enabled {
 				j.Action = "enable"
@@ -274,12 +276,12 @@ func (r *openRun) addSources() error {
 		c := &r.cats[i]
 		switch c.Action {
 		case "enable":
-			if _, err := repo.SetSourcesEnabled(root, c.Source, true); err != nil {
+			if _, err := sources.SetEnabled(root, c.Source, true); err != nil {
 				return fmt.Errorf("open: enable source %s: %w", c.Source, err)
 			}
 			r.enable = append(r.enable, c.Source)
 		case "add":
-			s, err := repo.AddSourceLine(root, c.write, repo.AddSourceOptions{})
+			s, err := sources.AddLine(root, c.write, sources.AddOptions{})
 			if err != nil {
 				return fmt.Errorf("open: add %s: %w", c.Line, err)
 			}
@@ -325,9 +327,9 @@ func isUnsigned(err error) bool {
 // updateOne updates the source called name and no other; it returns that
 // source's failure.
 func (r *openRun) updateOne(name string) error {
-	return r.withUpdater(func(u *repo.Updater, sources []repo.Source) error {
+	return r.withUpdater(func(u *repo.Updater, srcs []sources.Source) error {
 		u.Only = name
-		results, err := u.Update(r.ctx, sources)
+		results, err := u.Update(r.ctx, srcs)
 		for _, res := range results {
 			if res.Source == name && res.Err != nil {
 				return res.Err
@@ -342,12 +344,12 @@ func (r *openRun) updateOne(name string) error {
 }
 
 // withUpdater runs fn with an Updater holding the lock, and the sources.
-func (r *openRun) withUpdater(fn func(*repo.Updater, []repo.Source) error) error {
+func (r *openRun) withUpdater(fn func(*repo.Updater, []sources.Source) error) error {
 	cfg, err := settings(r.e)
 	if err != nil {
 		return err
 	}
-	sources, _ := repo.LoadSources(r.e.g.root)
+	srcs, _ := sources.Load(r.e.g.root, distribution(cfg))
 	d, err := db.Open(r.e.g.root)
 	if err != nil {
 		return err
@@ -357,7 +359,7 @@ func (r *openRun) withUpdater(fn func(*repo.Updater, []repo.Source) error) error
 		return err
 	}
 	u := &repo.Updater{Root: r.e.g.root, DB: d, Fetcher: repo.NewFetcher(), Arch: nativeArch(cfg)}
-	return fn(u, sources)
+	return fn(u, srcs)
 }
 
 // trustKey fetches the catalogue's key (key_uri, else key.asc at its
@@ -370,7 +372,7 @@ func (r *openRun) trustKey(c *catalogueJSON, unknown []*pgp.UnknownSignerError) 
 		keyURI = strings.TrimRight(c.URI, "/") + "/key.asc"
 	}
 	signer := unknown[0].ID()
-	data, err := repo.ReadInstallURL(r.ctx, keyURI)
+	data, err := installfile.ReadURL(r.ctx, keyURI)
 	if err != nil {
 		return fmt.Errorf("signed by key %s, which is not trusted, and its key could not be read: %w", signer, err)
 	}
@@ -451,11 +453,11 @@ func (r *openRun) allowUnsigned(c *catalogueJSON) error {
 
 // readd replaces the source open added for c by line, with key.
 func (r *openRun) readd(c *catalogueJSON, line string, key []byte) error {
-	if _, err := repo.RemoveSources(r.e.g.root, c.Source); err != nil {
+	if _, err := sources.Remove(r.e.g.root, c.Source); err != nil {
 		return err
 	}
 	r.added = slices.DeleteFunc(r.added, func(n string) bool { return n == c.Source })
-	s, err := repo.AddSourceLine(r.e.g.root, line, repo.AddSourceOptions{Name: c.Source, Key: key})
+	s, err := sources.AddLine(r.e.g.root, line, sources.AddOptions{Name: c.Source, Key: key})
 	if err != nil {
 		return err
 	}
@@ -546,18 +548,18 @@ func (r *openRun) revert() error {
 	}
 	var errs []error
 	for _, n := range r.added {
-		if _, err := repo.RemoveSources(r.e.g.root, n); err != nil {
+		if _, err := sources.Remove(r.e.g.root, n); err != nil {
 			errs = append(errs, fmt.Errorf("remove source %s: %w", n, err))
 		}
 	}
 	for _, n := range r.enable {
-		if _, err := repo.SetSourcesEnabled(r.e.g.root, n, false); err != nil {
+		if _, err := sources.SetEnabled(r.e.g.root, n, false); err != nil {
 			errs = append(errs, fmt.Errorf("disable source %s: %w", n, err))
 		}
 	}
 	r.added, r.enable = nil, nil
-	errs = append(errs, r.withUpdater(func(u *repo.Updater, sources []repo.Source) error {
-		return u.ResyncSources(sources)
+	errs = append(errs, r.withUpdater(func(u *repo.Updater, srcs []sources.Source) error {
+		return u.ResyncSources(srcs)
 	}))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("open: undo: %w", err)
