@@ -36,7 +36,7 @@ type Config struct {
 	UploadToken string
 	// Signer signs the Release files an upload publishes.
 	Signer publish.ReleaseSigner
-	// ValidFor is PublishOptions.ValidFor of those publishes.
+	// ValidFor is publish.Options.ValidFor of those publishes.
 	ValidFor time.Duration
 	// StoreSigner, when set, store-signs every upload before it is
 	// added (pkgsig.SignFile with role store).

@@ -53,9 +53,9 @@ func sourceState(t *testing.T, root, name string) (found, enabled bool) {
 	return false, false
 }
 
-// TestSetSourcesEnabledRoundTrip disables then enables entries of both
+// TestSetEnabledRoundTrip disables then enables entries of both
 // formats and checks each file comes back byte for byte.
-func TestSetSourcesEnabledRoundTrip(t *testing.T) {
+func TestSetEnabledRoundTrip(t *testing.T) {
 	root := copySourcesRoot(t, "basic")
 	tests := []struct {
 		name, file string
@@ -89,7 +89,7 @@ func TestSetSourcesEnabledRoundTrip(t *testing.T) {
 	}
 }
 
-func TestSetSourcesEnabledByURI(t *testing.T) {
+func TestSetEnabledByURI(t *testing.T) {
 	root := copySourcesRoot(t, "basic")
 	changes, err := SetEnabled(root, "http://deb.example.org/debian/", false)
 	if err != nil {
@@ -108,7 +108,7 @@ func TestSetSourcesEnabledByURI(t *testing.T) {
 	}
 }
 
-func TestSetSourcesEnabledBroken(t *testing.T) {
+func TestSetEnabledBroken(t *testing.T) {
 	root := copySourcesRoot(t, "basic")
 	if _, err := SetEnabled(root, "broken:3", false); err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestSetSourcesEnabledBroken(t *testing.T) {
 	}
 }
 
-func TestSetSourcesEnabledCRLF(t *testing.T) {
+func TestSetEnabledCRLF(t *testing.T) {
 	root := t.TempDir()
 	name := filepath.Join(root, Dir, "w.sources")
 	mustWrite(t, name, "Types: deb\r\nURIs: http://h/\r\nSuites: s/\r\nenabled: yes\r\n")
