@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"aim/db"
 	"aim/deb"
@@ -184,10 +183,6 @@ func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner) error {
 	return nil
 }
 
-// isUserSection reports whether a package of section sec is a user
-// package.
-func isUserSection(sec string) bool { return strings.HasPrefix(sec, "user/") }
-
 // infoPathOf is the host path of an installed package's control member.
 func infoPathOf(root, pkg, member string) string {
 	return filepath.Join(root, InfoDir, pkg+"."+member)
@@ -225,7 +220,7 @@ func recordPending(tx *db.Tx, p pendingStep, purge bool) error {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
 	in := &db.InstalledPackage{Name: p.Name, Version: v, Architecture: c.Get("Architecture"),
-		Auto: p.Auto, User: isUserSection(c.Get("Section")), Origin: p.Origin, Control: c}
+		Auto: p.Auto, User: deb.IsUserSection(c.Get("Section")), Origin: p.Origin, Control: c}
 	if err := tx.PutInstalled(in); err != nil {
 		return err
 	}

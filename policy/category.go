@@ -1,72 +1,29 @@
 package policy
 
-import "strings"
+import "aim/deb"
 
-// Category is the subsection a user package is listed under.
-type Category struct {
-	// ID is the subsection as written after "user/", e.g. "games".
-	ID string `json:"id"`
-	// Name is the English name: maemo's for a predefined subsection
-	// ("Games"), else the subsection itself ("Ringtones").
-	Name string `json:"name"`
-	// Predefined is true for maemo's predefined subsections.
-	Predefined bool `json:"predefined"`
-}
+// Category is the subsection a user package is listed under
+// (deb.Category).
+type Category = deb.Category
 
 // PredefinedCategories are maemo's predefined user subsections, in the
-// order maemo lists them.
-var PredefinedCategories = []Category{
-	{"accessories", "Accessories", true}, {"communication", "Communication", true},
-	{"games", "Games", true}, {"multimedia", "Multimedia", true},
-	{"office", "Office", true}, {"other", "Other", true},
-	{"programming", "Programming", true}, {"support", "Support", true},
-	{"themes", "Themes", true}, {"tools", "Tools", true},
-}
+// order maemo lists them (deb.PredefinedCategories).
+var PredefinedCategories = deb.PredefinedCategories
 
 // HiddenSubsection is the subsection of user packages that are never
 // offered for installation and shown only once installed.
-const HiddenSubsection = "hidden"
+const HiddenSubsection = deb.HiddenSubsection
 
 // IsUser reports whether a package with this Section is a user package:
-// its section is "user/..." (maemo's rule; a section may carry an archive
-// area prefix such as "non-free/user/games").
-func IsUser(section string) bool {
-	_, ok := userSubsection(section)
-	return ok
-}
-
-func userSubsection(section string) (string, bool) {
-	s := strings.TrimSpace(section)
-	if i := strings.LastIndex(s, "user/"); i >= 0 && (i == 0 || s[i-1] == '/') {
-		return s[i+len("user/"):], true
-	}
-	return "", false
-}
+// its section is "user/..." or "AREA/user/..." (deb.IsUserSection, the one
+// spelling of maemo's rule).
+func IsUser(section string) bool { return deb.IsUserSection(section) }
 
 // CategoryOf returns the category of a user package's section, and false
-// for a system package. A subsection that is empty counts as "other".
-func CategoryOf(section string) (Category, bool) {
-	sub, ok := userSubsection(section)
-	if !ok {
-		return Category{}, false
-	}
-	if sub == "" {
-		sub = "other"
-	}
-	for _, c := range PredefinedCategories {
-		if strings.EqualFold(c.ID, sub) {
-			return c, true
-		}
-	}
-	return Category{ID: sub, Name: sub}, true
-}
+// for a system package (deb.SectionCategory).
+func CategoryOf(section string) (Category, bool) { return deb.SectionCategory(section) }
 
 // Visible reports whether a package with this section is listed to the
-// user: user packages only, and user/hidden ones only when installed.
-func Visible(section string, installed bool) bool {
-	c, ok := CategoryOf(section)
-	if !ok {
-		return false
-	}
-	return installed || !strings.EqualFold(c.ID, HiddenSubsection)
-}
+// user: user packages only, and user/hidden ones only when installed
+// (deb.VisibleSection).
+func Visible(section string, installed bool) bool { return deb.VisibleSection(section, installed) }

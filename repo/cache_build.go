@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"aim/deb"
 )
@@ -17,7 +16,7 @@ import (
 // CacheSource describes one index that fed the available-package cache:
 // which source it came from and what its Release said.
 type CacheSource struct {
-	// Name is the source's name (see Source) and URI its base URI; Dist
+	// Name is the source's name (see sources.Source) and URI its base URI; Dist
 	// and Component say which index of the source this is.
 	Name      string `json:"name"`
 	URI       string `json:"uri"`
@@ -115,7 +114,7 @@ func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 	start = len(b.blob)
 	b.blob = appendLower(appendLower(b.blob, name), "\n"+p.Get("Description"))
 	bp.rec[rSearch], bp.rec[rSearch+1] = uint32(start), uint32(len(b.blob)-start)
-	if strings.HasPrefix(section, "user/") {
+	if deb.IsUserSection(section) {
 		bp.rec[rFlags] |= flagUser
 	}
 	if pv := p.Get("Provides"); pv != "" {

@@ -241,3 +241,29 @@ func BenchmarkCacheSearchReal(b *testing.B) {
 		c.Search("network daemon")
 	}
 }
+
+// TestCacheUserSection checks that the cache records a package as a user
+// package by deb.IsUserSection's rule, an archive area prefix included.
+func TestCacheUserSection(t *testing.T) {
+	b := NewCacheBuilder()
+	index := "Package: game\nVersion: 1\nArchitecture: all\nSection: non-free/user/games\nFilename: g.deb\nSize: 1\nSHA256: " +
+		strings.Repeat("a", 64) + "\n\nPackage: tool\nVersion: 1\nArchitecture: all\nSection: utils\nFilename: t.deb\nSize: 1\nSHA256: " +
+		strings.Repeat("b", 64) + "\n"
+	if err := b.AddIndex(CacheSource{Name: "a", Priority: 500}, strings.NewReader(index)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pkgcache.bin")
+	if err := b.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for name, user := range map[string]bool{"game": true, "tool": false} {
+		if l := c.Lookup(name); len(l) != 1 || l[0].User != user {
+			t.Errorf("%s: %+v, want User %v", name, l, user)
+		}
+	}
+}

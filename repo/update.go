@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aim/db"
+	"aim/repo/sources"
 )
 
 // Paths below a root that updates use.
@@ -40,7 +41,7 @@ type Updater struct {
 	// (10 minutes when 0).
 	MaxFutureSkew time.Duration
 	// Only, when set, restricts fetching to the sources it matches (see
-	// Source.Matches); the others keep their indexes.
+	// sources.Source.Matches); the others keep their indexes.
 	Only string
 	// Event, when set, is told what the update is doing.
 	Event func(UpdateEvent)
@@ -93,14 +94,14 @@ func (e *UpdateError) Unwrap() []error {
 // recorded) and rebuilds the cache from every enabled source's current
 // indexes. It returns one result per enabled source and, when some
 // failed, an *UpdateError alongside them.
-func (u *Updater) Update(ctx context.Context, sources []Source) ([]SourceResult, error) {
-	if err := u.syncSources(sources); err != nil {
+func (u *Updater) Update(ctx context.Context, srcs []sources.Source) ([]SourceResult, error) {
+	if err := u.syncSources(srcs); err != nil {
 		return nil, err
 	}
 	var results []SourceResult
 	var failed []SourceResult
-	for i := range sources {
-		s := &sources[i]
+	for i := range srcs {
+		s := &srcs[i]
 		if !s.Enabled || (u.Only != "" && !s.Matches(u.Only)) {
 			continue
 		}
@@ -124,11 +125,11 @@ func (u *Updater) Update(ctx context.Context, sources []Source) ([]SourceResult,
 
 // syncSources records the configured sources in the database and forgets
 // those no longer configured.
-func (u *Updater) syncSources(sources []Source) error {
+func (u *Updater) syncSources(srcs []sources.Source) error {
 	return u.DB.Update(func(tx *db.Tx) error {
 		known := map[string]bool{}
-		for i := range sources {
-			s := &sources[i]
+		for i := range srcs {
+			s := &srcs[i]
 			known[s.Name] = true
 			if err := tx.PutSource(dbSource(s)); err != nil {
 				return err
@@ -149,7 +150,7 @@ func (u *Updater) syncSources(sources []Source) error {
 	})
 }
 
-func dbSource(s *Source) *db.Source {
+func dbSource(s *sources.Source) *db.Source {
 	d := &db.Source{Name: s.Name, Trusted: s.Trusted, Enabled: s.Enabled, Priority: SourcePriority(s),
 		Components: s.Components, Architectures: s.Architectures}
 	if len(s.URIs) > 0 {
@@ -167,7 +168,7 @@ func dbSource(s *Source) *db.Source {
 
 // SourcePriority returns the source's priority: its "priority" option
 // (Priority field in deb822), else DefaultPriority.
-func SourcePriority(s *Source) int {
+func SourcePriority(s *sources.Source) int {
 	if v, ok := s.Option("priority"); ok {
 		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 			return n
@@ -191,7 +192,7 @@ func (u *Updater) event(src, url, what string) {
 
 // updateSource fetches everything of one source into a staging directory
 // and only then moves it into place and records it.
-func (u *Updater) updateSource(ctx context.Context, s *Source) SourceResult {
+func (u *Updater) updateSource(ctx context.Context, s *sources.Source) SourceResult {
 	res := SourceResult{Source: s.Name}
 	var prev *db.SourceState
 	err := u.DB.View(func(tx *db.Tx) error {
@@ -250,3 +251,14 @@ func isPackagesIndex(path string) bool {
 }
 
 var errNoIndexes = errors.New("no package indexes")
+
+// ResyncSources records sources in the database as Update does, forgets
+// those no longer configured, and rebuilds the available-package cache,
+// without fetching anything: what a caller runs after removing sources it
+// added, so that nothing of them stays in use.
+func (u *Updater) ResyncSources(srcs []sources.Source) error {
+	if err := u.syncSources(srcs); err != nil {
+		return fmt.Errorf("record sources: %w", err)
+	}
+	return u.RebuildCache()
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"aim/repo/pgp"
+	"aim/repo/sources"
 )
 
 // toolRepo is a repository made by the real tools: packages built by
@@ -115,8 +116,8 @@ func (r *toolRepo) touch(d time.Duration) {
 	})
 }
 
-func (r *toolRepo) source() Source {
-	return Source{Name: "test", Types: []string{"deb"}, URIs: []string{r.srv.URL}, Suites: []string{"stable"}, Components: []string{"main"}, Enabled: true}
+func (r *toolRepo) source() sources.Source {
+	return sources.Source{Name: "test", Types: []string{"deb"}, URIs: []string{r.srv.URL}, Suites: []string{"stable"}, Components: []string{"main"}, Enabled: true}
 }
 
 func (r *toolRepo) root() string {
@@ -143,7 +144,7 @@ func TestUpdateToolRepository(t *testing.T) {
 	r := newToolRepo(t)
 	root := r.root()
 	u := newUpdater(t, root)
-	if _, err := u.Update(context.Background(), []Source{r.source()}); err != nil {
+	if _, err := u.Update(context.Background(), []sources.Source{r.source()}); err != nil {
 		t.Fatal(err)
 	}
 	if v := cachedVersion(t, root, "demo-app"); v != "1.0" {
@@ -152,7 +153,7 @@ func TestUpdateToolRepository(t *testing.T) {
 	// Unchanged: InRelease is answered 304 and nothing else is fetched.
 	var events []UpdateEvent
 	u.Event = func(e UpdateEvent) { events = append(events, e) }
-	if res, err := u.Update(context.Background(), []Source{r.source()}); err != nil || !res[0].Unchanged {
+	if res, err := u.Update(context.Background(), []sources.Source{r.source()}); err != nil || !res[0].Unchanged {
 		t.Fatalf("second update: %+v %v", res, err)
 	}
 	if len(events) != 4 || events[1].What != "unchanged" || events[2].What != "unchanged" || !strings.HasSuffix(events[1].URL, "InRelease") {
@@ -161,7 +162,7 @@ func TestUpdateToolRepository(t *testing.T) {
 	// A 304 does not keep trusting a key the user removed since.
 	keyFile := filepath.Join(root, "etc/aim/trusted.gpg.d/test.asc")
 	os.Rename(keyFile, keyFile+".off")
-	if _, err := u.Update(context.Background(), []Source{r.source()}); err == nil || !strings.Contains(err.Error(), "unknown key") {
+	if _, err := u.Update(context.Background(), []sources.Source{r.source()}); err == nil || !strings.Contains(err.Error(), "unknown key") {
 		t.Fatalf("update after removing the key: %v", err)
 	}
 	os.Rename(keyFile+".off", keyFile)
@@ -171,7 +172,7 @@ func TestUpdateToolRepository(t *testing.T) {
 	r.publish("stable", "")
 	os.Remove(filepath.Join(r.dir, "dists/stable/InRelease"))
 	r.touch(time.Minute)
-	if _, err := u.Update(context.Background(), []Source{r.source()}); err != nil {
+	if _, err := u.Update(context.Background(), []sources.Source{r.source()}); err != nil {
 		t.Fatalf("Release + Release.gpg: %v", err)
 	}
 	if v := cachedVersion(t, root, "demo-app"); v != "1.1" {
@@ -254,12 +255,12 @@ func TestUpdateRefusesTampering(t *testing.T) {
 			restore()
 			root := r.root()
 			u := newUpdater(t, root)
-			if _, err := u.Update(context.Background(), []Source{r.source()}); err != nil {
+			if _, err := u.Update(context.Background(), []sources.Source{r.source()}); err != nil {
 				t.Fatalf("good update: %v", err)
 			}
 			tt.tamper(root)
 			r.touch(time.Minute) // HTTP dates have a resolution of a second
-			_, err := u.Update(context.Background(), []Source{r.source()})
+			_, err := u.Update(context.Background(), []sources.Source{r.source()})
 			var ue *UpdateError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "test") {
 				t.Fatalf("got %v, want an update error about %q naming the source", err, tt.want)
@@ -277,7 +278,7 @@ func TestUpdateRefusesTampering(t *testing.T) {
 	restore()
 	root := r.root()
 	os.Remove(filepath.Join(root, "etc/aim/trusted.gpg.d/test.asc"))
-	_, err := newUpdater(t, root).Update(context.Background(), []Source{r.source()})
+	_, err := newUpdater(t, root).Update(context.Background(), []sources.Source{r.source()})
 	if !errors.As(err, &unknown) || len(unknown.ID()) < 16 {
 		t.Errorf("an untrusted signer gives %v, want *pgp.UnknownSignerError with the fingerprint", err)
 	}

@@ -16,12 +16,13 @@ import (
 	"aim/db"
 	"aim/deb"
 	"aim/repo/pgp"
+	"aim/repo/sources"
 )
 
 // sourceUpdate is the work of updating one source.
 type sourceUpdate struct {
 	u     *Updater
-	src   *Source
+	src   *sources.Source
 	prev  *db.SourceState
 	stage string
 	kr    *pgp.Keyring
@@ -38,9 +39,9 @@ type staged struct {
 func (su *sourceUpdate) run(ctx context.Context) ([]staged, bool, error) {
 	targets := su.src.Targets([]string{su.u.Arch})
 	var groups []string
-	byRelease := map[string][]SourceTarget{}
+	byRelease := map[string][]sources.Target{}
 	for _, t := range targets {
-		if t.Type != SourceTypeDeb {
+		if t.Type != sources.TypeDeb {
 			continue
 		}
 		k := t.ReleaseURL()
@@ -66,7 +67,7 @@ func (su *sourceUpdate) run(ctx context.Context) ([]staged, bool, error) {
 }
 
 // release updates the targets below one Release file.
-func (su *sourceUpdate) release(ctx context.Context, base string, targets []SourceTarget) ([]staged, bool, error) {
+func (su *sourceUpdate) release(ctx context.Context, base string, targets []sources.Target) ([]staged, bool, error) {
 	text, out, err := su.fetchRelease(ctx, base)
 	if err != nil {
 		return nil, false, err
@@ -96,11 +97,11 @@ func (su *sourceUpdate) release(ctx context.Context, base string, targets []Sour
 // withArchAll adds the binary-all index of each component where the
 // Release has one and does not say that all packages are in the native
 // indexes (No-Support-for-Architecture-all: Packages), as apt does.
-func (su *sourceUpdate) withArchAll(rel *Release, targets []SourceTarget) []SourceTarget {
+func (su *sourceUpdate) withArchAll(rel *Release, targets []sources.Target) []sources.Target {
 	if rel.NoSupportForArchitectureAll == "Packages" || !slices.Contains(rel.Architectures, "all") {
 		return targets
 	}
-	out := append([]SourceTarget(nil), targets...)
+	out := append([]sources.Target(nil), targets...)
 	seen := map[string]bool{}
 	for _, t := range targets {
 		if t.Flat || t.Arch == "all" || seen[t.Component] {
@@ -128,7 +129,7 @@ func hasVariant(rel *Release, p string) bool {
 // checkRelease applies the rules a Release must meet before its indexes
 // are used: not expired, not from the future, and for the suite the
 // source names.
-func (su *sourceUpdate) checkRelease(rel *Release, t SourceTarget) error {
+func (su *sourceUpdate) checkRelease(rel *Release, t sources.Target) error {
 	now := su.u.now()
 	if !rel.ValidUntil.IsZero() && now.After(rel.ValidUntil) {
 		return fmt.Errorf("release expired on %s (Valid-Until)", FormatReleaseDate(rel.ValidUntil))
@@ -337,7 +338,7 @@ var extCompression = map[string]deb.Compression{".xz": deb.Xz, ".gz": deb.Gzip, 
 
 // index fetches one Packages index, unless the recorded copy already has
 // the hash the Release gives.
-func (su *sourceUpdate) index(ctx context.Context, base string, rel *Release, t SourceTarget) (*staged, error) {
+func (su *sourceUpdate) index(ctx context.Context, base string, rel *Release, t sources.Target) (*staged, error) {
 	p := t.IndexPath()
 	key := base + p
 	want, listed := rel.File(p)

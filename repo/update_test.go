@@ -16,12 +16,13 @@ import (
 	"aim/db"
 	"aim/deb"
 	"aim/repo/pgp"
+	"aim/repo/sources"
 )
 
 // debianMirror builds a local copy of the real signed Debian release with
 // the workspace's debian-mirror script, copies its keyring below root, and
 // returns the source for it. It skips when the script fails.
-func debianMirror(tb testing.TB, root string) Source {
+func debianMirror(tb testing.TB, root string) sources.Source {
 	tb.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(file), "..", "..", "shared", "bin", "debian-mirror")
@@ -31,7 +32,7 @@ func debianMirror(tb testing.TB, root string) Source {
 		tb.Skipf("debian-mirror unavailable: %v", err)
 	}
 	line := strings.TrimSpace(string(out))
-	src, err := ParseSourceLine(line)
+	src, err := sources.ParseLine(line)
 	if err != nil {
 		tb.Fatalf("parse %q: %v", line, err)
 	}
@@ -72,7 +73,7 @@ func TestUpdateDebianMirror(t *testing.T) {
 	u := newUpdater(t, root)
 	var events []UpdateEvent
 	u.Event = func(e UpdateEvent) { events = append(events, e) }
-	res, err := u.Update(context.Background(), []Source{src})
+	res, err := u.Update(context.Background(), []sources.Source{src})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestUpdateDebianMirror(t *testing.T) {
 
 	// A second update finds the Release unchanged and fetches no index.
 	events = nil
-	res, err = u.Update(context.Background(), []Source{src})
+	res, err = u.Update(context.Background(), []sources.Source{src})
 	if err != nil || !res[0].Unchanged {
 		t.Fatalf("second update: %+v %v", res, err)
 	}
@@ -153,9 +154,9 @@ func TestUpdateDebianMirrorWrongKey(t *testing.T) {
 	if err != nil {
 		t.Skip("no test key")
 	}
-	src.SignedBy = SignedBy{Key: string(other)}
+	src.SignedBy = sources.SignedBy{Key: string(other)}
 	u := newUpdater(t, root)
-	_, err = u.Update(context.Background(), []Source{src})
+	_, err = u.Update(context.Background(), []sources.Source{src})
 	var unknown *pgp.UnknownSignerError
 	if !errors.As(err, &unknown) || unknown.ID() == "" {
 		t.Fatalf("got %v, want an unknown signer error", err)
@@ -174,7 +175,7 @@ func BenchmarkUpdateDebianMirror(b *testing.B) {
 		os.RemoveAll(filepath.Join(root, "var"))
 		u := newUpdater(b, root)
 		b.StartTimer()
-		if _, err := u.Update(context.Background(), []Source{src}); err != nil {
+		if _, err := u.Update(context.Background(), []sources.Source{src}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,7 +8,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"aim/install/aimconf"
 	aimdbus "aim/install/dbus"
+	"aim/repo/pkgsig"
 
 	"github.com/spf13/pflag"
 )
@@ -58,8 +60,29 @@ func setupDaemon(fs *pflag.FlagSet) func(*env, []string) error {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return serveDaemon(ctx, e, bus, aimdbus.Config{Root: e.g.root, Lang: locale(), ChrootlessScripts: f.chrootless})
+		cfg, err := daemonConfig(e)
+		if err != nil {
+			return fmt.Errorf("daemon: %w", err)
+		}
+		cfg.Lang, cfg.ChrootlessScripts = locale(), f.chrootless
+		return serveDaemon(ctx, e, bus, cfg)
 	}
+}
+
+// daemonConfig is the service's configuration for the root: aim.conf's
+// architecture, package-trust, acknowledge-timeout, documents-dir,
+// dbus-allow-users and dbus-allow-groups.
+func daemonConfig(e *env) (aimdbus.Config, error) {
+	conf, err := settings(e)
+	if err != nil {
+		return aimdbus.Config{}, err
+	}
+	policy, _, err := pkgsig.PolicyFrom(conf.PackageTrust)
+	if err != nil {
+		return aimdbus.Config{}, fmt.Errorf("%s: %w", aimconf.File, err)
+	}
+	return aimdbus.Config{Root: e.g.root, Arch: conf.Architecture, Policy: policy, AckTimeout: conf.AcknowledgeTimeout,
+		DocumentsDir: conf.DocumentsDir, AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups}, nil
 }
 
 // serveDaemon runs the service on bus until ctx ends or the bus closes

@@ -18,8 +18,9 @@ import (
 	"time"
 
 	"aim/deb"
-	"aim/repo"
+	"aim/install/aimconf"
 	"aim/repo/pgp"
+	"aim/repo/publish"
 	"aim/repo/server"
 )
 
@@ -98,7 +99,7 @@ func buildDeviceApp(t *testing.T, dir string, a deviceApp) string {
 func deviceRepo(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	if _, err := repo.InitRepo(dir, repo.RepoSettings{Dists: []string{"stable"}, Components: []string{"main"},
+	if _, err := publish.Init(dir, publish.Settings{Dists: []string{"stable"}, Components: []string{"main"},
 		Architectures: []string{"amd64", "arm64"}, Label: "Device Apps"}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,19 +108,19 @@ func deviceRepo(t *testing.T) string {
 	for _, a := range deviceApps {
 		files = append(files, buildDeviceApp(t, debs, a))
 	}
-	r, err := repo.OpenRepo(dir)
+	r, err := publish.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, err := r.Add(files, repo.AddOptions{}); err != nil {
+	if _, err := r.Add(files, publish.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	signer, err := pgp.LoadSigner(repoTestKey, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Publish(repo.PublishOptions{Signer: signer, Now: time.Now()}); err != nil {
+	if _, err := r.Publish(publish.Options{Signer: signer, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -240,11 +241,11 @@ func emptyDeviceRoot(t *testing.T) string {
 // Downloads app on the device would before asking the feed.
 func deviceArch(t *testing.T, root string) string {
 	t.Helper()
-	cfg, err := repo.LoadConfig(root)
+	cfg, err := aimconf.Load(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cfg.Get("architecture", "")
+	return cfg.Architecture
 }
 
 // deviceKeyFingerprint is the fingerprint of the repository's test key,

@@ -19,7 +19,11 @@ func checkLocalTrust(e *env, locals []install.LocalArchive) error {
 	if len(locals) == 0 {
 		return nil
 	}
-	pol, explicit, err := pkgsig.LoadPolicy(e.g.root)
+	cfg, err := settings(e)
+	if err != nil {
+		return fmt.Errorf("install: %w", err)
+	}
+	pol, explicit, err := pkgsig.PolicyFrom(cfg.PackageTrust)
 	if err != nil {
 		return fmt.Errorf("install: %w", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 
+	"aim/install/aimconf"
+
 	"github.com/spf13/pflag"
 )
 
@@ -26,6 +28,8 @@ type globals struct {
 	// on bus (an address; "" means the session bus, else the system bus).
 	viaDaemon bool
 	bus       string
+	// conf is aim.conf under root, read once by settings.
+	conf *aimconf.Settings
 }
 
 // env is what a command needs from the outside world; tests replace it.

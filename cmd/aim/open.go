@@ -21,7 +21,7 @@ import (
 
 	"aim/install"
 	"aim/install/singleclick"
-	"aim/repo"
+	"aim/repo/installfile"
 	"aim/repo/pgp"
 )
 
@@ -87,8 +87,8 @@ func openInstallFile(e *env, path string, o openOptions) error {
 		return err
 	}
 	f, warn, err := singleclick.Read(ctx, e.g.root, path, singleclick.Settings{
-		Distribution: cfg.Get("distribution", repo.DefaultDistribution), InstallKey: cfg.Get("install-key", ""),
-		Locales: repo.UserLocales(os.Getenv), Only: o.only})
+		Distribution: distribution(cfg), InstallKey: cfg.InstallKey,
+		Locales: installfile.UserLocales(os.Getenv), Only: o.only})
 	var only *singleclick.OnlyError
 	if errors.As(err, &only) {
 		return usageError("open: %v", err)

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"aim/deb"
-	"aim/repo"
+	"aim/repo/publish"
 )
 
 // aim repo init DIR --dist D [--component C] [--arch A,...] [--origin O]
@@ -75,11 +75,11 @@ func (f repoFlags) list(name string) []string {
 }
 
 // openRepoArg opens the repository named by the first argument.
-func openRepoArg(args []string, usage string) (*repo.LocalRepo, []string, error) {
+func openRepoArg(args []string, usage string) (*publish.Repo, []string, error) {
 	if len(args) == 0 {
 		return nil, nil, usageError("usage: %s", usage)
 	}
-	r, err := repo.OpenRepo(args[0])
+	r, err := publish.Open(args[0])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,7 +93,7 @@ func setupRepoInit(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(args) != 1 {
 			return usageError("usage: %s", usage)
 		}
-		s := repo.RepoSettings{Architectures: f.list("arch"), Origin: f.str("origin"), Label: f.str("label"),
+		s := publish.Settings{Architectures: f.list("arch"), Origin: f.str("origin"), Label: f.str("label"),
 			Description: f.str("description"), Catalogue: f.str("catalogue"), Flat: f.bool("flat")}
 		if d := f.str("dist"); d != "" {
 			s.Dists = []string{d}
@@ -102,7 +102,7 @@ func setupRepoInit(fs *pflag.FlagSet) func(*env, []string) error {
 			s.Components = []string{c}
 		}
 		s = initDefaults(args[0], s)
-		got, err := repo.InitRepo(args[0], s)
+		got, err := publish.Init(args[0], s)
 		if err != nil {
 			return err
 		}
@@ -121,8 +121,8 @@ func setupRepoInit(fs *pflag.FlagSet) func(*env, []string) error {
 // initDefaults fills what init may leave out: for a new repository the
 // component main and the host architecture; for an existing one nothing
 // (its settings keep theirs).
-func initDefaults(dir string, s repo.RepoSettings) repo.RepoSettings {
-	existing, err := repo.OpenRepo(dir)
+func initDefaults(dir string, s publish.Settings) publish.Settings {
+	existing, err := publish.Open(dir)
 	if err == nil {
 		defer existing.Close()
 		old := existing.Settings

@@ -4,21 +4,21 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/spf13/pflag"
+	"aim/repo/publish"
 
-	"aim/repo"
+	"github.com/spf13/pflag"
 )
 
 // repoAddJSON is one file in "aim repo add --json".
 type repoAddJSON struct {
-	File         string             `json:"file"`
-	Package      string             `json:"package,omitempty"`
-	Version      string             `json:"version,omitempty"`
-	Architecture string             `json:"architecture,omitempty"`
-	Filename     string             `json:"filename,omitempty"`
-	Unchanged    bool               `json:"unchanged,omitempty"`
-	Findings     []repo.LintFinding `json:"findings"`
-	Error        string             `json:"error,omitempty"`
+	File         string                `json:"file"`
+	Package      string                `json:"package,omitempty"`
+	Version      string                `json:"version,omitempty"`
+	Architecture string                `json:"architecture,omitempty"`
+	Filename     string                `json:"filename,omitempty"`
+	Unchanged    bool                  `json:"unchanged,omitempty"`
+	Findings     []publish.LintFinding `json:"findings"`
+	Error        string                `json:"error,omitempty"`
 }
 
 func setupRepoAdd(fs *pflag.FlagSet) func(*env, []string) error {
@@ -33,8 +33,8 @@ func setupRepoAdd(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(files) == 0 {
 			return usageError("usage: %s", usage)
 		}
-		results, err := r.Add(files, repo.AddOptions{Dist: f.str("dist"), Component: f.str("component"), Strict: f.bool("strict")})
-		var addErr *repo.AddError
+		results, err := r.Add(files, publish.AddOptions{Dist: f.str("dist"), Component: f.str("component"), Strict: f.bool("strict")})
+		var addErr *publish.AddError
 		if err != nil && !errors.As(err, &addErr) {
 			return err
 		}
@@ -52,13 +52,13 @@ func setupRepoAdd(fs *pflag.FlagSet) func(*env, []string) error {
 	}
 }
 
-func addJSON(results []repo.AddResult) []repoAddJSON {
+func addJSON(results []publish.AddResult) []repoAddJSON {
 	out := make([]repoAddJSON, 0, len(results))
 	for _, r := range results {
 		j := repoAddJSON{File: r.File, Package: r.Package.Name, Version: r.Package.Version, Architecture: r.Package.Architecture,
 			Filename: r.Package.Filename, Unchanged: r.Unchanged, Findings: r.Findings}
 		if j.Findings == nil {
-			j.Findings = []repo.LintFinding{}
+			j.Findings = []publish.LintFinding{}
 		}
 		if r.Err != nil {
 			j.Error = r.Err.Error()
@@ -70,7 +70,7 @@ func addJSON(results []repo.AddResult) []repoAddJSON {
 
 // printAddResults prints lint findings and refusals on stderr and, unless
 // quiet or refused, what was added on stdout.
-func printAddResults(e *env, results []repo.AddResult, refused bool) {
+func printAddResults(e *env, results []publish.AddResult, refused bool) {
 	for _, r := range results {
 		for _, f := range r.Findings {
 			fmt.Fprintf(e.stderr, "aim: %s: %s\n", r.File, f)

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/spf13/pflag"
+	"aim/repo/publish"
 
-	"aim/repo"
+	"github.com/spf13/pflag"
 )
 
 func setupRepoCheck(fs *pflag.FlagSet) func(*env, []string) error {
@@ -32,7 +32,7 @@ func setupRepoCheck(fs *pflag.FlagSet) func(*env, []string) error {
 		}
 		if e.g.json {
 			if findings == nil {
-				findings = []repo.CheckFinding{}
+				findings = []publish.CheckFinding{}
 			}
 			if err := writeJSON(e.stdout, findings); err != nil {
 				return err

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"aim/repo/publish"
 
-	"aim/repo"
+	"github.com/spf13/pflag"
 )
 
 func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
@@ -48,7 +48,7 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 				fmt.Fprintf(e.stdout, "%s: %s (%d packages, %d files written, %d removed)\n", res.Dist, res.Outcome, res.Packages, len(res.Written), len(res.Removed))
 			}
 			if len(installs) > 0 {
-				fmt.Fprintf(e.stdout, "%d .install file(s) written under %s/\n", len(installs), repo.InstallFileDir)
+				fmt.Fprintf(e.stdout, "%d .install file(s) written under %s/\n", len(installs), publish.InstallFileDir)
 			}
 		}
 		return nil
@@ -57,8 +57,8 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 
 // publishOptions loads the signing key and reads the dates: now, or
 // SOURCE_DATE_EPOCH for reproducible output.
-func publishOptions(f repoFlags) (repo.PublishOptions, error) {
-	var opts repo.PublishOptions
+func publishOptions(f repoFlags) (publish.Options, error) {
+	var opts publish.Options
 	s, err := loadSigner(f.str("key"), f.str("passphrase-file"))
 	if err != nil {
 		return opts, err

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"aim/deb"
-	"aim/repo"
+	"aim/repo/sources"
 )
 
 // aim source add LINE...|FILE [--name NAME] [--signed-by KEYFILE]
@@ -38,11 +38,11 @@ func setupSourceAdd(fs *pflag.FlagSet) func(*env, []string) error {
 	name := fs.String("name", "", "name the new source `NAME` (add; default: from its URI and suite)")
 	signedBy := fs.String("signed-by", "", "trust `KEYFILE` (an OpenPGP public key) for the new source only (add)")
 	return func(e *env, args []string) error {
-		return runSourceAdd(e, args, repo.AddSourceOptions{Name: *name}, *signedBy)
+		return runSourceAdd(e, args, sources.AddOptions{Name: *name}, *signedBy)
 	}
 }
 
-func runSourceAdd(e *env, args []string, opts repo.AddSourceOptions, keyFile string) error {
+func runSourceAdd(e *env, args []string, opts sources.AddOptions, keyFile string) error {
 	if len(args) == 0 {
 		return usageError("usage: aim source add 'deb URI SUITE [COMPONENT...]'|FILE [--name NAME] [--signed-by KEYFILE]")
 	}
@@ -54,11 +54,11 @@ func runSourceAdd(e *env, args []string, opts repo.AddSourceOptions, keyFile str
 		opts.Key = key
 	}
 	if first := strings.Fields(args[0]); len(first) > 0 && (first[0] == "deb" || first[0] == "deb-src") {
-		s, err := repo.AddSourceLine(e.g.root, strings.Join(args, " "), opts)
+		s, err := sources.AddLine(e.g.root, strings.Join(args, " "), opts)
 		if err != nil {
 			return err
 		}
-		return printSourcesAdded(e, []repo.Source{*s})
+		return printSourcesAdded(e, []sources.Source{*s})
 	}
 	if len(args) > 1 {
 		return usageError("source add: expected one FILE or a line starting with deb or deb-src")
@@ -67,7 +67,7 @@ func runSourceAdd(e *env, args []string, opts repo.AddSourceOptions, keyFile str
 	if err != nil {
 		return err
 	}
-	srcs, err := repo.AddSourceFile(e.g.root, args[0], data, opts)
+	srcs, err := sources.AddFile(e.g.root, args[0], data, opts)
 	if err != nil {
 		return reportSourceErrors(e, err)
 	}
@@ -88,7 +88,7 @@ func readBounded(name string) ([]byte, error) {
 	return data, err
 }
 
-func printSourcesAdded(e *env, srcs []repo.Source) error {
+func printSourcesAdded(e *env, srcs []sources.Source) error {
 	if e.g.json {
 		return writeJSON(e.stdout, map[string]any{"added": sourcesJSON(srcs)})
 	}
@@ -122,7 +122,11 @@ func setupSourceList(*pflag.FlagSet) func(*env, []string) error {
 		if len(args) > 0 {
 			return usageError("usage: aim source list")
 		}
-		srcs, err := repo.LoadSources(e.g.root)
+		cfg, err := settings(e)
+		if err != nil {
+			return err
+		}
+		srcs, err := sources.Load(e.g.root, distribution(cfg))
 		if e.g.json {
 			if werr := writeJSON(e.stdout, sourceListJSON{Sources: sourcesJSON(srcs), Errors: sourceErrorsJSON(err)}); werr != nil {
 				return werr
@@ -139,7 +143,7 @@ func setupSourceList(*pflag.FlagSet) func(*env, []string) error {
 
 // printSourceTable prints one line per source; lists are joined by ","
 // and an empty list shows as "-".
-func printSourceTable(w io.Writer, srcs []repo.Source) {
+func printSourceTable(w io.Writer, srcs []sources.Source) {
 	if len(srcs) == 0 {
 		fmt.Fprintln(w, "no sources")
 		return
@@ -196,7 +200,7 @@ type sourceListJSON struct {
 	Errors  []sourceErrorJSON `json:"errors"`
 }
 
-func sourcesJSON(srcs []repo.Source) []sourceJSON {
+func sourcesJSON(srcs []sources.Source) []sourceJSON {
 	out := make([]sourceJSON, 0, len(srcs))
 	for _, s := range srcs {
 		out = append(out, sourceJSON{Name: s.Name, Enabled: s.Enabled, Types: s.Types, URIs: s.URIs,
@@ -213,7 +217,7 @@ func sourceErrorsJSON(err error) []sourceErrorJSON {
 		return out
 	}
 	for _, one := range splitErrors(err) {
-		var se *repo.SourceError
+		var se *sources.Error
 		if errors.As(one, &se) {
 			out = append(out, sourceErrorJSON{File: se.File, Line: se.Line, Name: se.Name, Message: se.Msg})
 		} else {
@@ -238,7 +242,7 @@ func setupSourceEdit(verb string) func(*pflag.FlagSet) func(*env, []string) erro
 			if len(args) == 0 {
 				return usageError("usage: aim source %s NAME-or-URI...", verb)
 			}
-			var all []repo.SourceChange
+			var all []sources.Change
 			for _, key := range args {
 				changes, err := editSource(e.g.root, verb, key)
 				all = append(all, changes...)
@@ -252,14 +256,14 @@ func setupSourceEdit(verb string) func(*pflag.FlagSet) func(*env, []string) erro
 	}
 }
 
-func editSource(root, verb, key string) ([]repo.SourceChange, error) {
+func editSource(root, verb, key string) ([]sources.Change, error) {
 	switch verb {
 	case "enable":
-		return repo.SetSourcesEnabled(root, key, true)
+		return sources.SetEnabled(root, key, true)
 	case "disable":
-		return repo.SetSourcesEnabled(root, key, false)
+		return sources.SetEnabled(root, key, false)
 	}
-	return repo.RemoveSources(root, key)
+	return sources.Remove(root, key)
 }
 
 // sourceChangeJSON is one line of "aim source enable|disable|remove --json".
@@ -270,7 +274,7 @@ type sourceChangeJSON struct {
 	Changed bool   `json:"changed"`
 }
 
-func printSourceChanges(e *env, verb string, changes []repo.SourceChange) error {
+func printSourceChanges(e *env, verb string, changes []sources.Change) error {
 	if e.g.json {
 		out := make([]sourceChangeJSON, 0, len(changes))
 		for _, c := range changes {

@@ -13,7 +13,7 @@ import (
 func sourcesFixture(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	src := "../../repo/testdata/sources/basic"
+	src := "../../repo/sources/testdata/basic"
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"aim/install"
 	"errors"
 	"fmt"
 	"golang.org/x/sys/unix"
@@ -11,18 +10,41 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/install"
+	"aim/install/aimconf"
 	"aim/repo"
+	"aim/repo/installfile"
 )
 
-// settings reads the root's aim.conf.
-func settings(e *env) (*repo.Config, error) {
-	return repo.LoadConfig(e.g.root)
+// settings reads the root's aim.conf, once per command: later calls
+// return the same values.
+func settings(e *env) (*aimconf.Settings, error) {
+	if e.g.conf == nil {
+		cfg, err := aimconf.Load(e.g.root)
+		if err != nil {
+			return nil, err
+		}
+		e.g.conf = cfg
+	}
+	return e.g.conf, nil
 }
 
 // nativeArch returns the architecture packages are chosen for: aim.conf's
 // "architecture" setting, else the one aim was built for.
-func nativeArch(cfg *repo.Config) string {
-	return cfg.Get("architecture", deb.HostArch())
+func nativeArch(cfg *aimconf.Settings) string {
+	if cfg.Architecture != "" {
+		return cfg.Architecture
+	}
+	return deb.HostArch()
+}
+
+// distribution returns the device's distribution: aim.conf's
+// "distribution", else installfile.DefaultDistribution.
+func distribution(cfg *aimconf.Settings) string {
+	if cfg.Distribution != "" {
+		return cfg.Distribution
+	}
+	return installfile.DefaultDistribution
 }
 
 // openCache opens the available-package cache of the root.

@@ -11,6 +11,7 @@ import (
 
 	"aim/db"
 	"aim/repo"
+	"aim/repo/sources"
 )
 
 func init() {
@@ -32,7 +33,7 @@ func runUpdate(e *env, only string) error {
 	if err != nil {
 		return err
 	}
-	sources, loadErr := repo.LoadSources(e.g.root)
+	srcs, loadErr := sources.Load(e.g.root, distribution(cfg))
 	if loadErr != nil {
 		fmt.Fprintf(e.stderr, "aim: warning: %v\n", loadErr)
 	}
@@ -44,7 +45,7 @@ func runUpdate(e *env, only string) error {
 	if err := d.Lock(0); err != nil {
 		return err
 	}
-	if only != "" && len(repo.FindSources(sources, only)) == 0 {
+	if only != "" && len(sources.Find(srcs, only)) == 0 {
 		return fmt.Errorf("no source named %q", only)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -53,7 +54,7 @@ func runUpdate(e *env, only string) error {
 	bar := newProgressBar(e)
 	u.Fetcher.Progress = bar.update
 	u.Event = func(ev repo.UpdateEvent) { bar.event(ev) }
-	results, err := u.Update(ctx, sources)
+	results, err := u.Update(ctx, srcs)
 	bar.done()
 	return reportUpdate(e, results, err)
 }

@@ -38,7 +38,12 @@ func privateDaemon(t *testing.T, root string) string {
 	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, g: &globals{root: root, quiet: true}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveDaemon(ctx, e, addr, aimdbus.Config{Root: root, ChrootlessScripts: true}) }()
+	cfg, err := daemonConfig(e) // aim.conf's settings, as aim daemon reads them
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ChrootlessScripts = true
+	go func() { done <- serveDaemon(ctx, e, addr, cfg) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"aim/repo"
-
 	"github.com/godbus/dbus/v5"
 )
 
@@ -190,30 +188,26 @@ type access struct {
 	groups map[string]bool // group names and gids as written
 }
 
-// parseAccess reads dbus-allow-users and dbus-allow-groups (names or
-// numbers, separated by blanks or commas).
-func parseAccess(c *repo.Config) (access, error) {
+// parseAccess reads the allowed users (names or uids, looked up) and
+// groups (names or gids, as written).
+func parseAccess(users, groups []string) (access, error) {
 	a := access{uids: map[uint32]bool{}, groups: map[string]bool{}}
-	for _, u := range splitList(c.Get("dbus-allow-users", "")) {
+	for _, u := range users {
 		if n, err := strconv.ParseUint(u, 10, 32); err == nil {
 			a.uids[uint32(n)] = true
 			continue
 		}
 		pw, err := user.Lookup(u)
 		if err != nil {
-			return a, fmt.Errorf("%s: dbus-allow-users: %w", repo.ConfigFile, err)
+			return a, fmt.Errorf("dbus-allow-users: %w", err)
 		}
 		n, _ := strconv.ParseUint(pw.Uid, 10, 32)
 		a.uids[uint32(n)] = true
 	}
-	for _, g := range splitList(c.Get("dbus-allow-groups", "")) {
+	for _, g := range groups {
 		a.groups[g] = true
 	}
 	return a, nil
-}
-
-func splitList(v string) []string {
-	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 }
 
 // mayChange reports whether sender may call methods that change the

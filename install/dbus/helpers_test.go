@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"aim/deb"
+	"aim/install/aimconf"
 	"aim/repo/pgp"
 	"aim/repo/pkgsig"
 
@@ -106,7 +107,12 @@ func newRoot(t testing.TB, conf string) string {
 // service runs a Server for root on the bus at addr until the test ends.
 func service(t testing.TB, addr, root string, ack time.Duration) *Server {
 	t.Helper()
-	s, err := New(Config{Root: root, Lang: "de_DE.UTF-8", ChrootlessScripts: true, Now: func() time.Time { return testNow }, AckTimeout: ack})
+	conf, err := aimconf.Load(root) // as cmd/aim's daemon does
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Root: root, Lang: "de_DE.UTF-8", ChrootlessScripts: true, Now: func() time.Time { return testNow }, AckTimeout: ack,
+		Policy: pkgsig.Policy(conf.PackageTrust), AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"aim/deb"
 	"aim/deb/rootfs"
 	"aim/install"
-	"aim/repo"
 	"aim/repo/pkgsig"
 
 	"github.com/godbus/dbus/v5"
@@ -32,10 +31,24 @@ type Config struct {
 	ChrootlessScripts bool
 	// Now gives the time signatures are checked at; nil means time.Now.
 	Now func() time.Time
-	// AckTimeout overrides aim.conf's acknowledge-timeout (how long an
-	// installation waits for acknowledgePackageInstallation before it is
-	// cancelled); 0 means the setting, default DefaultAckTimeout.
+	// AckTimeout is how long an installation waits for
+	// acknowledgePackageInstallation before it is cancelled (aim.conf's
+	// acknowledge-timeout); 0 means DefaultAckTimeout.
 	AckTimeout time.Duration
+	// Arch is the native architecture (aim.conf's architecture); ""
+	// means deb.HostArch().
+	Arch string
+	// Policy is what an installed package's signatures must meet
+	// (aim.conf's package-trust); "" means pkgsig.RequireStore.
+	Policy pkgsig.Policy
+	// DocumentsDir is documentLocation's path below Root (aim.conf's
+	// documents-dir); "" means DefaultDocumentsDir.
+	DocumentsDir string
+	// AllowUsers (user names or uids) and AllowGroups (group names or
+	// gids) may call methods that change the system, besides root and the
+	// service's own uid (aim.conf's dbus-allow-users and
+	// dbus-allow-groups).
+	AllowUsers, AllowGroups []string
 }
 
 // DefaultAckTimeout is how long an installation waits for an
@@ -51,7 +64,6 @@ const DefaultDocumentsDir = rootfs.DocumentsDir
 type Server struct {
 	cfg    Config
 	root   string
-	conf   *repo.Config
 	trust  *pkgsig.Trust
 	policy pkgsig.Policy
 	docs   string // documentLocation path, absolute
@@ -73,8 +85,7 @@ type Server struct {
 	seq       uint64 // tasks made
 }
 
-// New returns a server for cfg.Root: it reads aim.conf and the package
-// trust, finishes or rolls back a transaction a crash interrupted, marks
+// New returns a server for cfg.Root: it reads the package trust keys, finishes or rolls back a transaction a crash interrupted, marks
 // tasks a previous run left unfinished as Failed, and loads the
 // installed packages. It does not touch the bus until Attach.
 func New(cfg Config) (*Server, error) {
@@ -110,32 +121,27 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// loadSettings reads aim.conf, the trust policy and keys.
+// loadSettings applies cfg's settings and reads the trusted keys.
 func (s *Server) loadSettings() error {
 	var err error
-	if s.conf, err = repo.LoadConfig(s.root); err != nil {
-		return err
-	}
-	if s.policy, _, err = pkgsig.LoadPolicy(s.root); err != nil {
-		return err
+	if s.policy = s.cfg.Policy; s.policy == "" {
+		s.policy = pkgsig.RequireStore
 	}
 	if s.trust, err = pkgsig.LoadTrust(s.root); err != nil {
 		return err
 	}
-	s.ackTO = s.cfg.AckTimeout
-	if s.ackTO == 0 {
+	if s.ackTO = s.cfg.AckTimeout; s.ackTO <= 0 {
 		s.ackTO = DefaultAckTimeout
-		if v := s.conf.Get("acknowledge-timeout", ""); v != "" {
-			if s.ackTO, err = time.ParseDuration(v); err != nil || s.ackTO <= 0 {
-				return fmt.Errorf("%s: acknowledge-timeout = %q: want a duration such as 10m", repo.ConfigFile, v)
-			}
-		}
 	}
-	s.docs = filepath.Join(s.root, s.conf.Get("documents-dir", DefaultDocumentsDir))
+	docs := s.cfg.DocumentsDir
+	if docs == "" {
+		docs = DefaultDocumentsDir
+	}
+	s.docs = filepath.Join(s.root, docs)
 	if err := os.MkdirAll(s.docs, 0o755); err != nil {
 		return fmt.Errorf("documents directory: %w", err)
 	}
-	s.allow, err = parseAccess(s.conf)
+	s.allow, err = parseAccess(s.cfg.AllowUsers, s.cfg.AllowGroups)
 	return err
 }
 
@@ -284,4 +290,9 @@ func location(dir string) map[string]dbus.Variant {
 }
 
 // architecture is aim.conf's architecture, else the one aim was built for.
-func (s *Server) architecture() string { return s.conf.Get("architecture", deb.HostArch()) }
+func (s *Server) architecture() string {
+	if s.cfg.Arch != "" {
+		return s.cfg.Arch
+	}
+	return deb.HostArch()
+}

@@ -9,13 +9,15 @@ import (
 
 	"aim/install"
 	"aim/repo"
+	"aim/repo/installfile"
 	"aim/repo/pgp"
+	"aim/repo/sources"
 )
 
 // Settings are the device's values a .install file is read against.
 type Settings struct {
 	// Distribution picks a catalogue's suite and repo_deb_N keys
-	// (aim.conf's distribution; "" means repo.DefaultDistribution).
+	// (aim.conf's distribution; "" means installfile.DefaultDistribution).
 	Distribution string
 	// InstallKey overrides the repo_deb key for the distribution.
 	InstallKey string
@@ -37,11 +39,11 @@ const (
 
 // Repository is one catalogue of the file and what staging does with it.
 type Repository struct {
-	repo.Catalogue
+	installfile.Catalogue
 	// Line is the source line for this device's distribution.
 	Line string `json:"line"`
 	// write is the line written to the sources: Line, or for a catalogue
-	// without a dist, with repo.DistributionVar as its suite so that the
+	// without a dist, with sources.DistributionVar as its suite so that the
 	// source follows later changes of the device's distribution.
 	write  string
 	Action Action `json:"action"`
@@ -80,14 +82,14 @@ func (e *OnlyError) Error() string {
 // sources. A sources file that cannot be read is returned as warn, not
 // an error: the repositories then count as new.
 func Read(ctx context.Context, root, loc string, s Settings) (f *File, warn, err error) {
-	data, err := repo.ReadInstallURL(ctx, loc)
+	data, err := installfile.ReadURL(ctx, loc)
 	if err != nil {
 		return nil, nil, err
 	}
 	if s.Distribution == "" {
-		s.Distribution = repo.DefaultDistribution
+		s.Distribution = installfile.DefaultDistribution
 	}
-	in, err := repo.ParseInstallFile(data, repo.InstallOptions{Distribution: s.Distribution,
+	in, err := installfile.Parse(data, installfile.Options{Distribution: s.Distribution,
 		InstallKey: s.InstallKey, Locales: s.Locales})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", loc, err)
@@ -101,14 +103,14 @@ func Read(ctx context.Context, root, loc string, s Settings) (f *File, warn, err
 		}
 		f.Packages = s.Only
 	}
-	sources, warn := repo.LoadSources(root)
+	srcs, warn := sources.Load(root, s.Distribution)
 	for _, c := range in.Catalogues {
 		r := Repository{Catalogue: c, Line: c.SourceLine(s.Distribution), Action: Add}
 		r.write = r.Line
 		if c.Dist == "" {
-			r.write = c.SourceLine(repo.DistributionVar)
+			r.write = c.SourceLine(sources.DistributionVar)
 		}
-		if src := repo.FindCatalogueSource(sources, &c, s.Distribution); src != nil {
+		if src := sources.MatchCatalogue(srcs, &c, s.Distribution); src != nil {
 			r.Source, r.Action = src.Name, Present
 			if !src.Enabled {
 				r.Action = Enable
@@ -179,12 +181,12 @@ func (s *Staged) addSources() error {
 		r := &s.File.Repositories[i]
 		switch r.Action {
 		case Enable:
-			if _, err := repo.SetSourcesEnabled(root, r.Source, true); err != nil {
+			if _, err := sources.SetEnabled(root, r.Source, true); err != nil {
 				return fmt.Errorf("enable source %s: %w", r.Source, err)
 			}
 			s.enable = append(s.enable, r.Source)
 		case Add:
-			src, err := repo.AddSourceLine(root, r.write, repo.AddSourceOptions{})
+			src, err := sources.AddLine(root, r.write, sources.AddOptions{})
 			if err != nil {
 				return fmt.Errorf("add %s: %w", r.Line, err)
 			}
@@ -249,18 +251,18 @@ func (s *Staged) Revert() error {
 	root := s.in.Root()
 	var errs []error
 	for _, n := range s.added {
-		if _, err := repo.RemoveSources(root, n); err != nil {
+		if _, err := sources.Remove(root, n); err != nil {
 			errs = append(errs, fmt.Errorf("remove source %s: %w", n, err))
 		}
 	}
 	for _, n := range s.enable {
-		if _, err := repo.SetSourcesEnabled(root, n, false); err != nil {
+		if _, err := sources.SetEnabled(root, n, false); err != nil {
 			errs = append(errs, fmt.Errorf("disable source %s: %w", n, err))
 		}
 	}
 	s.added, s.enable = nil, nil
-	errs = append(errs, s.withUpdater(func(u *repo.Updater, sources []repo.Source) error {
-		return u.ResyncSources(sources)
+	errs = append(errs, s.withUpdater(func(u *repo.Updater, srcs []sources.Source) error {
+		return u.ResyncSources(srcs)
 	}))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("undo: %w", err)
@@ -270,8 +272,8 @@ func (s *Staged) Revert() error {
 
 // withUpdater runs fn with an Updater over the Installer's database
 // (whose writer lock is held) and the configured sources.
-func (s *Staged) withUpdater(fn func(*repo.Updater, []repo.Source) error) error {
-	sources, _ := repo.LoadSources(s.in.Root())
+func (s *Staged) withUpdater(fn func(*repo.Updater, []sources.Source) error) error {
+	srcs, _ := sources.Load(s.in.Root(), s.File.dist)
 	u := &repo.Updater{Root: s.in.Root(), DB: s.in.DB(), Fetcher: repo.NewFetcher(), Arch: s.in.Arch()}
-	return fn(u, sources)
+	return fn(u, srcs)
 }

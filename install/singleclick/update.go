@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"aim/repo"
+	"aim/repo/installfile"
 	"aim/repo/pgp"
+	"aim/repo/sources"
 )
 
 // updateSources updates the sources staging added or enabled, one by
@@ -41,9 +43,9 @@ func (s *Staged) updateSources() error {
 // updateOne updates the source called name and no other; it returns that
 // source's failure.
 func (s *Staged) updateOne(name string) error {
-	return s.withUpdater(func(u *repo.Updater, sources []repo.Source) error {
+	return s.withUpdater(func(u *repo.Updater, srcs []sources.Source) error {
 		u.Only = name
-		results, err := u.Update(s.ctx, sources)
+		results, err := u.Update(s.ctx, srcs)
 		for _, res := range results {
 			if res.Source == name && res.Err != nil {
 				return res.Err
@@ -67,7 +69,7 @@ func (s *Staged) trustKey(r *Repository, unknown []*pgp.UnknownSignerError) erro
 		keyURI = strings.TrimRight(r.URI, "/") + "/key.asc"
 	}
 	signer := unknown[0].ID()
-	data, err := repo.ReadInstallURL(s.ctx, keyURI)
+	data, err := installfile.ReadURL(s.ctx, keyURI)
 	if err != nil {
 		return fmt.Errorf("signed by key %s, which is not trusted, and its key could not be read: %w", signer, err)
 	}
@@ -124,11 +126,11 @@ func (s *Staged) allowUnsigned(r *Repository) error {
 
 // readd replaces the source staging added for r by line, with key.
 func (s *Staged) readd(r *Repository, line string, key []byte) error {
-	if _, err := repo.RemoveSources(s.in.Root(), r.Source); err != nil {
+	if _, err := sources.Remove(s.in.Root(), r.Source); err != nil {
 		return err
 	}
 	s.added = slices.DeleteFunc(s.added, func(n string) bool { return n == r.Source })
-	src, err := repo.AddSourceLine(s.in.Root(), line, repo.AddSourceOptions{Name: r.Source, Key: key})
+	src, err := sources.AddLine(s.in.Root(), line, sources.AddOptions{Name: r.Source, Key: key})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"aim/deb/rootfs"
-	"aim/repo"
 	"aim/repo/pgp"
 )
 
@@ -128,22 +127,17 @@ func ParsePolicy(s string) (Policy, error) {
 	return "", fmt.Errorf("%s = %q: want store, developer or none", ConfigKey, s)
 }
 
-// LoadPolicy reads package-trust from root's aim.conf. explicit is false
-// when aim.conf does not set it, and the policy is then RequireStore:
-// "aim install FILE.deb" on the command line checks signatures only when
-// explicit, since the user chose that file.
-func LoadPolicy(root string) (p Policy, explicit bool, err error) {
-	cfg, err := repo.LoadConfig(root)
-	if err != nil {
-		return "", false, err
-	}
-	v := cfg.Get(ConfigKey, "")
-	if v == "" {
+// PolicyFrom reads the value of aim.conf's package-trust, which the
+// caller read. explicit is false when the setting is empty (not set), and
+// the policy is then RequireStore: "aim install FILE.deb" on the command
+// line checks signatures only when explicit, since the user chose that
+// file.
+func PolicyFrom(setting string) (p Policy, explicit bool, err error) {
+	if strings.TrimSpace(setting) == "" {
 		return RequireStore, false, nil
 	}
-	p, err = ParsePolicy(v)
-	if err != nil {
-		return "", false, fmt.Errorf("%s: %w", repo.ConfigFile, err)
+	if p, err = ParsePolicy(setting); err != nil {
+		return "", false, err
 	}
 	return p, true, nil
 }

@@ -126,27 +126,22 @@ func TestPolicy(t *testing.T) {
 	}
 }
 
-func TestLoadPolicy(t *testing.T) {
+func TestPolicyFrom(t *testing.T) {
 	for _, tc := range []struct {
-		conf     string
+		setting  string
 		want     Policy
 		explicit bool
 		bad      bool
 	}{
 		{"", RequireStore, false, false},
-		{"package-trust = developer\n", RequireDeveloper, true, false},
-		{"# c\nPackage-Trust=none\n", RequireNone, true, false},
-		{"package-trust = store\n", RequireStore, true, false},
-		{"package-trust = everyone\n", "", false, true},
+		{"developer", RequireDeveloper, true, false},
+		{"None", RequireNone, true, false},
+		{"store", RequireStore, true, false},
+		{"everyone", "", false, true},
 	} {
-		root := t.TempDir()
-		if tc.conf != "" {
-			os.MkdirAll(filepath.Join(root, "etc/aim"), 0o755)
-			os.WriteFile(filepath.Join(root, "etc/aim/aim.conf"), []byte(tc.conf), 0o644)
-		}
-		p, explicit, err := LoadPolicy(root)
+		p, explicit, err := PolicyFrom(tc.setting)
 		if (err != nil) != tc.bad || p != tc.want || explicit != tc.explicit {
-			t.Errorf("%q: %q %v %v", tc.conf, p, explicit, err)
+			t.Errorf("%q: %q %v %v", tc.setting, p, explicit, err)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"aim/repo"
+	"aim/repo/installfile"
 )
 
 // TestBrowserDownloadsPage drives the Downloads page in headless Chromium
@@ -202,7 +202,7 @@ return {scrollWidth: document.documentElement.scrollWidth,
 // and checks it installs id from the repository at base.
 func checkInstallFile(t *testing.T, data []byte, base, id string) {
 	t.Helper()
-	in, err := repo.ParseInstallFile(data, repo.InstallOptions{Distribution: "stable"})
+	in, err := installfile.Parse(data, installfile.Options{Distribution: "stable"})
 	if err != nil {
 		t.Fatalf("parse .install: %v\n%s", err, data)
 	}

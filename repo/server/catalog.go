@@ -16,8 +16,8 @@ import (
 	"syscall"
 
 	"aim/deb"
-	"aim/policy"
 	"aim/repo"
+	"aim/repo/publish"
 )
 
 // Control fields that carry a package's tags (written XB-Aim-Tags and
@@ -32,7 +32,7 @@ const (
 // indexes. It is rebuilt when a Release file changes and swapped in
 // whole, so a request sees one published release.
 type catalog struct {
-	settings repo.RepoSettings
+	settings publish.Settings
 	dists    map[string]*distCatalog
 	// stamp identifies the files the snapshot was read from.
 	stamp string
@@ -47,7 +47,7 @@ type distCatalog struct {
 	byName map[string][]*pkg
 	names  []string
 	// custom are the categories that are not maemo's, sorted by id.
-	custom []policy.Category
+	custom []deb.Category
 }
 
 // pkg is one build of a user package as the Packages index lists it.
@@ -57,7 +57,7 @@ type pkg struct {
 	filename, sha256               string
 	size, installedKB              int64
 	para                           *deb.Paragraph
-	category                       policy.Category
+	category                       deb.Category
 	tags, conflicts                []Tag
 	// text is what q= searches, lower-cased.
 	text string
@@ -82,13 +82,13 @@ func loadCatalog(dir string) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, repo.RepoConfigFile))
+	data, err := os.ReadFile(filepath.Join(dir, publish.ConfigFile))
 	if err != nil {
 		return nil, fmt.Errorf("read repository settings: %w", err)
 	}
-	s, err := repo.ParseRepoSettings(data)
+	s, err := publish.ParseSettings(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", repo.RepoConfigFile, err)
+		return nil, fmt.Errorf("%s: %w", publish.ConfigFile, err)
 	}
 	c := &catalog{settings: *s, dists: map[string]*distCatalog{}, stamp: stamp}
 	for _, d := range s.Dists {
@@ -103,7 +103,7 @@ func loadCatalog(dir string) (*catalog, error) {
 
 // releaseDir is the directory of dist's Release below the repository's
 // top ("" for a flat repository).
-func releaseDir(s *repo.RepoSettings, dist string) string {
+func releaseDir(s *publish.Settings, dist string) string {
 	if s.Flat {
 		return ""
 	}
@@ -115,7 +115,7 @@ func releaseDir(s *repo.RepoSettings, dist string) string {
 // repository was published again.
 func catalogStamp(dir string) (string, error) {
 	var b strings.Builder
-	files := []string{repo.RepoConfigFile, "Release", "InRelease"}
+	files := []string{publish.ConfigFile, "Release", "InRelease"}
 	if dists, err := os.ReadDir(filepath.Join(dir, "dists")); err == nil {
 		for _, d := range dists {
 			if !d.IsDir() {
@@ -204,8 +204,8 @@ func readIndex(dir, rdir string, f repo.ReleaseFile) ([]byte, error) {
 // a package the feed does not list: not a user package, hidden, or with
 // malformed fields or tags.
 func newPkg(comp string, p *deb.Paragraph) *pkg {
-	cat, ok := policy.CategoryOf(p.Get("Section"))
-	if !ok || !policy.Visible(p.Get("Section"), false) {
+	cat, ok := deb.SectionCategory(p.Get("Section"))
+	if !ok || !deb.VisibleSection(p.Get("Section"), false) {
 		return nil
 	}
 	id := deb.IdentityOf(p)
@@ -244,7 +244,7 @@ func (e *pkg) displayName() string {
 
 // index sorts the names and collects the custom categories.
 func (dc *distCatalog) index() {
-	custom := map[string]policy.Category{}
+	custom := map[string]deb.Category{}
 	for n, builds := range dc.byName {
 		dc.names = append(dc.names, n)
 		for _, b := range builds {
@@ -257,7 +257,7 @@ func (dc *distCatalog) index() {
 	for _, c := range custom {
 		dc.custom = append(dc.custom, c)
 	}
-	slices.SortFunc(dc.custom, func(a, b policy.Category) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(dc.custom, func(a, b deb.Category) int { return strings.Compare(a.ID, b.ID) })
 }
 
 // filter is what a feed request asks for.

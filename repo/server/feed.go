@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"aim/deb"
-	"aim/policy"
 )
 
 // Statuses of /api/v1/hello.
@@ -205,7 +204,7 @@ func (s *Server) categories(w http.ResponseWriter, r *http.Request) {
 // ones by id.
 func categoryList(dc *distCatalog) []CategoryJSON {
 	var out []CategoryJSON
-	for _, c := range append(append([]policy.Category{}, policy.PredefinedCategories...), dc.custom...) {
+	for _, c := range append(append([]deb.Category{}, deb.PredefinedCategories...), dc.custom...) {
 		out = append(out, CategoryJSON{c.ID, deb.DisplayString(c.Name), c.Predefined})
 	}
 	return out

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"aim/deb"
-	"aim/repo"
 	"aim/repo/pgp"
+	"aim/repo/publish"
 )
 
 const testKey = "../../testdata/keys/ed25519.secret.asc"
@@ -107,7 +107,7 @@ func testPackages(t testing.TB) []pkgSpec {
 func testRepo(t testing.TB, specs []pkgSpec) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	if _, err := repo.InitRepo(dir, repo.RepoSettings{Dists: []string{"stable"}, Components: []string{"main"},
+	if _, err := publish.Init(dir, publish.Settings{Dists: []string{"stable"}, Components: []string{"main"},
 		Architectures: []string{"amd64", "arm64"}, Label: "Test Apps"}); err != nil {
 		t.Fatal(err)
 	}
@@ -116,15 +116,15 @@ func testRepo(t testing.TB, specs []pkgSpec) string {
 	for _, s := range specs {
 		files = append(files, buildDeb(t, debs, s))
 	}
-	r, err := repo.OpenRepo(dir)
+	r, err := publish.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, err := r.Add(files, repo.AddOptions{}); err != nil {
+	if _, err := r.Add(files, publish.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Publish(repo.PublishOptions{Signer: testSigner(t), Now: time.Now()}); err != nil {
+	if _, err := r.Publish(publish.Options{Signer: testSigner(t), Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"aim/repo"
+	"aim/repo/installfile"
+	"aim/repo/publish"
 )
 
 // InstallMIMEType is the type of single-click .install files.
@@ -28,7 +29,7 @@ var classicKeys = map[string]string{
 //	package=ID
 //
 // and otherwise the catalogue form, with the repository's key_uri.
-func installFile(s *repo.RepoSettings, base, dist string, e *pkg, distribution string) ([]byte, error) {
+func installFile(s *publish.Settings, base, dist string, e *pkg, distribution string) ([]byte, error) {
 	base = strings.TrimRight(base, "/")
 	name := firstNonEmpty(s.Label, s.Origin, s.Catalogue, "repository")
 	if key, ok := classicKeys[distribution]; ok {
@@ -36,7 +37,7 @@ func installFile(s *repo.RepoSettings, base, dist string, e *pkg, distribution s
 		if s.Flat {
 			line = fmt.Sprintf("deb %s ./", base)
 		}
-		return repo.WriteKeyFile([]repo.KeyFileGroup{{Name: "install", Keys: [][2]string{
+		return installfile.WriteKeyFile([]installfile.KeyFileGroup{{Name: "install", Keys: [][2]string{
 			{"repo_name", name}, {key, line}, {"package", e.name}, {"repo_key_uri", base + "/key.asc"},
 		}}})
 	}
@@ -48,7 +49,7 @@ func installFile(s *repo.RepoSettings, base, dist string, e *pkg, distribution s
 		keys = append(keys, [2]string{"dist", dist}, [2]string{"components", e.component})
 	}
 	keys = append(keys, [2]string{"key_uri", base + "/key.asc"})
-	return repo.WriteKeyFile([]repo.KeyFileGroup{
+	return installfile.WriteKeyFile([]installfile.KeyFileGroup{
 		{Name: "install", Keys: [][2]string{{"catalogues", cat}, {"package", e.name}}},
 		{Name: cat, Keys: keys},
 	})

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"aim/policy"
-	"aim/repo"
+	"aim/deb"
+	"aim/repo/publish"
 )
 
 // envInt reads an integer environment variable, else def.
@@ -48,7 +48,7 @@ func TestServeLoad(t *testing.T) {
 	}
 	ts := httptest.NewServer(s)
 	defer ts.Close()
-	perCat := n / len(policy.PredefinedCategories) // all and amd64 builds alike
+	perCat := n / len(deb.PredefinedCategories) // all and amd64 builds alike
 	paths := []string{
 		"/api/v1/apps?architecture=amd64&category=games&tag=qt:5.12",
 		"/api/v1/apps?architecture=arm64&category=tools",
@@ -130,7 +130,7 @@ func loadUpload(t *testing.T, url string) time.Duration {
 // categories, with tags.
 func loadRepo(t *testing.T, n int) string {
 	dir := filepath.Join(t.TempDir(), "repo")
-	if _, err := repo.InitRepo(dir, repo.RepoSettings{Dists: []string{"stable"}, Components: []string{"main"},
+	if _, err := publish.Init(dir, publish.Settings{Dists: []string{"stable"}, Components: []string{"main"},
 		Architectures: []string{"amd64", "arm64"}, Label: "Load"}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,19 +141,19 @@ func loadRepo(t *testing.T, n int) string {
 		if i%2 == 1 {
 			arch = "amd64"
 		}
-		cat := policy.PredefinedCategories[(i/2)%len(policy.PredefinedCategories)].ID
+		cat := deb.PredefinedCategories[(i/2)%len(deb.PredefinedCategories)].ID
 		files = append(files, buildDeb(t, debs, pkgSpec{fmt.Sprintf("load-app-%d", i), "1.0", arch, "user/" + cat,
 			[][2]string{{"Aim-Tags", "qt:5.12.0"}}}))
 	}
-	r, err := repo.OpenRepo(dir)
+	r, err := publish.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, err := r.Add(files, repo.AddOptions{}); err != nil {
+	if _, err := r.Add(files, publish.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Publish(repo.PublishOptions{Signer: testSigner(t), Now: time.Now()}); err != nil {
+	if _, err := r.Publish(publish.Options{Signer: testSigner(t), Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return dir

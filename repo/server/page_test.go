@@ -9,6 +9,7 @@ import (
 
 	"aim/db"
 	"aim/repo"
+	"aim/repo/sources"
 )
 
 func TestPage(t *testing.T) {
@@ -58,7 +59,7 @@ func TestUpdateThroughServer(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "etc/aim/keyrings/test.asc"), key, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src, err := repo.ParseSourceLine("deb [signed-by=/etc/aim/keyrings/test.asc] " + ts.URL + " stable main")
+	src, err := sources.ParseLine("deb [signed-by=/etc/aim/keyrings/test.asc] " + ts.URL + " stable main")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +70,11 @@ func TestUpdateThroughServer(t *testing.T) {
 	}
 	defer d.Close()
 	u := &repo.Updater{Root: root, DB: d, Fetcher: repo.NewFetcher(), Arch: "amd64"}
-	res, err := u.Update(context.Background(), []repo.Source{*src})
+	res, err := u.Update(context.Background(), []sources.Source{*src})
 	if err != nil || len(res) != 1 || res[0].Err != nil || res[0].Indexes == 0 {
 		t.Fatalf("update: %+v %v", res, err)
 	}
-	res, err = u.Update(context.Background(), []repo.Source{*src})
+	res, err = u.Update(context.Background(), []sources.Source{*src})
 	if err != nil || !res[0].Unchanged {
 		t.Errorf("second update: %+v %v", res, err)
 	}

@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"aim/repo"
 	"aim/repo/pgp"
 	"aim/repo/pkgsig"
+	"aim/repo/publish"
 )
 
 // DefaultMaxUpload bounds an upload's size when Config.MaxUpload is 0.
@@ -35,8 +35,8 @@ type Config struct {
 	// refused when it or Signer is empty.
 	UploadToken string
 	// Signer signs the Release files an upload publishes.
-	Signer repo.ReleaseSigner
-	// ValidFor is PublishOptions.ValidFor of those publishes.
+	Signer publish.ReleaseSigner
+	// ValidFor is publish.Options.ValidFor of those publishes.
 	ValidFor time.Duration
 	// StoreSigner, when set, store-signs every upload before it is
 	// added (pkgsig.SignFile with role store).
@@ -106,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 		root.Close()
 		return nil, fmt.Errorf("serve %s: %w", cfg.Dir, err)
 	}
-	private := append([]string{filepath.Join(real, repo.RepoConfigFile)}, cfg.Private...)
+	private := append([]string{filepath.Join(real, publish.ConfigFile)}, cfg.Private...)
 	s := &Server{cfg: cfg, static: &staticFiles{root: root, dir: real, private: statPrivate(private)}}
 	c, err := loadCatalog(cfg.Dir)
 	if err != nil {

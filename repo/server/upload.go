@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"aim/deb"
-	"aim/repo"
 	"aim/repo/pkgsig"
+	"aim/repo/publish"
 )
 
 // UploadResult is the answer of a successful upload.
@@ -26,7 +26,7 @@ type UploadResult struct {
 	Unchanged    bool     `json:"unchanged"`
 	Findings     []string `json:"findings"`
 	// Published says what the publish did for each dist.
-	Published []repo.PublishResult `json:"published"`
+	Published []publish.Result `json:"published"`
 }
 
 // uploadError is a refused upload: its HTTP status and why.
@@ -177,13 +177,13 @@ func (s *Server) vet(file string) error {
 // publish fails, a newly added package is removed again, so the package
 // database stays what was published.
 func (s *Server) addAndPublish(file, dist, component string) (*UploadResult, error) {
-	lr, err := repo.OpenRepo(s.cfg.Dir)
+	lr, err := publish.Open(s.cfg.Dir)
 	if err != nil {
 		return nil, refuse(http.StatusServiceUnavailable, "repository busy: %v", err)
 	}
 	defer lr.Close()
-	results, err := lr.Add([]string{file}, repo.AddOptions{Dist: dist, Component: component})
-	var addErr *repo.AddError
+	results, err := lr.Add([]string{file}, publish.AddOptions{Dist: dist, Component: component})
+	var addErr *publish.AddError
 	if errors.As(err, &addErr) && len(results) == 1 {
 		ue := refuse(http.StatusUnprocessableEntity, "refused: %v", results[0].Err)
 		ue.findings = findingStrings(results[0].Findings)
@@ -195,7 +195,7 @@ func (s *Server) addAndPublish(file, dist, component string) (*UploadResult, err
 	a := results[0]
 	res := &UploadResult{Package: a.Package.Name, Version: a.Package.Version, Architecture: a.Package.Architecture,
 		Filename: a.Package.Filename, Dist: a.Package.Dist, Unchanged: a.Unchanged, Findings: findingStrings(a.Findings)}
-	pub, err := lr.Publish(repo.PublishOptions{Signer: s.cfg.Signer, Now: s.cfg.Now(), ValidFor: s.cfg.ValidFor})
+	pub, err := lr.Publish(publish.Options{Signer: s.cfg.Signer, Now: s.cfg.Now(), ValidFor: s.cfg.ValidFor})
 	if err != nil {
 		if !a.Unchanged {
 			lr.Remove(a.Package.Dist, []string{a.Package.Name + "=" + a.Package.Version})
@@ -209,7 +209,7 @@ func (s *Server) addAndPublish(file, dist, component string) (*UploadResult, err
 	return res, nil
 }
 
-func findingStrings(fs []repo.LintFinding) []string {
+func findingStrings(fs []publish.LintFinding) []string {
 	out := []string{}
 	for _, f := range fs {
 		out = append(out, f.String())

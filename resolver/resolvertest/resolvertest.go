@@ -95,7 +95,7 @@ func PackageOf(para *deb.Paragraph) (*resolver.Package, error) {
 		arch = "all"
 	}
 	return &resolver.Package{Name: id.Package, Version: v, Arch: arch,
-		User: strings.HasPrefix(para.Get("Section"), "user/")}, nil
+		User: deb.IsUserSection(para.Get("Section"))}, nil
 }
 
 // RelationsOf parses the relation fields of a stanza.

@@ -1,0 +1,150 @@
+package aimconf
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// File is aim's settings file below a root.
+const File = "etc/aim/aim.conf"
+
+// Settings are the values of aim.conf. A key the file does not set leaves
+// its field zero; callers apply their defaults.
+type Settings struct {
+	// Architecture is the native architecture ("architecture").
+	Architecture string
+	// ForeignArchitectures are other architectures packages may be
+	// installed for ("foreign-architectures", separated by blanks or
+	// commas).
+	ForeignArchitectures []string
+	// Distribution is the device's distribution ("distribution"): what
+	// $(DISTRIBUTION) in a source stands for and the dist .install files
+	// are read for.
+	Distribution string
+	// InstallKey is the classic .install form's deb-line key
+	// ("install-key").
+	InstallKey string
+	// PackageTrust is what a package installed through the service must
+	// carry ("package-trust"): "store", "developer", "none", or "" when
+	// unset. It is lower case.
+	PackageTrust string
+	// AcknowledgeTimeout is how long an installation waits for an
+	// acknowledge ("acknowledge-timeout", a Go duration such as 10m; more
+	// than zero when set).
+	AcknowledgeTimeout time.Duration
+	// DocumentsDir is the service's documents directory below the root
+	// ("documents-dir").
+	DocumentsDir string
+	// DBusAllowUsers are the user names or uids that may change the system
+	// over D-Bus ("dbus-allow-users", separated by blanks or commas).
+	DBusAllowUsers []string
+	// DBusAllowGroups are the group names or gids that may
+	// ("dbus-allow-groups", separated by blanks or commas).
+	DBusAllowGroups []string
+}
+
+// Error is a bad line or value of aim.conf.
+type Error struct {
+	File string // the file's path, or "" for Parse
+	Line int
+	Msg  string
+}
+
+// Error returns "FILE:LINE: MSG", or "LINE: MSG" without a file.
+func (e *Error) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("%d: %s", e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
+
+// Load reads root's aim.conf. A missing file gives zero Settings; a bad
+// line or value is an *Error naming the file and line.
+func Load(root string) (*Settings, error) {
+	path := filepath.Join(root, File)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &Settings{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := Parse(data)
+	if e, ok := err.(*Error); ok {
+		e.File = path
+	}
+	return s, err
+}
+
+// Parse parses the text of an aim.conf file. When a key is set twice the
+// last value counts. Errors are *Error values without a file.
+func Parse(data []byte) (*Settings, error) {
+	s := &Settings{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, &Error{Line: n, Msg: fmt.Sprintf("want \"key = value\", got %q", line)}
+		}
+		if err := s.set(strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)); err != nil {
+			return nil, &Error{Line: n, Msg: err.Error()}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// set stores one key's value, checked.
+func (s *Settings) set(key, v string) error {
+	switch key {
+	case "architecture":
+		s.Architecture = v
+	case "foreign-architectures":
+		s.ForeignArchitectures = splitList(v)
+	case "distribution":
+		s.Distribution = v
+	case "install-key":
+		s.InstallKey = v
+	case "package-trust":
+		switch p := strings.ToLower(v); p {
+		case "", "store", "developer", "none":
+			s.PackageTrust = p
+		default:
+			return fmt.Errorf("package-trust = %q: want store, developer or none", v)
+		}
+	case "acknowledge-timeout":
+		if v == "" {
+			s.AcknowledgeTimeout = 0
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("acknowledge-timeout = %q: want a duration such as 10m", v)
+		}
+		s.AcknowledgeTimeout = d
+	case "documents-dir":
+		s.DocumentsDir = v
+	case "dbus-allow-users":
+		s.DBusAllowUsers = splitList(v)
+	case "dbus-allow-groups":
+		s.DBusAllowGroups = splitList(v)
+	}
+	return nil
+}
+
+// splitList splits a list value at commas and blanks.
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+}

@@ -1,0 +1,440 @@
+package publish
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"aim/deb"
+)
+
+// AddOptions says where Add puts packages and how picky it is.
+type AddOptions struct {
+	// Dist and Component default to the repository's first.
+	Dist, Component string
+	// Strict refuses packages with lint warnings.
+	Strict bool
+}
+
+// AddResult is what Add found in, and did with, one file.
+type AddResult struct {
+	File     string
+	Package  PoolPackage
+	Findings []LintFinding
+	// Unchanged is true when the dist already held these exact bytes.
+	Unchanged bool
+	// Err is why the file was refused.
+	Err error
+}
+
+// AddError reports the files Add refused; when it is returned, Add changed
+// nothing.
+type AddError struct {
+	Refused []AddResult
+}
+
+func (e *AddError) Error() string {
+	var parts []string
+	for _, r := range e.Refused {
+		parts = append(parts, fmt.Sprintf("%s: %v", r.File, r.Err))
+	}
+	return fmt.Sprintf("refused %d package(s), nothing added: %s", len(e.Refused), strings.Join(parts, "; "))
+}
+
+// scanned is a package file read once: its control paragraph, size and
+// hashes, lint findings, and a copy of its bytes in the pool's
+// temporary area.
+type scanned struct {
+	control  *deb.Paragraph
+	size     int64
+	md5, sha string
+	findings []LintFinding
+	// tmp is the copy of a large file; created, the pool file a small
+	// one was written to directly (see placeEarly).
+	tmp     string
+	created string
+}
+
+// Add copies package files into the pool and records them in the package
+// database of a dist. Each file is read once, with several files in
+// parallel: its control data is parsed, its bytes hashed and copied, and
+// its data archive linted (see Lint). Add is all or nothing: a
+// file with unreadable control data or a broken archive, a package whose
+// name, version and architecture the dist or pool already holds with
+// other bytes, or (with Strict) a lint warning refuses every file, and
+// the error is an *AddError. Adding the same bytes again is no change.
+func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
+	dist, err := r.dist(opts.Dist)
+	if err != nil {
+		return nil, err
+	}
+	comp, err := r.component(opts.Component)
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.loadState(dist)
+	if err != nil {
+		return nil, err
+	}
+	incoming := filepath.Join(r.Dir, "pool")
+	if err := os.MkdirAll(incoming, 0o755); err != nil {
+		return nil, err
+	}
+	scans, results := r.scanAll(files, incoming, comp)
+	var created []string
+	cleanup := func() {
+		for _, s := range scans {
+			if s != nil && s.tmp != "" {
+				os.Remove(s.tmp)
+			}
+			if s != nil && s.created != "" {
+				r.removePoolFile(s.created)
+			}
+		}
+	}
+	defer cleanup()
+	var refused []AddResult
+	for i, s := range scans {
+		res := &results[i]
+		if res.Err == nil {
+			res.Err = r.place(st, dist, comp, s, res, opts.Strict, &created)
+		}
+		if res.Err != nil {
+			refused = append(refused, *res)
+		}
+	}
+	if len(refused) > 0 {
+		for _, p := range created {
+			r.removePoolFile(p)
+		}
+		return results, &AddError{Refused: refused}
+	}
+	if err := st.save(r); err != nil {
+		return results, fmt.Errorf("record packages: %w", err)
+	}
+	return results, nil
+}
+
+// scanAll scans files in parallel, keeping their order.
+func (r *Repo) scanAll(files []string, incoming, comp string) ([]*scanned, []AddResult) {
+	scans := make([]*scanned, len(files))
+	results := make([]AddResult, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(files)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i].File = files[i]
+				scans[i], results[i].Err = r.scanDeb(files[i], incoming, comp)
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return scans, results
+}
+
+// smallDeb bounds the packages Add reads into memory; larger ones are
+// copied to a temporary file while they are read.
+const smallDeb = 16 << 20
+
+// scanDeb reads a package file once: a small one into memory, which is
+// then written straight to its pool path; a larger one is copied to a
+// temporary file below incoming while it is hashed and read.
+func (r *Repo) scanDeb(file, incoming, comp string) (s *scanned, err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() <= smallDeb {
+		data, err := io.ReadAll(io.LimitReader(f, smallDeb+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(data) <= smallDeb {
+			return r.scanSmall(data, comp)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+	}
+	tmp, err := os.CreateTemp(incoming, ".aim-add-*")
+	if err != nil {
+		return nil, err
+	}
+	tmpName := tmp.Name()
+	s = &scanned{tmp: tmpName}
+	defer func() {
+		if cerr := tmp.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(tmpName)
+			s = nil
+		}
+	}()
+	m, h := md5.New(), sha256.New()
+	cw := &countWriter{w: io.MultiWriter(m, h, tmp)}
+	br := bufio.NewReaderSize(io.TeeReader(f, cw), 64<<10)
+	ar, err := deb.NewArchiveReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("broken package: %w", err)
+	}
+	defer ar.Close()
+	s.control = ar.Control().Control
+	if err := checkControl(s.control); err != nil {
+		return nil, err
+	}
+	if s.findings, err = Lint(ar); err != nil {
+		return nil, fmt.Errorf("broken package: %w", err)
+	}
+	if _, err := ar.Signatures(); err != nil {
+		return nil, fmt.Errorf("broken package: %w", err)
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return nil, err
+	}
+	if cw.err != nil {
+		return nil, cw.err
+	}
+	s.size, s.md5, s.sha = cw.n, hex.EncodeToString(m.Sum(nil)), hex.EncodeToString(h.Sum(nil))
+	return s, nil
+}
+
+// scanSmall reads a package held in memory and writes it to its pool
+// path, unless a file is there already (place then compares them).
+func (r *Repo) scanSmall(data []byte, comp string) (*scanned, error) {
+	ar, err := deb.NewArchiveReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("broken package: %w", err)
+	}
+	defer ar.Close()
+	s := &scanned{control: ar.Control().Control, size: int64(len(data))}
+	if err := checkControl(s.control); err != nil {
+		return nil, err
+	}
+	if s.findings, err = Lint(ar); err != nil {
+		return nil, fmt.Errorf("broken package: %w", err)
+	}
+	if _, err := ar.Signatures(); err != nil {
+		return nil, fmt.Errorf("broken package: %w", err)
+	}
+	m, h := md5.Sum(data), sha256.Sum256(data)
+	s.md5, s.sha = hex.EncodeToString(m[:]), hex.EncodeToString(h[:])
+	return s, r.placeEarly(s, data, comp)
+}
+
+// placeEarly writes data to the pool path of s when no file is there.
+func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
+	dest := filepath.Join(r.Dir, filepath.FromSlash(s.filename(comp)))
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.created = dest
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// filename is the pool path of s in component comp.
+func (s *scanned) filename(comp string) string {
+	c := s.control
+	return poolDir(comp, sourceName(c)) + "/" + debFileName(c.Get("Package"), c.Get("Version"), c.Get("Architecture"))
+}
+
+// countWriter counts what it passes on and keeps its first error, so a
+// failed copy is not mistaken for a broken package.
+type countWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	if c.err == nil {
+		_, c.err = c.w.Write(p)
+	}
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+// checkControl refuses control data a Packages index cannot list.
+func checkControl(p *deb.Paragraph) error {
+	if err := deb.CheckPackageName(p.Get("Package")); err != nil {
+		return fmt.Errorf("control data: %w", err)
+	}
+	if _, err := deb.ParseVersionLax(p.Get("Version")); err != nil || p.Get("Version") == "" {
+		return fmt.Errorf("control data: bad Version %q", p.Get("Version"))
+	}
+	if err := deb.CheckArchName(p.Get("Architecture")); err != nil {
+		return fmt.Errorf("control data: %w", err)
+	}
+	if src := sourceName(p); deb.CheckPackageName(src) != nil {
+		return fmt.Errorf("control data: bad Source %q", p.Get("Source"))
+	}
+	return nil
+}
+
+// sourceName is the source package of p: the first word of Source, or
+// the package's own name.
+func sourceName(p *deb.Paragraph) string {
+	if f := strings.Fields(p.Get("Source")); len(f) > 0 {
+		return f[0]
+	}
+	return p.Get("Package")
+}
+
+// place moves a scanned file to its pool path and records it in st,
+// unless the dist or pool holds the same package with other bytes.
+func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResult, strict bool, created *[]string) error {
+	name, version, arch := s.control.Get("Package"), s.control.Get("Version"), s.control.Get("Architecture")
+	res.Findings = append(res.Findings, s.findings...)
+	if arch != "all" && !slices.Contains(r.Settings.Architectures, arch) {
+		res.Findings = append(res.Findings, LintFinding{Severity: LintWarning, Message: fmt.Sprintf(
+			"architecture %s is not among the repository's (%s): no index will list the package", arch, strings.Join(r.Settings.Architectures, " "))})
+	}
+	filename := s.filename(comp)
+	para := packagesParagraph(s, filename)
+	res.Package = poolPackage(dist, comp, para)
+	if strict {
+		for _, f := range res.Findings {
+			if f.Severity == LintWarning {
+				return fmt.Errorf("lint warning (strict): %s", f)
+			}
+		}
+	}
+	if c, p := st.find(name, version, arch); p != nil {
+		old := poolPackage(dist, c, p)
+		if old.SHA256 != s.sha {
+			return fmt.Errorf("%s %s %s is already in %s with other contents (%s)", name, version, arch, dist, old.Filename)
+		}
+		res.Unchanged, res.Package = true, old
+		s.created = "" // a pool file deleted by hand, written again
+		return nil
+	}
+	dest := filepath.Join(r.Dir, filepath.FromSlash(filename))
+	if s.created != "" {
+		*created = append(*created, dest)
+		s.created = ""
+	} else if sum, err := fileSHA256(dest); err == nil {
+		if sum != s.sha {
+			return fmt.Errorf("%s exists with other contents", filename)
+		}
+	} else if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+			return err
+		}
+		if err := os.Chmod(s.tmp, 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(s.tmp, dest); err != nil {
+			return err
+		}
+		s.tmp = ""
+		*created = append(*created, dest)
+	} else {
+		return err
+	}
+	st.add(comp, para)
+	return nil
+}
+
+// packagesParagraph is the index entry of a scanned package stored at
+// filename: its control fields, then Filename, Size and hashes.
+func packagesParagraph(s *scanned, filename string) *deb.Paragraph {
+	p := s.control.Clone()
+	for _, f := range []string{"Filename", "Size", "MD5sum", "SHA1", "SHA256", "SHA512"} {
+		p.Delete(f)
+	}
+	p.Set("Filename", filename)
+	p.Set("Size", strconv.FormatInt(s.size, 10))
+	p.Set("MD5sum", s.md5)
+	p.Set("SHA256", s.sha)
+	return p
+}
+
+// removePoolFile deletes a pool file and the directories it leaves empty.
+func (r *Repo) removePoolFile(p string) {
+	os.Remove(p)
+	top := filepath.Join(r.Dir, "pool")
+	for d := filepath.Dir(p); d != top && strings.HasPrefix(d, top); d = filepath.Dir(d) {
+		if os.Remove(d) != nil {
+			return
+		}
+	}
+}
+
+// fileSHA256 returns the SHA256 of a file's contents.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Remove deletes packages from a dist's database: each spec is NAME (every
+// version) or NAME=VERSION. It refuses, changing nothing, when a spec
+// matches no package. Pool files stay until Publish finds no dist names
+// them.
+func (r *Repo) Remove(dist string, specs []string) ([]PoolPackage, error) {
+	d, err := r.dist(dist)
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.loadState(d)
+	if err != nil {
+		return nil, err
+	}
+	var gone []PoolPackage
+	for _, spec := range specs {
+		name, version, _ := strings.Cut(spec, "=")
+		g := st.remove(name, version)
+		if len(g) == 0 {
+			return nil, fmt.Errorf("no package %s in %s", spec, d)
+		}
+		gone = append(gone, g...)
+	}
+	if err := st.save(r); err != nil {
+		return nil, err
+	}
+	return gone, nil
+}
+
+// bytesEqualFile reports whether the file at path holds exactly b.
+func bytesEqualFile(path string, b []byte) bool {
+	old, err := os.ReadFile(path)
+	return err == nil && bytes.Equal(old, b)
+}

@@ -1,0 +1,158 @@
+package publish
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"aim/deb"
+)
+
+// aptSandbox runs the real apt-get on a sources.list of its own, with
+// its lists, cache and (empty) dpkg status in temporary directories.
+type aptSandbox struct {
+	t    *testing.T
+	dir  string
+	opts []string
+}
+
+func newAptSandbox(t *testing.T, sourceLine string) *aptSandbox {
+	t.Helper()
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Skip("apt-get not installed")
+	}
+	a := &aptSandbox{t: t, dir: t.TempDir()}
+	for _, d := range []string{"lists/partial", "cache/archives/partial", "parts", "etc"} {
+		os.MkdirAll(filepath.Join(a.dir, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(a.dir, "status"), nil, 0o644)
+	os.WriteFile(filepath.Join(a.dir, "sources.list"), []byte(sourceLine+"\n"), 0o644)
+	a.opts = []string{
+		"-o", "Dir::Etc::SourceList=" + filepath.Join(a.dir, "sources.list"),
+		"-o", "Dir::Etc::SourceParts=" + filepath.Join(a.dir, "parts"),
+		"-o", "Dir::Etc::Trusted=" + filepath.Join(a.dir, "etc/trusted.gpg"),
+		"-o", "Dir::Etc::TrustedParts=" + filepath.Join(a.dir, "parts"),
+		"-o", "Dir::Etc::Preferences=" + filepath.Join(a.dir, "etc/preferences"),
+		"-o", "Dir::Etc::PreferencesParts=" + filepath.Join(a.dir, "parts"),
+		"-o", "Dir::State::Lists=" + filepath.Join(a.dir, "lists"),
+		"-o", "Dir::Cache=" + filepath.Join(a.dir, "cache"),
+		"-o", "Dir::State::status=" + filepath.Join(a.dir, "status"),
+		"-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root",
+		"-o", "APT::Architecture=amd64", "-o", "APT::Architectures=amd64",
+		"-o", "Acquire::Languages=none", "-o", "Acquire::Retries=0",
+		"-o", "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false",
+		"-o", "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false",
+		"-o", "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false",
+		"-o", "Acquire::IndexTargets::deb::CNF::DefaultEnabled=false",
+	}
+	return a
+}
+
+// run runs apt-get with args in dir and returns its output and error.
+func (a *aptSandbox) run(dir string, args ...string) (string, error) {
+	cmd := exec.Command("apt-get", append(a.opts, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// update runs apt-get update from scratch and reports whether apt
+// accepted the repository without an error or warning.
+func (a *aptSandbox) update() (string, bool) {
+	os.RemoveAll(filepath.Join(a.dir, "lists"))
+	os.MkdirAll(filepath.Join(a.dir, "lists/partial"), 0o755)
+	out, err := a.run(a.dir, "update")
+	return out, err == nil && !strings.Contains(out, "\nW:") && !strings.Contains(out, "\nE:") && !strings.HasPrefix(out, "E:")
+}
+
+// TestAptAcceptsPublishedRepository publishes a signed repository, serves
+// it over HTTP and has the real apt-get update, download and simulate an
+// install from it; then tampers with the InRelease and with an index and
+// checks that apt refuses each.
+func TestAptAcceptsPublishedRepository(t *testing.T) {
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Skip("apt-get not installed")
+	}
+	r := newTestRepo(t, false)
+	addTestPackages(t, r)
+	addFillers(t, r, 300) // several compressed chunks
+	publish(t, r, testNow, 0)
+	srv := httptest.NewServer(http.FileServer(http.Dir(r.Dir)))
+	defer srv.Close()
+	key := filepath.Join(t.TempDir(), "repo.asc")
+	data, _ := os.ReadFile(filepath.Join(r.Dir, "key.asc"))
+	os.WriteFile(key, data, 0o644)
+	a := newAptSandbox(t, "deb [signed-by="+key+"] "+srv.URL+" stable main")
+
+	// The chunked .gz and .xz decompress, with the real tools, to the
+	// uncompressed index.
+	bin := filepath.Join(r.Dir, "dists/stable/main/binary-amd64")
+	plain, _ := os.ReadFile(filepath.Join(bin, "Packages"))
+	for _, tool := range []string{"gzip", "xz"} {
+		ext := map[string]string{"gzip": ".gz", "xz": ".xz"}[tool]
+		if _, err := exec.LookPath(tool); err != nil {
+			continue
+		}
+		out, err := exec.Command(tool, "-dc", filepath.Join(bin, "Packages"+ext)).Output()
+		if err != nil || !bytes.Equal(out, plain) {
+			t.Errorf("%s -dc Packages%s: %v, %d bytes for %d", tool, ext, err, len(out), len(plain))
+		}
+	}
+	if out, ok := a.update(); !ok {
+		t.Fatalf("apt-get update refused the repository:\n%s", out)
+	}
+	dl := t.TempDir()
+	if out, err := a.run(dl, "download", "demo-app"); err != nil {
+		t.Fatalf("apt-get download: %v\n%s", err, out)
+	}
+	got, _ := os.ReadFile(filepath.Join(dl, "demo-app_1.0_all.deb"))
+	want, _ := os.ReadFile(filepath.Join(r.Dir, "pool/main/d/demo-app/demo-app_1.0_all.deb"))
+	if len(got) == 0 || !bytes.Equal(got, want) {
+		t.Errorf("downloaded package differs from the pool's (%d bytes)", len(got))
+	}
+	out, err := a.run(dl, "-s", "install", "demo-app", "libdemo1", "filler0", "filler299")
+	if err != nil || !strings.Contains(out, "Inst demo-app (1.0 ") || !strings.Contains(out, "Inst libdemo1 (2.0-1 ") ||
+		!strings.Contains(out, "Inst filler0 (1 ") || !strings.Contains(out, "Inst filler299 (1 ") {
+		t.Fatalf("apt-get -s install: %v\n%s", err, out)
+	}
+
+	inRelease := filepath.Join(r.Dir, "dists/stable/InRelease")
+	good, _ := os.ReadFile(inRelease)
+	os.WriteFile(inRelease, bytes.Replace(good, []byte("Origin: Test"), []byte("Origin: Evil"), 1), 0o644)
+	if out, ok := a.update(); ok {
+		t.Errorf("apt-get update accepted a tampered InRelease:\n%s", out)
+	} else {
+		t.Logf("tampered InRelease:\n%s", out)
+	}
+	os.WriteFile(inRelease, good, 0o644)
+
+	// A tampered index, in every copy (named and by-hash), as a mirror
+	// serving other contents would.
+	rel := r.readRelease("dists/stable")
+	text, _ := os.ReadFile(filepath.Join(r.Dir, "dists/stable/main/binary-amd64/Packages"))
+	evil := bytes.Replace(text, []byte("Version: 1.0\n"), []byte("Version: 9.0\n"), 1)
+	for _, c := range []deb.Compression{deb.None, deb.Gzip, deb.Xz} {
+		p := "main/binary-amd64/Packages" + c.Extension()
+		f, _ := rel.File(p)
+		b := evil
+		if c != deb.None {
+			z, _ := compressIndex(p, c, evil)
+			b = z.data
+		}
+		bh := byHashPaths("dists/stable", f)
+		for _, name := range []string{bh[0], bh[1], "dists/stable/" + p} {
+			os.WriteFile(filepath.Join(r.Dir, name), b, 0o644)
+		}
+	}
+	if out, ok := a.update(); ok {
+		t.Errorf("apt-get update accepted a tampered Packages index:\n%s", out)
+	} else {
+		t.Logf("tampered index:\n%s", out)
+	}
+}

@@ -1,0 +1,239 @@
+package publish
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash/crc32"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"aim/deb"
+	"aim/repo/sources"
+)
+
+// Packages.gz and Packages.xz are written in pieces, one per chunk of
+// paragraphs: concatenated gzip members (which zlib, gzip, apt and aim
+// read as one file), and one xz stream of many blocks (apt reads only
+// the first of concatenated xz streams; see joinXZ). Chunk
+// boundaries depend only on the packages next to them, so adding one
+// package changes one chunk and a re-publish compresses that chunk only;
+// the others come from a cache below the state directory. Chunks also
+// let a full publish compress on every core.
+
+// chunkCacheDir holds compressed chunks by the SHA256 of their text.
+const chunkCacheDir = "chunks"
+
+// chunkMask sets the mean chunk length (64 paragraphs); maxChunk bounds it.
+const (
+	chunkMask = 63
+	maxChunk  = 256
+)
+
+// chunkParagraphs splits an index's paragraphs where the hash of a
+// package's name, version and architecture says so.
+func chunkParagraphs(paras []*deb.Paragraph) [][]*deb.Paragraph {
+	var out [][]*deb.Paragraph
+	start := 0
+	for i, p := range paras {
+		h := fnv.New32a()
+		h.Write([]byte(paragraphKey(p)))
+		if h.Sum32()&chunkMask == 0 || i+1-start >= maxChunk {
+			out = append(out, paras[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(paras) {
+		out = append(out, paras[start:])
+	}
+	return out
+}
+
+// chunkLevel is the compression level of chunks: xz's preset 1 (a 1 MiB
+// dictionary, more than a chunk holds) saves the memory of preset 6's
+// 8 MiB for no larger output; gzip's default, 9.
+var chunkLevel = map[deb.Compression]int{deb.Xz: 1}
+
+// chunkCompressor compresses chunks with a cache of earlier results.
+type chunkCompressor struct {
+	dir  string
+	mu   sync.Mutex
+	used map[string]bool
+}
+
+func newChunkCompressor(r *Repo) *chunkCompressor {
+	return &chunkCompressor{dir: filepath.Join(r.Dir, StateDir, chunkCacheDir), used: map[string]bool{}}
+}
+
+// compress returns the chunks' texts compressed with every one of
+// indexCompressions, each as one concatenated file, by compression.
+func (cc *chunkCompressor) compress(chunks [][]byte) (map[deb.Compression][]byte, error) {
+	type job struct {
+		i int
+		c deb.Compression
+	}
+	parts := map[deb.Compression][][]byte{}
+	for _, c := range indexCompressions {
+		parts[c] = make([][]byte, len(chunks))
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
+	var firstErr error
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				b, err := cc.one(chunks[j.i], j.c)
+				if err != nil {
+					errMu.Lock()
+					firstErr = err
+					errMu.Unlock()
+					continue
+				}
+				parts[j.c][j.i] = b
+			}
+		}()
+	}
+	for i := range chunks {
+		for _, c := range indexCompressions {
+			jobs <- job{i, c}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	out := map[deb.Compression][]byte{}
+	for c, p := range parts {
+		if c == deb.Xz && len(p) > 1 {
+			joined, err := joinXZ(p)
+			if err != nil {
+				return nil, err
+			}
+			out[c] = joined
+			continue
+		}
+		out[c] = bytes.Join(p, nil)
+	}
+	return out, nil
+}
+
+// one compresses one chunk, or takes it from the cache.
+func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
+	sum := sha256.Sum256(text)
+	name := hex.EncodeToString(sum[:]) + c.Extension()
+	cc.mu.Lock()
+	cc.used[name] = true
+	cc.mu.Unlock()
+	path := filepath.Join(cc.dir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		return b, nil
+	}
+	var b bytes.Buffer
+	w, err := deb.NewCompressor(c, &b, chunkLevel[c])
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(text); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	// The cache only saves time: failing to fill it is no error.
+	if os.MkdirAll(cc.dir, 0o755) == nil {
+		sources.WriteFileAtomic(path, b.Bytes(), 0o644)
+	}
+	return b.Bytes(), nil
+}
+
+// prune deletes cached chunks this publish did not use, when it used
+// any (a publish that compressed nothing keeps the cache as it is).
+func (cc *chunkCompressor) prune() {
+	if len(cc.used) == 0 {
+		return
+	}
+	entries, _ := os.ReadDir(cc.dir)
+	for _, e := range entries {
+		if !cc.used[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
+			os.Remove(filepath.Join(cc.dir, e.Name()))
+		}
+	}
+}
+
+// joinXZ joins xz streams of one block each (as the chunk cache holds
+// them) into one stream of many blocks: apt's xz reader stops after the
+// first stream of a file, so concatenated streams will not do. It takes
+// the stream header of the first, every block as it is, and writes a
+// new index and footer (xz file format 1.1.0, sections 2.1.2 and 4).
+func joinXZ(streams [][]byte) ([]byte, error) {
+	var blocks bytes.Buffer
+	var records []byte
+	for _, s := range streams {
+		block, unpadded, size, err := xzSingleBlock(s)
+		if err != nil {
+			return nil, err
+		}
+		blocks.Write(block)
+		records = binary.AppendUvarint(records, unpadded)
+		records = binary.AppendUvarint(records, size)
+	}
+	if len(streams) == 0 {
+		return nil, errors.New("xz: no streams to join")
+	}
+	header := streams[0][:12]
+	index := append([]byte{0}, binary.AppendUvarint(nil, uint64(len(streams)))...)
+	index = append(index, records...)
+	for len(index)%4 != 0 {
+		index = append(index, 0)
+	}
+	index = binary.LittleEndian.AppendUint32(index, crc32.ChecksumIEEE(index))
+	tail := binary.LittleEndian.AppendUint32(nil, uint32(len(index)/4-1))
+	tail = append(tail, header[6:8]...) // stream flags
+	footer := binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(tail))
+	footer = append(append(footer, tail...), 'Y', 'Z')
+	out := append(append([]byte{}, header...), blocks.Bytes()...)
+	return append(append(out, index...), footer...), nil
+}
+
+// xzSingleBlock returns the one block of an xz stream with the unpadded
+// and uncompressed sizes its index records.
+func xzSingleBlock(s []byte) (block []byte, unpadded, size uint64, err error) {
+	bad := errors.New("xz: not a stream of one block")
+	if len(s) < 24 || string(s[len(s)-2:]) != "YZ" {
+		return nil, 0, 0, bad
+	}
+	indexSize := (int(binary.LittleEndian.Uint32(s[len(s)-8:])) + 1) * 4
+	start := len(s) - 12 - indexSize
+	if start < 12 {
+		return nil, 0, 0, bad
+	}
+	index := s[start : len(s)-12]
+	if index[0] != 0 {
+		return nil, 0, 0, bad
+	}
+	rest := index[1:]
+	n, k := binary.Uvarint(rest)
+	if k <= 0 || n != 1 {
+		return nil, 0, 0, bad
+	}
+	rest = rest[k:]
+	unpadded, k = binary.Uvarint(rest)
+	if k <= 0 {
+		return nil, 0, 0, bad
+	}
+	size, k = binary.Uvarint(rest[k:])
+	if k <= 0 {
+		return nil, 0, 0, bad
+	}
+	return s[12:start], unpadded, size, nil
+}

@@ -1,0 +1,24 @@
+// Package publish is the maintainer's side of a repository: add, remove,
+// publish, check, lint, and the single-click .install files of its user
+// packages.
+//
+// A maintainer's repository is a directory with aim-repo.conf (its
+// settings) and aim-repo.state/ (the package database: each package's
+// index paragraph with its hashes, so publishing never reads a .deb again);
+// neither is ever served. Repo.Add copies packages into pool/ after linting
+// them, and Repo.Publish writes dists/ (Packages, .gz, .xz, by-hash copies of
+// the last generations, Release, Release.gpg, then InRelease last, so a
+// reader sees the old release or the new one, never a mix), key.asc at the
+// root, and nothing at all when nothing changed. Release is repo's type, the
+// one a client reads.
+//
+// Settings are read from aim-repo.conf here; .install files are written
+// with repo/installfile's key file writer, and only for user packages by
+// deb.IsUserSection. Files are replaced with sources.WriteFileAtomic, and
+// dists and components are checked with sources.CheckWord, so what is
+// published can be named by a source.
+//
+// The package imports deb, repo, repo/pgp, repo/sources and
+// repo/installfile. It must not print or prompt, nor read aim.conf, and
+// the client packages (repo, repo/sources) must not import it.
+package publish
