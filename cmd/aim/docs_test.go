@@ -41,7 +41,11 @@ func fakeDocs() docSet {
 		"grp":      {name: "grp", summary: "manage things", setup: group},
 		"__secret": {name: "__secret", summary: "internal", setup: hello},
 	}
-	d := collectDocs(cmds, map[string]map[string]*subcommand{"grp": verbs})
+	texts := map[string]helpText{
+		"hello":   {synopsis: []string{"[OPTIONS] NAME...", "--loud"}, description: "Prints a greeting.\n\n.Dots and \\ are escaped.", examples: []string{"aim hello -n you"}},
+		"grp add": {synopsis: []string{"DIR THING..."}, description: "Adds things below DIR."},
+	}
+	d := collectDocs(cmds, map[string]map[string]*subcommand{"grp": verbs}, texts)
 	d.version = "1.0"
 	return d
 }
@@ -132,7 +136,7 @@ func TestManPagesRender(t *testing.T) {
 		t.Skip("groff not installed")
 	}
 	dir := t.TempDir()
-	if err := writeManPages(dir, collectDocs(commands, groupVerbs)); err != nil {
+	if err := writeManPages(dir, collectDocs(commands, groupVerbs, helpTexts)); err != nil {
 		t.Fatal(err)
 	}
 	fake := fakeDocs()
