@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"aim/db"
+	"aim/hooks"
 	"aim/install"
 
 	"github.com/spf13/pflag"
@@ -162,6 +163,9 @@ func runDecision(e *env, in *install.Installer, d *install.Decision) error {
 		pkg = d.Tx.Changes[0].Name
 	}
 	res, err := in.Run(context.Background(), install.NewTask(string(d.Request.Kind), pkg, nil), d)
+	if me := (*hooks.MissingError)(nil); errors.As(err, &me) && me.Root != "/" {
+		return fmt.Errorf("%w (scripts run chrooted into the root: install a shell there, or run again with --scripts-chrootless to run them on this system)", err)
+	}
 	if err != nil {
 		return err
 	}
