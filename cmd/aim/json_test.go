@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +58,30 @@ func TestTasksAndLogJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &log); err != nil || len(log) != 1 || !log[0].OK ||
 		!strings.Contains(log[0].Operation, "install:hello") || log[0].At.IsZero() {
 		t.Errorf("log --json: %v\n%s", err, out)
+	}
+}
+
+// TestVerifyReadOnlyAndJSON checks that verify writes nothing under a
+// root without aim's database, names packages aim did not install, and
+// prints its findings as a JSON list (empty, not null).
+func TestVerifyReadOnlyAndJSON(t *testing.T) {
+	empty := t.TempDir()
+	if out := aimOK(t, "--root", empty, "verify", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("verify --json on an empty root: %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(empty, "var")); err == nil {
+		t.Error("verify wrote below the root")
+	}
+	if _, errs, code := aim(t, "--root", empty, "verify", "dpkg"); code != 1 || !strings.Contains(errs, "dpkg: not installed by aim") {
+		t.Errorf("verify dpkg: exit %d %s", code, errs)
+	}
+	root, _ := localRepo(t, pkgSpec{name: "hello", version: "1.0", files: map[string]string{"/usr/bin/hello": "hi\n"}})
+	aimOK(t, "--root", root, "install", "-y", "--scripts-chrootless", "hello")
+	os.Remove(filepath.Join(root, "usr/bin/hello"))
+	out, _, code := aim(t, "--root", root, "verify", "--json")
+	var probs []map[string]string
+	if err := json.Unmarshal([]byte(out), &probs); err != nil || code != 1 || len(probs) != 1 ||
+		probs[0]["package"] != "hello" || probs[0]["path"] != "/usr/bin/hello" || probs[0]["problem"] != "missing" {
+		t.Errorf("verify --json: exit %d, %v: %s", code, err, out)
 	}
 }
