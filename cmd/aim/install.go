@@ -169,7 +169,7 @@ func runDecision(e *env, in *install.Installer, d *install.Decision) error {
 	if err != nil {
 		return err
 	}
-	printResult(e, res)
+	printResult(e, d, res)
 	return nil
 }
 
@@ -190,7 +190,8 @@ func confirm(e *env) error {
 	return nil
 }
 
-func printResult(e *env, r *install.Result) {
+// printResult says what a finished transaction did, in apt's words.
+func printResult(e *env, d *install.Decision, r *install.Result) {
 	if e.g.quiet {
 		return
 	}
@@ -202,11 +203,24 @@ func printResult(e *env, r *install.Result) {
 	} else if r.CloseApps {
 		fmt.Fprintln(e.stdout, "Close running applications to complete the operation.")
 	}
+	if d.Request.Kind == install.KindReinstall {
+		fmt.Fprintf(e.stdout, "Done: %d reinstalled.\n", len(r.Upgraded))
+		return
+	}
 	fmt.Fprintf(e.stdout, "Done: %d installed, %d upgraded, %d removed", len(r.Installed), len(r.Upgraded), len(r.Removed))
-	if len(r.Purged) > 0 {
-		fmt.Fprintf(e.stdout, ", %d purged", len(r.Purged))
+	if purged := len(r.Purged) + purgedRemovals(d, r); purged > 0 {
+		fmt.Fprintf(e.stdout, ", %d purged", purged)
 	}
 	fmt.Fprintln(e.stdout, ".")
+}
+
+// purgedRemovals counts the removals of a purging transaction: their
+// configuration files went too.
+func purgedRemovals(d *install.Decision, r *install.Result) int {
+	if !d.Tx.Purge {
+		return 0
+	}
+	return len(r.Removed)
 }
 
 // openWriter opens the root for writing through the engine's door

@@ -56,3 +56,29 @@ func TestUpdateFailsOnSkippedSource(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+// TestResultWords checks what reinstall, remove --purge, mark and policy
+// say: "reinstalled", apt's purge mark and count, apt-mark's lines, and
+// the installed version in policy's table when no source has it.
+func TestResultWords(t *testing.T) {
+	root, _ := localRepo(t, pkgSpec{name: "hello", version: "1.0", files: map[string]string{"/usr/bin/hello": "hi\n"}})
+	aimOK(t, "--root", root, "install", "-y", "--scripts-chrootless", "hello")
+	if out := aimOK(t, "--root", root, "install", "-y", "--scripts-chrootless", "--reinstall", "hello"); !strings.Contains(out, "Done: 1 reinstalled.") {
+		t.Errorf("reinstall: %s", out)
+	}
+	for verb, want := range map[string]string{"hold": "hello set on hold.", "unhold": "Canceled hold on hello.",
+		"auto": "hello set to automatically installed.", "manual": "hello set to manually installed."} {
+		if out := aimOK(t, "--root", root, "mark", verb, "hello"); strings.TrimSpace(out) != want {
+			t.Errorf("mark %s: %q", verb, out)
+		}
+	}
+	out := aimOK(t, "--root", root, "remove", "-y", "--purge", "--scripts-chrootless", "hello")
+	if !strings.Contains(out, "REMOVED:\n  hello*\n") || !strings.Contains(out, "1 removed, 1 purged.") {
+		t.Errorf("remove --purge: %s", out)
+	}
+	os.MkdirAll(root+"/var/lib/dpkg", 0o755)
+	os.WriteFile(root+"/var/lib/dpkg/status", []byte("Package: hello\nStatus: install ok installed\nVersion: 0.9\nArchitecture: all\n"), 0o644)
+	if out := aimOK(t, "--root", root, "policy", "hello"); !strings.Contains(out, " *** 0.9 100\n        100 /var/lib/dpkg/status (dpkg)") {
+		t.Errorf("policy:\n%s", out)
+	}
+}
