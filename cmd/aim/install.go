@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -89,8 +91,18 @@ func openInstaller(e *env, chrootless, readOnly bool) (*install.Installer, error
 	if err != nil {
 		return nil, err
 	}
-	return install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), ReadOnly: readOnly,
+	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), ReadOnly: readOnly,
 		LockWait: 10 * time.Second, ChrootlessScripts: chrootless, Report: reportTo(e)})
+	return in, needsRoot(e, err)
+}
+
+// needsRoot explains a permission error of an ordinary user changing a
+// root that is not theirs.
+func needsRoot(e *env, err error) error {
+	if errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 {
+		return fmt.Errorf("%w: changing the system under %s needs root (run as root, or give --root DIR with a directory you own)", err, e.g.root)
+	}
+	return err
 }
 
 // noticeHook, when set, also receives every notice of the Installers the
@@ -235,7 +247,7 @@ func openWriter(e *env) (*db.DB, error) {
 	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), LockWait: 10 * time.Second,
 		NoSessionLog: true, Report: reportTo(e)})
 	if err != nil {
-		return nil, err
+		return nil, needsRoot(e, err)
 	}
 	return in.DB(), nil
 }
