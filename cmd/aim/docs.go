@@ -35,7 +35,7 @@ func hiddenCommand(name string) bool { return strings.HasPrefix(name, "__") }
 
 func setupDocs(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
-		const use = "usage: aim __docs man DIR | aim __docs completion bash|zsh"
+		const use = "usage: aim __docs man DIR | aim __docs completion bash|zsh|fish"
 		if len(args) != 2 {
 			return usageError(use)
 		}
@@ -49,8 +49,10 @@ func setupDocs(fs *pflag.FlagSet) func(*env, []string) error {
 				return writeBashCompletion(e.stdout, d)
 			case "zsh":
 				return writeZshCompletion(e.stdout, d)
+			case "fish":
+				return writeFishCompletion(e.stdout, d)
 			}
-			return usageError("__docs completion: unknown shell %q (bash or zsh)", args[1])
+			return usageError("__docs completion: unknown shell %q (bash, zsh or fish)", args[1])
 		}
 		return usageError(use)
 	}
@@ -68,7 +70,7 @@ type docSet struct {
 // then flags is the union of its verbs' flags.
 type docCommand struct {
 	name, summary string
-	help          helpText
+	help          helpText // names: what its arguments name
 	flags         []docFlag
 	verbs         []docVerb
 }

@@ -42,7 +42,7 @@ func fakeDocs() docSet {
 		"__secret": {name: "__secret", summary: "internal", setup: hello},
 	}
 	texts := map[string]helpText{
-		"hello":   {synopsis: []string{"[OPTIONS] NAME...", "--loud"}, description: "Prints a greeting.\n\n.Dots and \\ are escaped.", examples: []string{"aim hello -n you"}},
+		"hello":   {synopsis: []string{"[OPTIONS] NAME...", "--loud"}, description: "Prints a greeting.\n\n.Dots and \\ are escaped.", examples: []string{"aim hello -n you"}, names: "installed"},
 		"grp add": {synopsis: []string{"DIR THING..."}, description: "Adds things below DIR."},
 	}
 	d := collectDocs(cmds, map[string]map[string]*subcommand{"grp": verbs}, texts)
@@ -77,6 +77,11 @@ func TestDocsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "docs-completion.zsh", b.String())
+	b.Reset()
+	if err := writeFishCompletion(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "docs-completion.fish", b.String())
 }
 
 // TestDocsCoverEveryCommand checks that aim.1 and the pages name every
@@ -122,7 +127,7 @@ func TestDocsCoverEveryCommand(t *testing.T) {
 }
 
 func TestDocsCommandUsage(t *testing.T) {
-	for _, args := range [][]string{{"__docs"}, {"__docs", "man"}, {"__docs", "completion", "fish"}, {"__docs", "html", "x"}} {
+	for _, args := range [][]string{{"__docs"}, {"__docs", "man"}, {"__docs", "completion", "tcsh"}, {"__docs", "html", "x"}} {
 		if _, errs, code := aim(t, args...); code != 2 || !strings.Contains(errs, "aim: ") {
 			t.Errorf("%q: exit %d, %q", args, code, errs)
 		}

@@ -17,12 +17,16 @@ type helpText struct {
 	// examples are command lines, each optionally followed by "  # "
 	// and what it does.
 	examples []string
+	// names is what the arguments name, for shell completion:
+	// "installed" or "available" packages, or "sources"; "" for files.
+	names string
 }
 
 // helpTexts holds the help of each command ("install") and verb ("repo
 // add").
 var helpTexts = map[string]helpText{
 	"install": {
+		names:    "available",
 		synopsis: []string{"[OPTIONS] PKG[=VERSION]|FILE.deb...", "[OPTIONS] FILE.install|URL"},
 		description: `Installs the named packages with everything they depend on, from the configured sources (fill the package lists with aim update first) or from local .deb files named on the command line. Recommended packages of the packages it installs come too, unless --no-install-recommends.
 
@@ -33,11 +37,13 @@ A single .install file or URL is opened as aim open does.`,
 			"aim install ./hello_2.10-3_amd64.deb", "aim install --reinstall hello"},
 	},
 	"remove": {
+		names:       "installed",
 		synopsis:    []string{"[OPTIONS] PKG..."},
 		description: "Removes the named packages and the automatically installed packages that only they needed. Configuration files stay (the package is then in the config-files state) unless --purge. A package another installed package depends on is not removed: aim refuses rather than remove what the user installed.",
 		examples:    []string{"aim remove hello", "aim remove -s hello  # show what would go", "aim remove --purge hello"},
 	},
 	"purge": {
+		names:       "installed",
 		synopsis:    []string{"[OPTIONS] PKG..."},
 		description: "Removes the named packages with their configuration files and runs their postrm purge; a package already removed (config-files state) has its leftovers purged.",
 		examples:    []string{"aim purge hello"},
@@ -71,6 +77,7 @@ Any failure, a no, or -s removes again what it added.`,
 		examples:    []string{"aim search editor", "aim search --user game"},
 	},
 	"show": {
+		names:       "available",
 		synopsis:    []string{"[OPTIONS] PKG[=VERSION]..."},
 		description: "Prints every field of a package: the installed version when there is one, else the candidate; with =VERSION that version.",
 		examples:    []string{"aim show hello", "aim show --json hello=2.10-3"},
@@ -81,11 +88,13 @@ Any failure, a no, or -s removes again what it added.`,
 		examples:    []string{"aim list --installed", "aim list --upgradable --json"},
 	},
 	"policy": {
+		names:       "available",
 		synopsis:    []string{"[OPTIONS] PKG..."},
 		description: "Shows a package's installed version, its candidate, and every available version with the sources that offer it and their priorities.",
 		examples:    []string{"aim policy hello"},
 	},
 	"files": {
+		names:       "installed",
 		synopsis:    []string{"[OPTIONS] PKG"},
 		description: "Lists the files an installed package owns.",
 		examples:    []string{"aim files hello"},
@@ -96,6 +105,7 @@ Any failure, a no, or -s removes again what it added.`,
 		examples:    []string{"aim owns /usr/bin/hello"},
 	},
 	"verify": {
+		names:       "installed",
 		synopsis:    []string{"[OPTIONS] [PKG...]"},
 		description: "Checks the files of the installed packages (or of those named) against the sizes and hashes recorded at install, and lists the files changed or missing. Changed configuration files are listed but do not count as failures. The exit status is 1 when a file is changed or missing.",
 		examples:    []string{"aim verify", "aim verify hello"},
@@ -167,9 +177,9 @@ Any failure, a no, or -s removes again what it added.`,
 	},
 	"source add":     {synopsis: []string{"'deb URI SUITE [COMPONENT...]'|FILE [--name NAME] [--signed-by KEYFILE]"}, description: "Adds a source, given as a one-line entry or a .list/.sources file."},
 	"source list":    {synopsis: []string{""}, description: "Lists the sources with their state."},
-	"source enable":  {synopsis: []string{"NAME-or-URI..."}, description: "Enables sources."},
-	"source disable": {synopsis: []string{"NAME-or-URI..."}, description: "Disables sources; their lists are dropped at the next update."},
-	"source remove":  {synopsis: []string{"NAME-or-URI..."}, description: "Removes sources."},
+	"source enable":  {names: "sources", synopsis: []string{"NAME-or-URI..."}, description: "Enables sources."},
+	"source disable": {names: "sources", synopsis: []string{"NAME-or-URI..."}, description: "Disables sources; their lists are dropped at the next update."},
+	"source remove":  {names: "sources", synopsis: []string{"NAME-or-URI..."}, description: "Removes sources."},
 	"version": {
 		synopsis:    []string{"VERB ..."},
 		description: "Compares and sorts Debian versions exactly as dpkg does.",

@@ -11,8 +11,12 @@ import (
 
 // TestMain lets a test run the command line in a process of its own
 // (AIM_TEST_MAIN holds the arguments as JSON), for example as another
-// user.
+// user; with AIM_TEST_ARGV=1 the test binary is aim itself, taking its
+// arguments as given (for scripts that call aim).
 func TestMain(m *testing.M) {
+	if os.Getenv("AIM_TEST_ARGV") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	if args := os.Getenv("AIM_TEST_MAIN"); args != "" {
 		var argv []string
 		if err := json.Unmarshal([]byte(args), &argv); err != nil {

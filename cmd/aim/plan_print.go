@@ -78,14 +78,6 @@ func printSummary(w io.Writer, d *install.Decision) {
 	}
 }
 
-func names(ps []*resolver.Package) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.Name
-	}
-	return out
-}
-
 // printList prints a heading and the names wrapped at 79 columns, as apt.
 func printList(w io.Writer, heading string, list []string) {
 	if len(list) == 0 {
