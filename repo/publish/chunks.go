@@ -15,7 +15,7 @@ import (
 	"sync"
 
 	"aim/deb"
-	"aim/repo/sources"
+	"aim/deb/rootfs"
 )
 
 // Packages.gz and Packages.xz are written in pieces, one per chunk of
@@ -151,7 +151,7 @@ func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 	}
 	// The cache only saves time: failing to fill it is no error.
 	if os.MkdirAll(cc.dir, 0o755) == nil {
-		sources.WriteFileAtomic(path, b.Bytes(), 0o644)
+		rootfs.WriteFile(path, b.Bytes(), 0o644)
 	}
 	return b.Bytes(), nil
 }

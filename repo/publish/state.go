@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"aim/deb"
-	"aim/repo/sources"
+	"aim/deb/rootfs"
 )
 
 // PoolPackage is one package of a repository's dist, as its package
@@ -92,8 +92,8 @@ func (st *distState) save(r *Repo) error {
 		if err := deb.WriteParagraphs(&b, st.comps[c]); err != nil {
 			return err
 		}
-		if err := sources.WriteFileAtomic(path, b.Bytes(), 0o644); err != nil {
-			return err
+		if err := rootfs.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
 		}
 	}
 	st.dirty = map[string]bool{}
