@@ -11,15 +11,18 @@ import (
 	"time"
 
 	"aim/db"
+	"aim/deb/rootfs"
 	"aim/repo/sources"
 )
 
-// Paths below a root that updates use.
+// Paths below a root that updates use (see deb/rootfs).
 const (
-	ListsDir  = "var/cache/aim/lists"
-	CacheFile = "var/cache/aim/pkgcache.bin"
+	// ListsDir holds the verified indexes.
+	ListsDir = rootfs.ListsDir
+	// CacheFile is the available-package cache built from them.
+	CacheFile = rootfs.PkgCacheFile
 	// TrustedKeysDir holds the keys trusted for every repository.
-	TrustedKeysDir = "etc/aim/trusted.gpg.d"
+	TrustedKeysDir = rootfs.TrustedKeysDir
 )
 
 // DefaultPriority is a source's priority when it sets none (apt's 500).
