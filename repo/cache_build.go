@@ -89,7 +89,8 @@ func (b *CacheBuilder) AddIndex(src CacheSource, r io.Reader) error {
 }
 
 func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
-	name, version, arch := p.Get("Package"), p.Get("Version"), p.Get("Architecture")
+	id := deb.IdentityOf(p)
+	name, version, arch := id.Package, id.Version, id.Architecture
 	if name == "" || version == "" || arch == "" {
 		return fmt.Errorf("paragraph lacks Package, Version or Architecture")
 	}

@@ -271,8 +271,8 @@ func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
 
 // filename is the pool path of s in component comp.
 func (s *scanned) filename(comp string) string {
-	c := s.control
-	return poolDir(comp, sourceName(c)) + "/" + debFileName(c.Get("Package"), c.Get("Version"), c.Get("Architecture"))
+	id := deb.IdentityOf(s.control)
+	return poolDir(comp, sourceName(s.control)) + "/" + debFileName(id.Package, id.Version, id.Architecture)
 }
 
 // countWriter counts what it passes on and keeps its first error, so a
@@ -293,13 +293,14 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // checkControl refuses control data a Packages index cannot list.
 func checkControl(p *deb.Paragraph) error {
-	if err := deb.CheckPackageName(p.Get("Package")); err != nil {
+	id := deb.IdentityOf(p)
+	if err := deb.CheckPackageName(id.Package); err != nil {
 		return fmt.Errorf("control data: %w", err)
 	}
-	if _, err := deb.ParseVersionLax(p.Get("Version")); err != nil || p.Get("Version") == "" {
-		return fmt.Errorf("control data: bad Version %q", p.Get("Version"))
+	if _, err := deb.ParseVersionLax(id.Version); err != nil || id.Version == "" {
+		return fmt.Errorf("control data: bad Version %q", id.Version)
 	}
-	if err := deb.CheckArchName(p.Get("Architecture")); err != nil {
+	if err := deb.CheckArchName(id.Architecture); err != nil {
 		return fmt.Errorf("control data: %w", err)
 	}
 	if src := sourceName(p); deb.CheckPackageName(src) != nil {
@@ -314,13 +315,14 @@ func sourceName(p *deb.Paragraph) string {
 	if f := strings.Fields(p.Get("Source")); len(f) > 0 {
 		return f[0]
 	}
-	return p.Get("Package")
+	return deb.IdentityOf(p).Package
 }
 
 // place moves a scanned file to its pool path and records it in st,
 // unless the dist or pool holds the same package with other bytes.
 func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResult, strict bool, created *[]string) error {
-	name, version, arch := s.control.Get("Package"), s.control.Get("Version"), s.control.Get("Architecture")
+	id := deb.IdentityOf(s.control)
+	arch := id.Architecture
 	res.Findings = append(res.Findings, s.findings...)
 	if arch != "all" && !slices.Contains(r.Settings.Architectures, arch) {
 		res.Findings = append(res.Findings, LintFinding{Severity: LintWarning, Message: fmt.Sprintf(
@@ -336,10 +338,10 @@ func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResul
 			}
 		}
 	}
-	if c, p := st.find(name, version, arch); p != nil {
+	if c, p := st.find(id); p != nil {
 		old := poolPackage(dist, c, p)
 		if old.SHA256 != s.sha {
-			return fmt.Errorf("%s %s %s is already in %s with other contents (%s)", name, version, arch, dist, old.Filename)
+			return fmt.Errorf("%s %s %s is already in %s with other contents (%s)", id.Package, id.Version, arch, dist, old.Filename)
 		}
 		res.Unchanged, res.Package = true, old
 		s.created = "" // a pool file deleted by hand, written again

@@ -42,8 +42,9 @@ func chunkParagraphs(paras []*deb.Paragraph) [][]*deb.Paragraph {
 	var out [][]*deb.Paragraph
 	start := 0
 	for i, p := range paras {
+		id := deb.IdentityOf(p)
 		h := fnv.New32a()
-		h.Write([]byte(paragraphKey(p)))
+		h.Write([]byte(id.Package + "\x00" + id.Version + "\x00" + id.Architecture))
 		if h.Sum32()&chunkMask == 0 || i+1-start >= maxChunk {
 			out = append(out, paras[start:i+1])
 			start = i + 1
