@@ -28,7 +28,7 @@ type sourceUpdate struct {
 	lists string // the lists directory, where files are staged
 	stage string // scratch directory for downloads
 	kr    *pgp.Keyring
-	tmps  []*rootfs.AtomicFile
+	tmps  []*rootfs.AtomicFile // every file staged, for abort
 }
 
 // staged is a file fetched and checked, written to a temporary file in
