@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"aim/deb/rootfs"
 	"aim/repo"
-	"aim/repo/sources"
 )
 
 // writeIndexes writes the by-hash copies of every index file, then the
@@ -68,8 +68,8 @@ func (r *Repo) writeByHash(dir string, f indexFile, res *Result) error {
 			}
 			data = b
 		}
-		if err := sources.WriteFileAtomic(full, data, 0o644); err != nil {
-			return err
+		if err := rootfs.WriteFile(full, data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", full, err)
 		}
 		res.Written = append(res.Written, p)
 	}
@@ -86,8 +86,8 @@ func (r *Repo) writeIfChanged(rel string, data []byte, res *Result) error {
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		return err
 	}
-	if err := sources.WriteFileAtomic(full, data, 0o644); err != nil {
-		return err
+	if err := rootfs.WriteFile(full, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", full, err)
 	}
 	if res != nil {
 		res.Written = append(res.Written, rel)
@@ -137,8 +137,8 @@ func (r *Repo) rotateGenerations(dist, dir string, old, rel *repo.Release, keep 
 			return nil, err
 		}
 	}
-	if err := sources.WriteFileAtomic(r.historyFile(dist, 1), old.Bytes(), 0o644); err != nil {
-		return nil, err
+	if err := rootfs.WriteFile(r.historyFile(dist, 1), old.Bytes(), 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", r.historyFile(dist, 1), err)
 	}
 	refs := map[string]bool{}
 	add := func(rel *repo.Release) {
