@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -102,9 +103,12 @@ func collectDocs(cmds map[string]*command, groups map[string]map[string]*subcomm
 		}
 		c := cmds[name]
 		dc := docCommand{name: name, summary: c.summary, help: texts[name], flags: setupFlags(c.setup)}
+		shared := sharedFlags(groups[name])
 		for _, v := range sortedKeys(groups[name]) {
 			sc := groups[name][v]
-			dc.verbs = append(dc.verbs, docVerb{name: v, summary: sc.summary, help: texts[name+" "+v], flags: setupFlags(sc.setup)})
+			dv := docVerb{name: v, summary: sc.summary, help: texts[name+" "+v], flags: setupFlags(sc.setup)}
+			dv.flags = slices.DeleteFunc(dv.flags, func(f docFlag) bool { return shared[f.name] && !namesFlag(dv.help.synopsis, f.name) })
+			dc.verbs = append(dc.verbs, dv)
 		}
 		d.commands = append(d.commands, dc)
 	}

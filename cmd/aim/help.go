@@ -25,7 +25,8 @@ func helpFor(w io.Writer, name, verb string) error {
 		if !ok {
 			return usageError("help: %s has no verb %q (one of %s)", name, verb, verbList(verbs))
 		}
-		writeHelp(w, "aim "+name+" "+verb, sc.summary, helpTexts[name+" "+verb], setupFlagSet(sc.setup), nil)
+		h := helpTexts[name+" "+verb]
+		writeHelp(w, "aim "+name+" "+verb, sc.summary, h, verbFlagSet(verbs, sc, h), nil)
 		return nil
 	}
 	var fs *pflag.FlagSet
@@ -122,3 +123,48 @@ func helpVerb(name string, args []string) string {
 type helpRequest struct{ name, verb string }
 
 func (h *helpRequest) Error() string { return "help requested" }
+
+// verbFlagSet returns the flags of verb sc: a flag every verb of the
+// group defines (the shared flags of aim repo) is the verb's only when
+// its synopsis names it.
+func verbFlagSet(verbs map[string]*subcommand, sc *subcommand, h helpText) *pflag.FlagSet {
+	shared := sharedFlags(verbs)
+	own := pflag.NewFlagSet("aim", pflag.ContinueOnError)
+	setupFlagSet(sc.setup).VisitAll(func(f *pflag.Flag) {
+		if !shared[f.Name] || namesFlag(h.synopsis, f.Name) {
+			own.AddFlag(f)
+		}
+	})
+	return own
+}
+
+// sharedFlags returns the flags that every verb of a group of two or
+// more defines.
+func sharedFlags(verbs map[string]*subcommand) map[string]bool {
+	if len(verbs) < 2 {
+		return nil
+	}
+	count := map[string]int{}
+	for _, v := range verbs {
+		setupFlagSet(v.setup).VisitAll(func(f *pflag.Flag) { count[f.Name]++ })
+	}
+	shared := map[string]bool{}
+	for name, n := range count {
+		if n == len(verbs) {
+			shared[name] = true
+		}
+	}
+	return shared
+}
+
+// namesFlag reports whether a synopsis mentions --name.
+func namesFlag(synopsis []string, name string) bool {
+	for _, line := range synopsis {
+		for _, word := range strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(" []|=", r) }) {
+			if word == "--"+name {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -80,3 +80,31 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestRepoVerbOptions checks that a repo verb lists its own options, not
+// every option the repo verbs share (in help and in the man page).
+func TestRepoVerbOptions(t *testing.T) {
+	add := aimOK(t, "help", "repo", "add")
+	for _, want := range []string{"--strict", "--dist"} {
+		if !strings.Contains(add, want) {
+			t.Errorf("repo add help lacks %s:\n%s", want, add)
+		}
+	}
+	for _, not := range []string{"--listen", "--valid-for", "--key"} {
+		if strings.Contains(add, not) {
+			t.Errorf("repo add help lists %s:\n%s", not, add)
+		}
+	}
+	d := collectDocs(commands, groupVerbs, helpTexts)
+	for _, c := range d.commands {
+		for _, v := range c.verbs {
+			if c.name == "repo" && v.name == "add" {
+				for _, f := range v.flags {
+					if f.name == "listen" || f.name == "key" {
+						t.Errorf("aim-repo.1 lists --%s under add", f.name)
+					}
+				}
+			}
+		}
+	}
+}
