@@ -389,8 +389,12 @@ func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Releas
 		return nil, err
 	}
 	out := filepath.Join(su.stage, listName(key))
-	size, sha, err := decompressFile(dl, out, extCompression[ext])
+	limit := inflateLimit(f.Size, want, listed)
+	size, sha, err := decompressFile(dl, out, extCompression[ext], limit)
 	os.Remove(dl)
+	if errors.Is(err, errInflateLimit) {
+		return nil, &IndexTooLargeError{URL: used, Limit: limit, Listed: listed}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", used, err)
 	}
@@ -400,7 +404,53 @@ func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Releas
 	return &staged{file: db.IndexFile{Path: key, URL: used, Size: size, SHA256: sha}, tmp: out}, nil
 }
 
-func decompressFile(src, dst string, c deb.Compression) (int64, string, error) {
+// maxIndexSize bounds any decompressed index.
+const maxIndexSize = 4 << 30
+
+// maxInflateRatio and minInflateLimit bound an index whose uncompressed
+// size the Release does not list: real Packages indexes shrink 4 to 8
+// times with gzip or xz, so a hundredfold (plus a floor for small and
+// very repetitive ones) is far past any of them yet keeps a bomb of a
+// few hundred bytes to a few MiB.
+const (
+	maxInflateRatio = 100
+	minInflateLimit = 16 << 20
+)
+
+// inflateLimit is how many bytes an index compressed to size may
+// decompress to: exactly the uncompressed size the Release lists, else
+// the bound above.
+func inflateLimit(size int64, want ReleaseFile, listed bool) int64 {
+	limit := minInflateLimit + maxInflateRatio*size
+	if listed {
+		limit = want.Size
+	}
+	return min(limit, maxIndexSize)
+}
+
+// IndexTooLargeError reports an index that decompresses to more than
+// Limit bytes: the uncompressed size its Release lists (Listed) or, when
+// it lists none, a bound on the compression ratio. Decompression stops
+// there, so a compression bomb costs no more than Limit bytes.
+type IndexTooLargeError struct {
+	URL    string
+	Limit  int64
+	Listed bool
+}
+
+func (e *IndexTooLargeError) Error() string {
+	if e.Listed {
+		return fmt.Sprintf("%s: decompresses to more than the %d bytes the Release lists for it", e.URL, e.Limit)
+	}
+	return fmt.Sprintf("%s: decompresses to more than %d bytes (the Release lists no uncompressed size; %dx the compressed size plus %d MiB is the bound)",
+		e.URL, e.Limit, maxInflateRatio, minInflateLimit>>20)
+}
+
+var errInflateLimit = errors.New("decompressed size limit reached")
+
+// decompressFile decompresses src into dst, reading at most limit bytes
+// of output (one more tells that there is more, errInflateLimit).
+func decompressFile(src, dst string, c deb.Compression, limit int64) (int64, string, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, "", err
@@ -416,12 +466,15 @@ func decompressFile(src, dst string, c deb.Compression) (int64, string, error) {
 		return 0, "", err
 	}
 	h := newHasher()
-	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(r, 4<<30))
+	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(r, limit+1))
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("decompress: %w", err)
+	}
+	if n > limit {
+		return 0, "", errInflateLimit
 	}
 	return n, h.hex(), nil
 }
