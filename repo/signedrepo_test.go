@@ -87,3 +87,33 @@ func packagesIndex(version string) []byte {
 	return []byte("Package: foo\nVersion: " + version + "\nArchitecture: amd64\nFilename: pool/foo_" + version +
 		"_amd64.deb\nSize: 10\nSHA256: " + sum256([]byte(version)) + "\nDescription: foo\n")
 }
+
+// snapshot returns every file of the tree, to put back with restore.
+func (r *signedRepo) snapshot() map[string][]byte {
+	r.t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(r.dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		files[p] = data
+		return err
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return files
+}
+
+// restore makes the tree exactly what snapshot returned.
+func (r *signedRepo) restore(files map[string][]byte) {
+	r.t.Helper()
+	os.RemoveAll(filepath.Join(r.dir, "dists"))
+	for p, data := range files {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}

@@ -40,6 +40,10 @@ type Updater struct {
 	// MaxFutureSkew is how far in the future a Release Date may be
 	// (10 minutes when 0).
 	MaxFutureSkew time.Duration
+	// AllowReleaseDateRollback accepts a Release dated before the one
+	// recorded for its source, which is refused otherwise with a
+	// *ReleaseRollbackError (see apt's check of Release dates).
+	AllowReleaseDateRollback bool
 	// Only, when set, restricts fetching to the sources it matches (see
 	// sources.Source.Matches); the others keep their indexes.
 	Only string

@@ -80,6 +80,9 @@ func (su *sourceUpdate) release(ctx context.Context, base string, targets []sour
 	if err := su.checkRelease(rel, targets[0]); err != nil {
 		return nil, false, fmt.Errorf("%s: %w", relFile.URL, err)
 	}
+	if err := su.checkRollback(base, rel); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", relFile.URL, err)
+	}
 	old, had := su.prev.Index(relFile.Path)
 	same := had && old.SHA256 == relFile.SHA256
 	for _, t := range su.withArchAll(rel, targets) {
@@ -148,6 +151,38 @@ func (su *sourceUpdate) checkRelease(rel *Release, t sources.Target) error {
 		return fmt.Errorf("release is for suite %q (codename %q), not %q", rel.Suite, rel.Codename, t.Suite)
 	}
 	return nil
+}
+
+// checkRollback refuses a Release dated before the one recorded for
+// base, as apt does: an attacker who can serve files may replay an
+// older, validly signed Release to hide updates. Updater's
+// AllowReleaseDateRollback accepts it.
+func (su *sourceUpdate) checkRollback(base string, rel *Release) error {
+	old, ok := su.prev.Index(base + "Release")
+	if !ok || su.u.AllowReleaseDateRollback || rel.Date.IsZero() {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(su.u.Root, old.CachePath))
+	if err != nil {
+		return nil // nothing kept to compare with: as on a first update
+	}
+	prev, err := ParseRelease(data)
+	if err != nil || !rel.Date.Before(prev.Date) {
+		return nil
+	}
+	return &ReleaseRollbackError{Date: rel.Date, Recorded: prev.Date}
+}
+
+// ReleaseRollbackError reports a Release whose Date is older than that
+// of the Release recorded for its source by the last update: an older
+// snapshot, or a replay of one. The source keeps its current lists.
+type ReleaseRollbackError struct {
+	Date, Recorded time.Time
+}
+
+func (e *ReleaseRollbackError) Error() string {
+	return fmt.Sprintf("release dated %s is older than the one in use, dated %s (a replayed or rolled-back release)",
+		FormatReleaseDate(e.Date), FormatReleaseDate(e.Recorded))
 }
 
 // fetchRelease gets and verifies InRelease, or Release and Release.gpg
