@@ -98,7 +98,16 @@ func (e *UpdateError) Unwrap() []error {
 // recorded) and rebuilds the cache from every enabled source's current
 // indexes. It returns one result per enabled source and, when some
 // failed, an *UpdateError alongside them.
+//
+// Update takes the writer lock of the root through u.DB (a no-op when it
+// holds it already; a *db.LockedError when another process does), and
+// under it first removes the staging directories of updates that were
+// killed midway: while the lock is held, no other update is running.
 func (u *Updater) Update(ctx context.Context, srcs []sources.Source) ([]SourceResult, error) {
+	if err := u.DB.Lock(0); err != nil {
+		return nil, fmt.Errorf("update: %w", err)
+	}
+	u.removeStaleStaging()
 	if err := u.syncSources(srcs); err != nil {
 		return nil, err
 	}
@@ -208,7 +217,7 @@ func (u *Updater) updateSource(ctx context.Context, s *sources.Source) SourceRes
 		res.Err = err
 		return res
 	}
-	stage, err := os.MkdirTemp(u.listsDir(), ".update-")
+	stage, err := os.MkdirTemp(u.listsDir(), stagingPattern)
 	if err != nil {
 		res.Err = fmt.Errorf("update: %w", err)
 		return res
@@ -232,6 +241,20 @@ func (u *Updater) updateSource(ctx context.Context, s *sources.Source) SourceRes
 	}
 	u.event(s.Name, "", "done")
 	return res
+}
+
+// stagingPattern names the staging directories of updates in the lists
+// directory.
+const stagingPattern = ".update-*"
+
+// removeStaleStaging removes the staging directories left in the lists
+// directory by updates that were killed. The caller holds the writer
+// lock. What cannot be removed is tried again by the next update.
+func (u *Updater) removeStaleStaging() {
+	stale, _ := filepath.Glob(filepath.Join(u.Root, ListsDir, stagingPattern))
+	for _, d := range stale {
+		os.RemoveAll(d)
+	}
 }
 
 func (u *Updater) listsDir() string {
