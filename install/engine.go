@@ -54,10 +54,13 @@ type Change struct {
 	Name   string
 	// Version is the new version (Install, Upgrade); ignored for Remove.
 	Version string
-	URL     string
-	Path    string
-	Size    int64
-	SHA256  string
+	// Arch is the new version's architecture; with Name and Version it
+	// names the archive downloaded from URL (see deb.Identity.FileName).
+	Arch   string
+	URL    string
+	Path   string
+	Size   int64
+	SHA256 string
 	// Need is the disk space (bytes) the package needs once installed,
 	// as the index says (Maemo-Required-Free-Space, else Installed-Size);
 	// the archive's own control data replaces it once read.

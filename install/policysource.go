@@ -203,7 +203,7 @@ func TransactionOf(cache *repo.Cache, out *policy.Outcome) (*Transaction, error)
 // packages the user asked for (the others are installed as automatic).
 func ChangeOf(cache *repo.Cache, st resolver.Step, manual map[string]bool) (Change, error) {
 	p := st.Package
-	c := Change{Name: p.Name, Version: p.Version.String(), Auto: !manual[p.Name]}
+	c := Change{Name: p.Name, Version: p.Version.String(), Arch: p.Arch, Auto: !manual[p.Name]}
 	switch st.Action {
 	case resolver.Remove:
 		c.Action = Remove

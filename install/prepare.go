@@ -38,6 +38,7 @@ type step struct {
 	old      *db.InstalledPackage // the installed version, for Upgrade and Remove
 	oldFiles []db.File
 	archive  string              // the local .deb
+	cached   string              // its name in the archives cache, when fetched
 	ctrl     *deb.ControlArchive // the new version's control members
 	ctrlDir  string              // host dir holding them during the transaction
 	entries  []unpack.Entry
@@ -119,6 +120,13 @@ func (x *txn) load(c Change) (*step, error) {
 	if c.Action == Remove && s.old == nil {
 		return nil, fmt.Errorf("remove %s: not installed", c.Name)
 	}
+	if c.Action.unpacks() && c.Path == "" {
+		name, err := deb.Identity{Package: c.Name, Version: c.Version, Architecture: c.Arch}.FileName()
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", c.Name, err)
+		}
+		s.cached = name
+	}
 	return s, nil
 }
 
@@ -134,7 +142,7 @@ func (x *txn) fetchAll() error {
 			s.archive = s.c.Path
 			continue
 		}
-		p, err := x.fetch(dir, s.c)
+		p, err := x.fetch(filepath.Join(dir, s.cached), s.c)
 		if err != nil {
 			return err
 		}
@@ -143,17 +151,16 @@ func (x *txn) fetchAll() error {
 	return nil
 }
 
-// fetch returns the cached archive of c, downloading it when it is not
-// already there with the right size and hash.
-func (x *txn) fetch(dir string, c Change) (string, error) {
+// fetch returns the cached archive of c at dest, downloading it when it
+// is not already there with the right size and hash.
+func (x *txn) fetch(dest string, c Change) (string, error) {
 	if c.URL == "" || c.SHA256 == "" {
 		return "", fmt.Errorf("fetch %s: no archive location or hash", c.Name)
 	}
-	dest := filepath.Join(dir, archiveName(c))
 	if ok, _ := fileMatches(dest, c.Size, c.SHA256); ok {
 		return dest, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
 	}
 	_, err := x.e.Fetcher.Fetch(x.ctx, repo.Request{URL: c.URL, Dest: dest, Size: c.Size, SHA256: c.SHA256})
@@ -161,16 +168,6 @@ func (x *txn) fetch(dir string, c Change) (string, error) {
 		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
 	}
 	return dest, nil
-}
-
-// archiveName is apt's file name for a package: NAME_VERSION_ARCH.deb
-// with the epoch's colon escaped.
-func archiveName(c Change) string {
-	base := filepath.Base(c.URL)
-	if strings.HasSuffix(base, ".deb") && !strings.ContainsAny(base, "/\\") {
-		return base
-	}
-	return c.Name + "_" + strings.ReplaceAll(c.Version, ":", "%3a") + ".deb"
 }
 
 // readAll reads the control data of every new archive.

@@ -31,8 +31,8 @@ type Progress struct {
 // into place only once its size and SHA256 match what was expected, so a
 // destination file is always either absent, old, or complete and right.
 type Fetcher struct {
-	// Client is the HTTP client; nil means one with proxies taken from
-	// the environment and the timeouts below.
+	// Client is the HTTP client; nil means NewFetcher's. A client without
+	// a CheckRedirect is used with RefuseDowngrade.
 	Client *http.Client
 	// Retries is how many times a transient failure (network error, 5xx,
 	// 429) is retried, with exponential back-off from RetryDelay.
@@ -87,14 +87,37 @@ func (e *HashMismatchError) Error() string {
 	return fmt.Sprintf("%s: %s mismatch: expected %s, got %s", e.URL, e.What, e.Expected, e.Got)
 }
 
+// ErrInsecureRedirect is returned (wrapped) for a redirect from https to
+// http: following it would drop the transport's protection of the
+// request and reply, so it is refused, as apt refuses it.
+var ErrInsecureRedirect = errors.New("redirect from https to http refused")
+
+// maxRedirects is how many redirects a request follows (Go's default).
+const maxRedirects = 10
+
+// RefuseDowngrade is the CheckRedirect of every HTTP client aim uses: it
+// follows at most 10 redirects and none to http once https was used.
+func RefuseDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	for _, v := range via {
+		if v.URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: %s to %s", ErrInsecureRedirect, via[len(via)-1].URL.Redacted(), req.URL.Redacted())
+		}
+	}
+	return nil
+}
+
 // NewFetcher returns a Fetcher with apt-like defaults: proxies from the
-// environment, 30 s to connect and get response headers, 3 retries.
+// environment, 30 s to connect and get response headers, 3 retries, no
+// redirect from https to http (RefuseDowngrade).
 func NewFetcher() *Fetcher {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = http.ProxyFromEnvironment
 	tr.ResponseHeaderTimeout = 30 * time.Second
 	return &Fetcher{
-		Client:     &http.Client{Transport: tr},
+		Client:     &http.Client{Transport: tr, CheckRedirect: RefuseDowngrade},
 		Retries:    3,
 		RetryDelay: 500 * time.Millisecond,
 		UserAgent:  "aim",
@@ -162,10 +185,15 @@ func (f *Fetcher) tryHTTP(ctx context.Context, req Request) (Result, bool, error
 	client := f.Client
 	if client == nil {
 		client = NewFetcher().Client
+	} else if client.CheckRedirect == nil {
+		c := *client
+		c.CheckRedirect = RefuseDowngrade
+		client = &c
 	}
 	resp, err := client.Do(hr)
 	if err != nil {
-		return Result{}, ctx.Err() == nil, fmt.Errorf("fetch %s: %w", req.URL, err)
+		retry := ctx.Err() == nil && !errors.Is(err, ErrInsecureRedirect)
+		return Result{}, retry, fmt.Errorf("fetch %s: %w", req.URL, err)
 	}
 	defer resp.Body.Close()
 	switch {

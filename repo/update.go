@@ -43,6 +43,10 @@ type Updater struct {
 	// MaxFutureSkew is how far in the future a Release Date may be
 	// (10 minutes when 0).
 	MaxFutureSkew time.Duration
+	// AllowReleaseDateRollback accepts a Release dated before the one
+	// recorded for its source, which is refused otherwise with a
+	// *ReleaseRollbackError (see apt's check of Release dates).
+	AllowReleaseDateRollback bool
 	// Only, when set, restricts fetching to the sources it matches (see
 	// sources.Source.Matches); the others keep their indexes.
 	Only string
@@ -97,7 +101,16 @@ func (e *UpdateError) Unwrap() []error {
 // recorded) and rebuilds the cache from every enabled source's current
 // indexes. It returns one result per enabled source and, when some
 // failed, an *UpdateError alongside them.
+//
+// Update takes the writer lock of the root through u.DB (a no-op when it
+// holds it already; a *db.LockedError when another process does), and
+// under it first removes the staging directories of updates that were
+// killed midway: while the lock is held, no other update is running.
 func (u *Updater) Update(ctx context.Context, srcs []sources.Source) ([]SourceResult, error) {
+	if err := u.DB.Lock(0); err != nil {
+		return nil, fmt.Errorf("update: %w", err)
+	}
+	u.removeStaleStaging()
 	if err := u.syncSources(srcs); err != nil {
 		return nil, err
 	}
@@ -208,7 +221,7 @@ func (u *Updater) updateSource(ctx context.Context, s *sources.Source) SourceRes
 		return res
 	}
 	lists := u.listsDir()
-	stage, err := os.MkdirTemp(lists, ".update-")
+	stage, err := os.MkdirTemp(lists, stagingPattern)
 	if err != nil {
 		res.Err = fmt.Errorf("update: %w", err)
 		return res
@@ -233,6 +246,20 @@ func (u *Updater) updateSource(ctx context.Context, s *sources.Source) SourceRes
 	}
 	u.event(s.Name, "", "done")
 	return res
+}
+
+// stagingPattern names the staging directories of updates in the lists
+// directory.
+const stagingPattern = ".update-*"
+
+// removeStaleStaging removes the staging directories left in the lists
+// directory by updates that were killed. The caller holds the writer
+// lock. What cannot be removed is tried again by the next update.
+func (u *Updater) removeStaleStaging() {
+	stale, _ := filepath.Glob(filepath.Join(u.Root, ListsDir, stagingPattern))
+	for _, d := range stale {
+		os.RemoveAll(d)
+	}
 }
 
 func (u *Updater) listsDir() string {

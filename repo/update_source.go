@@ -114,6 +114,9 @@ func (su *sourceUpdate) release(ctx context.Context, base string, targets []sour
 	if err := su.checkRelease(rel, targets[0]); err != nil {
 		return nil, false, fmt.Errorf("%s: %w", relFile.URL, err)
 	}
+	if err := su.checkRollback(base, rel); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", relFile.URL, err)
+	}
 	old, had := su.prev.Index(relFile.Path)
 	same := had && old.SHA256 == relFile.SHA256
 	for _, t := range su.withArchAll(rel, targets) {
@@ -182,6 +185,38 @@ func (su *sourceUpdate) checkRelease(rel *Release, t sources.Target) error {
 		return fmt.Errorf("release is for suite %q (codename %q), not %q", rel.Suite, rel.Codename, t.Suite)
 	}
 	return nil
+}
+
+// checkRollback refuses a Release dated before the one recorded for
+// base, as apt does: an attacker who can serve files may replay an
+// older, validly signed Release to hide updates. Updater's
+// AllowReleaseDateRollback accepts it.
+func (su *sourceUpdate) checkRollback(base string, rel *Release) error {
+	old, ok := su.prev.Index(base + "Release")
+	if !ok || su.u.AllowReleaseDateRollback || rel.Date.IsZero() {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(su.u.Root, old.CachePath))
+	if err != nil {
+		return nil // nothing kept to compare with: as on a first update
+	}
+	prev, err := ParseRelease(data)
+	if err != nil || !rel.Date.Before(prev.Date) {
+		return nil
+	}
+	return &ReleaseRollbackError{Date: rel.Date, Recorded: prev.Date}
+}
+
+// ReleaseRollbackError reports a Release whose Date is older than that
+// of the Release recorded for its source by the last update: an older
+// snapshot, or a replay of one. The source keeps its current lists.
+type ReleaseRollbackError struct {
+	Date, Recorded time.Time
+}
+
+func (e *ReleaseRollbackError) Error() string {
+	return fmt.Sprintf("release dated %s is older than the one in use, dated %s (a replayed or rolled-back release)",
+		FormatReleaseDate(e.Date), FormatReleaseDate(e.Recorded))
 }
 
 // fetchRelease gets and verifies InRelease, or Release and Release.gpg
@@ -431,8 +466,13 @@ func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Releas
 	if err != nil {
 		return nil, err
 	}
-	size, sha, err := decompressFile(dl, out, extCompression[ext])
+	limit := inflateLimit(f.Size, want, listed)
+	size, sha, err := decompressFile(dl, out, extCompression[ext], limit)
 	os.Remove(dl)
+	if errors.Is(err, errInflateLimit) {
+		out.Abort()
+		return nil, &IndexTooLargeError{URL: used, Limit: limit, Listed: listed}
+	}
 	if err != nil {
 		out.Abort()
 		return nil, fmt.Errorf("%s: %w", used, err)
@@ -444,9 +484,54 @@ func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Releas
 	return &staged{file: db.IndexFile{Path: key, URL: used, Size: size, SHA256: sha}, tmp: out}, nil
 }
 
+// maxIndexSize bounds any decompressed index.
+const maxIndexSize = 4 << 30
+
+// maxInflateRatio and minInflateLimit bound an index whose uncompressed
+// size the Release does not list: real Packages indexes shrink 4 to 8
+// times with gzip or xz, so a hundredfold (plus a floor for small and
+// very repetitive ones) is far past any of them yet keeps a bomb of a
+// few hundred bytes to a few MiB.
+const (
+	maxInflateRatio = 100
+	minInflateLimit = 16 << 20
+)
+
+// inflateLimit is how many bytes an index compressed to size may
+// decompress to: exactly the uncompressed size the Release lists, else
+// the bound above.
+func inflateLimit(size int64, want ReleaseFile, listed bool) int64 {
+	limit := minInflateLimit + maxInflateRatio*size
+	if listed {
+		limit = want.Size
+	}
+	return min(limit, maxIndexSize)
+}
+
+// IndexTooLargeError reports an index that decompresses to more than
+// Limit bytes: the uncompressed size its Release lists (Listed) or, when
+// it lists none, a bound on the compression ratio. Decompression stops
+// there, so a compression bomb costs no more than Limit bytes.
+type IndexTooLargeError struct {
+	URL    string
+	Limit  int64
+	Listed bool
+}
+
+func (e *IndexTooLargeError) Error() string {
+	if e.Listed {
+		return fmt.Sprintf("%s: decompresses to more than the %d bytes the Release lists for it", e.URL, e.Limit)
+	}
+	return fmt.Sprintf("%s: decompresses to more than %d bytes (the Release lists no uncompressed size; %dx the compressed size plus %d MiB is the bound)",
+		e.URL, e.Limit, maxInflateRatio, minInflateLimit>>20)
+}
+
+var errInflateLimit = errors.New("decompressed size limit reached")
+
 // decompressFile decompresses the file src into dst and returns the size
-// and SHA256 of what it wrote.
-func decompressFile(src string, dst io.Writer, c deb.Compression) (int64, string, error) {
+// and SHA256 of what it wrote, reading at most limit bytes of output (one
+// more tells that there is more: errInflateLimit).
+func decompressFile(src string, dst io.Writer, c deb.Compression, limit int64) (int64, string, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, "", err
@@ -458,9 +543,12 @@ func decompressFile(src string, dst io.Writer, c deb.Compression) (int64, string
 	}
 	defer done()
 	h := newHasher()
-	n, err := io.Copy(io.MultiWriter(dst, h), io.LimitReader(r, 4<<30))
+	n, err := io.Copy(io.MultiWriter(dst, h), io.LimitReader(r, limit+1))
 	if err != nil {
 		return 0, "", fmt.Errorf("decompress: %w", err)
+	}
+	if n > limit {
+		return 0, "", errInflateLimit
 	}
 	return n, h.hex(), nil
 }

@@ -119,7 +119,11 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 	id := deb.IdentityOf(p)
 	res := &debBuildResult{Package: id.Package, Version: id.Version, Architecture: id.Architecture, File: out}
 	if outIsDir {
-		res.File = filepath.Join(out, debFileName(id))
+		name, err := id.FileName()
+		if err != nil {
+			return nil, err
+		}
+		res.File = filepath.Join(out, name)
 	}
 	if err := tmp.Commit(res.File, 0o644); err != nil {
 		return nil, err
@@ -128,14 +132,4 @@ func buildTo(fsys fs.FS, out string, outIsDir bool, opts deb.BuildOptions) (*deb
 		res.Size = fi.Size()
 	}
 	return res, nil
-}
-
-// debFileName is the conventional file name PKG_VERSION_ARCH.deb, with the
-// epoch left out of the version as dpkg-deb does.
-func debFileName(id deb.Identity) string {
-	v := id.Version
-	if i := strings.IndexByte(v, ':'); i >= 0 {
-		v = v[i+1:]
-	}
-	return fmt.Sprintf("%s_%s_%s.deb", id.Package, v, id.Architecture)
 }

@@ -270,3 +270,32 @@ func TestDebInfoGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestDebBuildIntoDirRefusesPathVersions builds into a directory, where
+// the output is named from the control data: a Version that dpkg only
+// warns about and that holds "/" or ".." must not choose the path.
+func TestDebBuildIntoDirRefusesPathVersions(t *testing.T) {
+	for _, v := range []string{"1.0/../../escaped", "1/2", "1.0-1/../x"} {
+		src := copyDemo(t)
+		control := filepath.Join(src, "DEBIAN", "control")
+		b, _ := os.ReadFile(control)
+		os.WriteFile(control, bytes.Replace(b, []byte("Version: 1.0.0-1\n"), []byte("Version: "+v+"\n"), 1), 0644)
+		base := t.TempDir()
+		out := filepath.Join(base, "a", "b")
+		os.MkdirAll(filepath.Join(out, "hello_1"), 0o755)
+		_, errs, code := aim(t, "deb", "build", src, out)
+		if code != 1 || !strings.Contains(errs, "aim: no file name for hello") {
+			t.Errorf("version %q: status %d, stderr %q", v, code, errs)
+		}
+		var written []string
+		filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				written = append(written, p)
+			}
+			return nil
+		})
+		if len(written) != 0 {
+			t.Errorf("version %q: wrote %v", v, written)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"aim/deb/rootfs"
+	"aim/repo"
 	"aim/repo/pgp"
 )
 
@@ -173,7 +174,7 @@ func readKeyBody(name string, r io.Reader) ([]byte, error) {
 
 // fetchKey downloads a key over http(s), with a timeout and a size limit.
 func fetchKey(url string) ([]byte, error) {
-	client := &http.Client{Timeout: keyFetchTimeout}
+	client := &http.Client{Timeout: keyFetchTimeout, CheckRedirect: repo.RefuseDowngrade}
 	resp, err := client.Get(url)
 	if err != nil {
 		return nil, fmt.Errorf("fetch key: %w", err)

@@ -20,15 +20,16 @@ func init() {
 
 func setupUpdate(fs *pflag.FlagSet) func(*env, []string) error {
 	only := fs.String("source", "", "update only the source with this `NAME` or URI")
+	rollback := fs.Bool("allow-release-date-rollback", false, "accept a Release dated before the one in use (an older snapshot; refused by default as a possible replay)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return &exitError{code: 2, msg: "update takes no arguments"}
 		}
-		return runUpdate(e, *only)
+		return runUpdate(e, *only, *rollback)
 	}
 }
 
-func runUpdate(e *env, only string) error {
+func runUpdate(e *env, only string, allowRollback bool) error {
 	cfg, err := settings(e)
 	if err != nil {
 		return err
@@ -50,7 +51,8 @@ func runUpdate(e *env, only string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	u := &repo.Updater{Root: e.g.root, DB: d, Fetcher: repo.NewFetcher(), Arch: nativeArch(cfg), Only: only}
+	u := &repo.Updater{Root: e.g.root, DB: d, Fetcher: repo.NewFetcher(), Arch: nativeArch(cfg), Only: only,
+		AllowReleaseDateRollback: allowRollback}
 	bar := newProgressBar(e)
 	u.Fetcher.Progress = bar.update
 	u.Event = func(ev repo.UpdateEvent) { bar.event(ev) }
@@ -109,6 +111,10 @@ func reportUpdate(e *env, results []repo.SourceResult, err error) error {
 	if ue != nil {
 		for _, r := range ue.Failed {
 			fmt.Fprintf(e.stderr, "aim: %s: %v\n", r.Source, r.Err)
+			var rb *repo.ReleaseRollbackError
+			if errors.As(r.Err, &rb) {
+				fmt.Fprintf(e.stderr, "aim: to use that older release anyway: aim update --allow-release-date-rollback --source %s\n", r.Source)
+			}
 		}
 		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d sources failed to update", len(ue.Failed), len(results))}
 	}

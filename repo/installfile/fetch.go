@@ -6,6 +6,7 @@ package installfile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -105,7 +106,8 @@ func fetchInstallHTTP(ctx context.Context, loc string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", loc, err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := &http.Client{CheckRedirect: refuseDowngrade}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", loc, err)
 	}
@@ -114,6 +116,25 @@ func fetchInstallHTTP(ctx context.Context, loc string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch %s: %s", loc, resp.Status)
 	}
 	return readInstallBody(loc, resp.Body)
+}
+
+// ErrInsecureRedirect is returned (wrapped) for a redirect from https to
+// http, which ReadURL refuses, as apt does.
+var ErrInsecureRedirect = errors.New("redirect from https to http refused")
+
+// refuseDowngrade follows at most 10 redirects and none from https to
+// http. It is the rule of repo.RefuseDowngrade, spelled here because this
+// package imports only the standard library.
+func refuseDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	for _, v := range via {
+		if v.URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: %s to %s", ErrInsecureRedirect, via[len(via)-1].URL.Redacted(), req.URL.Redacted())
+		}
+	}
+	return nil
 }
 
 func readInstallBody(name string, r io.Reader) ([]byte, error) {
