@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,15 +18,18 @@ import (
 
 // archive is one line of apt-get download --print-uris.
 type archive struct {
-	name   string // package name
-	file   string // file name apt-get download writes
-	size   int64
-	sha256 string // hex; empty when apt gave another hash
+	name    string // package name
+	version string
+	file    string // file name apt-get download writes
+	size    int64
+	sha256  string // hex; empty when apt gave another hash
 }
 
-// Debs returns the bookworm archives of the named packages (the candidate
-// versions of the machine's apt configuration), name → path of the .deb in
-// the shared cache. Archives already in the cache with the right size and
+// Debs returns the archives of the named packages from Suite itself (not
+// its -updates or -security suites, so that they match MinbaseRoot's
+// packages), name → path of the .deb in the shared cache. A name may pin
+// its own version or release (NAME=VERSION, NAME/RELEASE), as apt-get
+// download takes it. Archives already in the cache with the right size and
 // hash are reused; the others are fetched with apt-get download. The test
 // is skipped when apt cannot reach the archive.
 func Debs(t testing.TB, names ...string) map[string]string {
@@ -39,13 +43,15 @@ func Debs(t testing.TB, names ...string) map[string]string {
 	defer unlock()
 	want := printURIs(t, names)
 	var missing []string
+	versions := map[string]string{}
 	for _, a := range want {
+		versions[a.name] = a.version
 		if !cached(filepath.Join(dir, a.file), a) {
 			missing = append(missing, a.name)
 		}
 	}
 	if len(missing) > 0 {
-		download(t, dir, missing)
+		download(t, dir, missing, versions)
 	}
 	paths := make(map[string]string, len(want))
 	for _, a := range want {
@@ -67,7 +73,13 @@ var updateOnce = sync.OnceValues(func() ([]byte, error) {
 // update once when the lists are missing or do not know a name.
 func printURIs(t testing.TB, names []string) []archive {
 	t.Helper()
-	args := append([]string{"download", "--print-uris", "-qq"}, names...)
+	args := []string{"download", "--print-uris", "-qq"}
+	for _, n := range names {
+		if !strings.ContainsAny(n, "=/") {
+			n += "/" + Suite
+		}
+		args = append(args, n)
+	}
 	out, err := run("", "apt-get", args...)
 	if err != nil || !listsPresent() {
 		if uout, uerr := updateOnce(); uerr != nil {
@@ -108,7 +120,12 @@ func parseURIs(out []byte) ([]archive, error) {
 		if !ok || err != nil || filepath.Base(f[1]) != f[1] {
 			return nil, fmt.Errorf("unexpected apt-get line %q", sc.Text())
 		}
-		a := archive{name: name, file: f[1], size: size}
+		version, _, _ := strings.Cut(strings.TrimPrefix(f[1], name+"_"), "_")
+		version, err = url.PathUnescape(version)
+		if err != nil {
+			return nil, fmt.Errorf("unexpected apt-get line %q", sc.Text())
+		}
+		a := archive{name: name, version: version, file: f[1], size: size}
 		if h, ok := strings.CutPrefix(f[3], "SHA256:"); ok {
 			a.sha256 = strings.ToLower(h)
 		}
@@ -134,14 +151,18 @@ func cached(path string, a archive) bool {
 
 // download fetches the named packages into dir through a temporary
 // directory, so a half-written archive never carries a final name.
-func download(t testing.TB, dir string, names []string) {
+func download(t testing.TB, dir string, names []string, versions map[string]string) {
 	t.Helper()
 	tmp, err := os.MkdirTemp(dir, ".download-")
 	if err != nil {
 		t.Fatalf("debiantest: %v", err)
 	}
 	defer os.RemoveAll(tmp)
-	if out, err := run(tmp, "apt-get", append([]string{"download", "-qq"}, names...)...); err != nil {
+	args := []string{"download", "-qq"}
+	for _, n := range names {
+		args = append(args, n+"="+versions[n])
+	}
+	if out, err := run(tmp, "apt-get", args...); err != nil {
 		t.Skipf("debiantest: the Debian archive cannot be reached (%v):\n%s", err, out)
 	}
 	ents, err := os.ReadDir(tmp)
