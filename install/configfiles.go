@@ -65,9 +65,10 @@ func (x *txn) loadConfigFiles(s *step) error {
 	dirs := map[string]bool{}
 	for _, p := range conf {
 		s.oldFiles = append(s.oldFiles, db.File{Path: p, Type: 'f', Conffile: true})
-		// The conffile's own directory (never a top-level one such as
-		// /etc) goes too once empty and owned by no package.
-		if dir := path.Dir(p); strings.Count(dir, "/") >= 2 {
+		// The conffile's directories (never a top-level one such as
+		// /etc) go too once empty and listed by no package, aim's or
+		// dpkg's: purging perl removes /etc/perl/Net and /etc/perl.
+		for dir := path.Dir(p); strings.Count(dir, "/") >= 2; dir = path.Dir(dir) {
 			dirs[dir] = true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"path"
 	"sort"
 	"strings"
 
@@ -240,10 +241,11 @@ func restore(host string) error {
 	return removeIfExists(host + oldSuffix)
 }
 
-// removeDirs removes, deepest first, the directories no package owns
-// that are empty.
+// removeDirs removes, deepest first, the directories no package lists
+// (aim's, or dpkg's in its var/lib/dpkg/info/*.list files) that are empty.
 func removeDirs(root string, d *db.DB, dirs []string) error {
 	sort.Slice(dirs, func(i, j int) bool { return dirs[i] > dirs[j] })
+	var dpkg map[string]bool // read once, when an unowned directory needs it
 	for _, dir := range dirs {
 		owners, err := d.Owners(dir)
 		if err != nil {
@@ -252,9 +254,19 @@ func removeDirs(root string, d *db.DB, dirs []string) error {
 		if len(owners) > 0 || dir == "/" || dir == "" {
 			continue
 		}
-		if host, err := hostPath(root, dir); err == nil && isDir(host) {
-			os.Remove(host) // fails, as it should, when not empty
+		host, err := hostPath(root, dir)
+		if err != nil || !isDir(host) {
+			continue
 		}
+		if dpkg == nil {
+			if dpkg, err = dpkgPaths(root); err != nil {
+				return err
+			}
+		}
+		if dpkg[path.Clean("/"+dir)] {
+			continue
+		}
+		os.Remove(host) // fails, as it should, when not empty
 	}
 	return nil
 }
