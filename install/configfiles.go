@@ -13,9 +13,10 @@ import (
 
 // A package removed without purging keeps its conffiles on disk, their
 // rows in the conffiles table, and its postrm as InfoDir/PKG.postrm:
-// dpkg's "config-files" state. The database has no column for the
-// removed version, so the engine keeps it in the meta table under
-// configFilesKey+PKG; the conffiles rows are what mark the state. The
+// dpkg's "config-files" state, which a package with a postrm and no
+// conffiles (bc) enters too. The database has no column for the removed
+// version, so the engine keeps it in the meta table under
+// configFilesKey+PKG, which marks the state with the conffiles rows. The
 // key is written in the commit that removes the package and deleted in
 // the commit that purges or installs it again.
 const configFilesKey = "config-files:"
@@ -94,14 +95,15 @@ func (x *txn) purge(s *step) error {
 }
 
 // recordConfigFilesState updates the config-files state of p's package
-// in the commit: set when a removal leaves conffiles, cleared otherwise.
+// in the commit: set when a removal leaves conffiles or a postrm (whose
+// purge must still run), cleared otherwise.
 func recordConfigFilesState(tx *db.Tx, p pendingStep, purge bool) error {
 	key := configFilesKey + p.Name
 	if p.Action != Remove || purge {
 		return tx.DeleteMeta(key)
 	}
 	conf, err := tx.Conffiles(p.Name)
-	if err != nil || len(conf) == 0 {
+	if err != nil || len(conf) == 0 && !p.Postrm {
 		return err
 	}
 	return tx.SetMeta(key, p.OldVersion)

@@ -320,8 +320,9 @@ func dropBackup(root, p string) error {
 
 // moveInfo installs a committed package's control members into the info
 // directory (removing those of the old version), or removes them for a
-// removed or purged package. A package removed with its conffiles left
-// (the config-files state) keeps PKG.postrm, as dpkg does, for its purge.
+// removed or purged package. A package removed into the config-files
+// state (conffiles or a postrm left) keeps PKG.postrm, as dpkg does, for
+// its purge.
 func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 	info := filepath.Join(root, InfoDir)
 	src := ctrlDir(root, st.TxID, st.Package)
@@ -335,7 +336,11 @@ func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 		if err != nil {
 			return err
 		}
-		if len(conf) > 0 {
+		_, merr := d.Meta(configFilesKey + st.Package)
+		if merr != nil && !errors.Is(merr, db.ErrNotFound) {
+			return merr
+		}
+		if len(conf) > 0 || merr == nil {
 			keep = filepath.Join(info, st.Package+".postrm")
 		}
 	}
