@@ -108,3 +108,21 @@ func recordConfigFilesState(tx *db.Tx, p pendingStep, purge bool) error {
 	}
 	return tx.SetMeta(key, p.OldVersion)
 }
+
+// ConfigFilesPackages returns the packages in the config-files state
+// (removed, their conffiles or postrm left for a purge), name → the
+// version removed.
+func ConfigFilesPackages(d *db.DB) (map[string]string, error) {
+	m, err := d.MetaWithPrefix(configFilesKey)
+	if err != nil {
+		return nil, err
+	}
+	for name := range m {
+		if _, err := d.Installed(name); err == nil {
+			delete(m, name) // installed again; the key is stale
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return m, nil
+}
