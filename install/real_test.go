@@ -18,11 +18,14 @@ type realRoot struct {
 }
 
 // newRealRoot copies the minbase root and fetches the named packages.
+// The test runs in parallel with the other real-package tests: most of
+// their time is scripts and disk.
 func newRealRoot(t *testing.T, pkgs ...string) *realRoot {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("real Debian packages: not in -short")
 	}
+	t.Parallel()
 	debs := debiantest.Debs(t, pkgs...)
 	return &realRoot{t: t, root: debiantest.MinbaseRoot(t), debs: debs}
 }
