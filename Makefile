@@ -7,9 +7,9 @@ GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
 # Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
-DEBS := dpkg dpkg-dev xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static \
+DEBS := dpkg dpkg-dev debootstrap xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static \
 	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver
-TOOLS := dpkg dpkg-deb dpkg-architecture xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox \
+TOOLS := dpkg dpkg-deb dpkg-architecture debootstrap xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox \
 	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver
 # staticcheck, pinned; `make lint` installs it with `go install` when missing
 # (Debian's package is too old for this Go).
