@@ -302,6 +302,9 @@ func (x *txn) commit(failed []triggerFailure) error {
 		if err := tx.DeleteMeta(pendingKey + x.id); err != nil {
 			return err
 		}
+		if err := tx.DeleteMeta(pendingTriggersKey + x.id); err != nil {
+			return err
+		}
 		return tx.SetJournalPhase(x.id, db.JournalCommitted)
 	})
 }

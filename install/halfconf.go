@@ -67,12 +67,64 @@ func (x *txn) markUnpacked() error {
 	if err != nil {
 		return err
 	}
+	trig, err := json.Marshal(x.activatedTriggers())
+	if err != nil {
+		return err
+	}
 	return x.e.DB.Update(func(tx *db.Tx) error {
 		if err := tx.SetMeta(pendingKey+x.id, string(data)); err != nil {
 			return err
 		}
+		if err := tx.SetMeta(pendingTriggersKey+x.id, string(trig)); err != nil {
+			return err
+		}
 		return tx.SetJournalPhase(x.id, phaseUnpacked)
 	})
+}
+
+// pendingTriggersKey+TXID holds, from markUnpacked to the commit, the
+// triggers the transaction activated (package -> names), so that a crash
+// before they ran leaves them pending instead of losing them.
+const pendingTriggersKey = "pending-triggers:"
+
+// activatedTriggers returns, by interested package, the trigger names
+// the transaction activates.
+func (x *txn) activatedTriggers() map[string][]string {
+	acts := x.activations()
+	out := map[string][]string{}
+	for _, in := range x.interests() {
+		if hit, _ := in.match(acts); len(hit) > 0 {
+			out[in.pkg] = hit
+		}
+	}
+	return out
+}
+
+// keepActivated merges the triggers an interrupted transaction activated
+// into the pending ones and forgets its record of them.
+func keepActivated(tx *db.Tx, txid string) error {
+	data, err := tx.Meta(pendingTriggersKey + txid)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var acts map[string][]string
+	if err := json.Unmarshal([]byte(data), &acts); err != nil {
+		return fmt.Errorf("pending triggers of %s: %w", txid, err)
+	}
+	p, err := triggersPending(tx)
+	if err != nil {
+		return err
+	}
+	for pkg, names := range acts {
+		p[pkg] = mergeNames(p[pkg], names)
+	}
+	if err := setTriggersPending(tx, p); err != nil {
+		return err
+	}
+	return tx.DeleteMeta(pendingTriggersKey + txid)
 }
 
 // rollForwardUnpacked commits the stored records of an interrupted
@@ -103,6 +155,9 @@ func rollForwardUnpacked(d *db.DB, txid string) ([]string, error) {
 			}
 		}
 		if err := setHalfConfigured(tx, half); err != nil {
+			return err
+		}
+		if err := keepActivated(tx, txid); err != nil {
 			return err
 		}
 		if err := tx.DeleteMeta(pendingKey + txid); err != nil {

@@ -27,6 +27,9 @@ type listing struct {
 	User         bool   `json:"user"`
 	Category     string `json:"category,omitempty"`
 	CategoryName string `json:"categoryName,omitempty"`
+	// State is the installed package's state when it is not simply
+	// installed (half-configured, unpacked, triggers-pending, ...).
+	State string `json:"state,omitempty"`
 }
 
 func setupSearch(fs *pflag.FlagSet) func(*env, []string) error {
@@ -100,6 +103,9 @@ func printListings(e *env, rows []listing, withSummary bool) error {
 			state = " [installed]"
 		case l.Installed != "":
 			state = fmt.Sprintf(" [installed: %s]", l.Installed)
+		}
+		if l.State != "" {
+			state += " [" + l.State + "]"
 		}
 		src := ""
 		if l.Source != "" {

@@ -15,7 +15,7 @@ func init() {
 
 func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
-		d, err := openWriter(e)
+		d, err := openWriterKeeping(e, true) // looks only: pending configuration stays for the report
 		if err != nil {
 			return err
 		}
@@ -24,9 +24,13 @@ func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		failing := 0
+		failing, unconfigured := 0, 0
 		for _, p := range probs {
-			if p.Kind != install.ConffileChanged {
+			switch p.Kind {
+			case install.ConffileChanged:
+			case install.NotConfigured:
+				unconfigured++
+			default:
 				failing++
 			}
 		}
@@ -34,6 +38,9 @@ func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 			json.NewEncoder(e.stdout).Encode(probs)
 		} else {
 			printProblems(e, probs)
+		}
+		if unconfigured > 0 {
+			return &exitError{code: 1, msg: fmt.Sprintf("verify: %d packages not configured, %d files changed or missing", unconfigured, failing)}
 		}
 		if failing > 0 {
 			return &exitError{code: 1, msg: fmt.Sprintf("verify: %d files changed or missing", failing)}
