@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"aim/db"
 )
 
 // TestOpenFinishesInterruptedConfiguration kills aim during a postinst
@@ -80,6 +82,32 @@ func TestOpenFinishesInterruptedConfiguration(t *testing.T) {
 			if !strings.HasPrefix(last.Operation, "recover") || !strings.Contains(last.Text, "interrupted") ||
 				!keep && !strings.Contains(last.Text, "app postinst") {
 				t.Errorf("last log entry %q:\n%s", last.Operation, last.Text)
+			}
+		})
+	}
+}
+
+// TestVerifyNamesPendingPackages checks that Verify reports each state
+// of pending configuration as NotConfigured, and nothing once none is.
+func TestVerifyNamesPendingPackages(t *testing.T) {
+	for _, tc := range []struct {
+		key, value, want string
+	}{
+		{halfConfiguredKey, `{"app":""}`, "app: half-configured"},
+		{triggersPendingKey, `{"app":["/usr/share/x"]}`, "app: triggers-pending"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			f := newFixture(t)
+			f.mustRun(f.install(spec{name: "app", version: "1", files: map[string]string{"/usr/share/app/a": "a"}}))
+			if err := f.d.Update(func(tx *db.Tx) error { return tx.SetMeta(tc.key, tc.value) }); err != nil {
+				t.Fatal(err)
+			}
+			probs, err := Verify(f.root, f.d, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(probs) != 1 || probs[0].Kind != NotConfigured || !strings.HasPrefix(probs[0].String(), tc.want) {
+				t.Fatalf("verify = %v, want %q", probs, tc.want)
 			}
 		})
 	}

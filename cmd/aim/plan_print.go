@@ -54,7 +54,7 @@ func printSummary(w io.Writer, d *install.Decision) {
 	printList(w, "The following packages will be REMOVED:", names(pl.Remove))
 	printList(w, "The following packages have been kept back:", held)
 	for _, h := range out.HeldBack {
-		if h.Reason == "dpkg" && len(pl.Upgrade) == 0 && d.Request.Kind == install.KindInstall {
+		if h.Reason == "dpkg" && d.Request.Kind == install.KindInstall {
 			fmt.Fprintf(w, "%s belongs to dpkg: aim leaves it to apt.\n", h.Name)
 		}
 	}
