@@ -213,16 +213,19 @@ func HalfConfigured(d *db.DB) ([]string, error) {
 }
 
 // configurePending runs postinst configure for every half-configured
-// package, forgetting each that succeeds; the first failure is returned
-// and the package stays half-configured.
-func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner) error {
+// package but those in skip (which the coming transaction removes or
+// unpacks again, as dpkg allows), forgetting each that succeeds; the
+// first failure is returned and the package stays half-configured.
+func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner, skip map[string]bool) error {
 	half, err := halfConfigured(e.DB)
 	if err != nil || len(half) == 0 {
 		return err
 	}
 	names := make([]string, 0, len(half))
 	for n := range half {
-		names = append(names, n)
+		if !skip[n] {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -241,6 +244,24 @@ func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner) error {
 // infoPathOf is the host path of an installed package's control member.
 func infoPathOf(root, pkg, member string) string {
 	return filepath.Join(root, InfoDir, pkg+"."+member)
+}
+
+// forgetHalfConfigured drops the packages of a committed transaction
+// from the half-configured ones: removed, or unpacked and configured
+// again.
+func forgetHalfConfigured(tx *db.Tx, names []string) error {
+	half, err := halfConfigured(tx)
+	if err != nil || len(half) == 0 {
+		return err
+	}
+	n := len(half)
+	for _, name := range names {
+		delete(half, name)
+	}
+	if len(half) == n {
+		return nil
+	}
+	return setHalfConfigured(tx, half)
 }
 
 // recordPending stores one step's outcome; purge is the transaction's

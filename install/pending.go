@@ -60,7 +60,7 @@ func (e *Engine) finishInterrupted(ctx context.Context, r *Recovered, keep bool)
 // r which packages it finished.
 func (e *Engine) configureAll(ctx context.Context, tr *hooks.Transcript, r *Recovered, half map[string]string, trig map[string][]string) error {
 	runner := e.scriptRunner(tr)
-	err := e.configurePending(ctx, runner)
+	err := e.configurePending(ctx, runner, nil)
 	left, lerr := halfConfigured(e.DB)
 	if lerr != nil {
 		return lerr

@@ -112,3 +112,43 @@ func TestVerifyNamesPendingPackages(t *testing.T) {
 		})
 	}
 }
+
+// TestHalfConfiguredRemovedOrReplaced checks that a half-configured
+// package whose postinst keeps failing can still be removed, or
+// unpacked again by a fixed version, as under dpkg, and is then no
+// longer pending; an unrelated transaction still configures it first.
+func TestHalfConfiguredRemovedOrReplaced(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(f *fixture) Change
+		wantErr bool
+	}{
+		{"remove", func(f *fixture) Change { return Change{Action: Remove, Name: "app"} }, false},
+		{"fixed version", func(f *fixture) Change {
+			return f.install(spec{name: "app", version: "2", files: map[string]string{"/usr/share/app/a": "b"}})
+		}, false},
+		{"unrelated", func(f *fixture) Change { return f.install(spec{name: "other", version: "1"}) }, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			broken := filepath.Join(f.dir, "broken")
+			s := spec{name: "app", version: "1", files: map[string]string{"/usr/share/app/a": "a"},
+				scripts: map[string]string{"postinst": "if [ -e " + broken + " ]; then exit 1; fi\n"}}
+			f.mustRun(f.install(s))
+			os.WriteFile(broken, nil, 0o644)
+			if err := f.d.Update(func(tx *db.Tx) error { return tx.SetMeta(halfConfiguredKey, `{"app":""}`) }); err != nil {
+				t.Fatal(err)
+			}
+			_, err := f.run(false, tc.change(f))
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("run: %v, want error %v", err, tc.wantErr)
+			}
+			pending, _ := PendingState(f.d)
+			if want := tc.wantErr; (pending["app"] != "") != want {
+				t.Errorf("pending %v after %s", pending, tc.name)
+			}
+			f.checkConsistent()
+		})
+	}
+}
