@@ -49,8 +49,9 @@ func runRealKillChild(list string) int {
 	return 0
 }
 
-// TestRealInterruptedConfigureFinished installs real nano and less into
-// a minbase root, killing aim after the first postinst: the next Open
+// TestRealInterruptedConfigureFinished installs real nano and less (with
+// libncursesw6) into a minbase root, killing aim after the first
+// postinst: the next Open
 // configures what was left (update-alternatives links made), both
 // programs run, nothing stays pending and verify is clean.
 func TestRealInterruptedConfigureFinished(t *testing.T) {
