@@ -39,7 +39,10 @@ type InstalledPackage struct {
 	// package aim never removes and whose files it never overwrites.
 	FromDpkg bool
 	// DpkgState is dpkg's state word for a FromDpkg package ("installed",
-	// "unpacked", ...; see ReadDpkgStatus), "" for aim's own packages.
+	// "unpacked", ...; see ReadDpkgStatus). For aim's own packages the
+	// database leaves it ""; install.LoadInstalled sets the state aim keeps
+	// for a package whose configuration is pending ("half-configured",
+	// "triggers-pending").
 	DpkgState string
 }
 

@@ -296,10 +296,20 @@ func (x *txn) commit(failed []triggerFailure) error {
 		if err := addTriggersPending(tx, failed); err != nil {
 			return err
 		}
+		var names []string
+		for _, s := range x.steps {
+			names = append(names, s.c.Name)
+		}
+		if err := forgetHalfConfigured(tx, names); err != nil {
+			return err
+		}
 		if err := x.recordSignatures(tx); err != nil {
 			return err
 		}
 		if err := tx.DeleteMeta(pendingKey + x.id); err != nil {
+			return err
+		}
+		if err := tx.DeleteMeta(pendingTriggersKey + x.id); err != nil {
 			return err
 		}
 		return tx.SetJournalPhase(x.id, db.JournalCommitted)

@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 	if p := os.Getenv(installChild); p != "" {
 		os.Exit(runInstallChild(p))
 	}
+	if p := os.Getenv(realKillChild); p != "" {
+		os.Exit(runRealKillChild(p))
+	}
 	os.Exit(m.Run())
 }
 

@@ -182,6 +182,15 @@ func (e *Engine) Run(ctx context.Context, t *Task, tx *Transaction) (*Result, er
 	return res, nil
 }
 
+// changeSet is the names of the packages tx changes.
+func changeSet(tx *Transaction) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range tx.Changes {
+		out[c.Name] = true
+	}
+	return out
+}
+
 func changeNames(tx *Transaction) []string {
 	var out []string
 	for _, c := range tx.Changes {
@@ -216,7 +225,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	}
 	ctx, cancel := t.context(ctx)
 	defer cancel()
-	if err := e.configurePending(ctx, e.scriptRunner(tr)); err != nil {
+	if err := e.configurePending(ctx, e.scriptRunner(tr), changeSet(tx)); err != nil {
 		return nil, err
 	}
 	if err := e.runPendingTriggers(ctx, e.scriptRunner(tr), tr); err != nil {

@@ -73,12 +73,64 @@ func (x *txn) markUnpacked() error {
 	if err != nil {
 		return err
 	}
+	trig, err := json.Marshal(x.activatedTriggers())
+	if err != nil {
+		return err
+	}
 	return x.e.DB.Update(func(tx *db.Tx) error {
 		if err := tx.SetMeta(pendingKey+x.id, string(data)); err != nil {
 			return err
 		}
+		if err := tx.SetMeta(pendingTriggersKey+x.id, string(trig)); err != nil {
+			return err
+		}
 		return tx.SetJournalPhase(x.id, phaseUnpacked)
 	})
+}
+
+// pendingTriggersKey+TXID holds, from markUnpacked to the commit, the
+// triggers the transaction activated (package -> names), so that a crash
+// before they ran leaves them pending instead of losing them.
+const pendingTriggersKey = "pending-triggers:"
+
+// activatedTriggers returns, by interested package, the trigger names
+// the transaction activates.
+func (x *txn) activatedTriggers() map[string][]string {
+	acts := x.activations()
+	out := map[string][]string{}
+	for _, in := range x.interests() {
+		if hit, _ := in.match(acts); len(hit) > 0 {
+			out[in.pkg] = hit
+		}
+	}
+	return out
+}
+
+// keepActivated merges the triggers an interrupted transaction activated
+// into the pending ones and forgets its record of them.
+func keepActivated(tx *db.Tx, txid string) error {
+	data, err := tx.Meta(pendingTriggersKey + txid)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var acts map[string][]string
+	if err := json.Unmarshal([]byte(data), &acts); err != nil {
+		return fmt.Errorf("pending triggers of %s: %w", txid, err)
+	}
+	p, err := triggersPending(tx)
+	if err != nil {
+		return err
+	}
+	for pkg, names := range acts {
+		p[pkg] = mergeNames(p[pkg], names)
+	}
+	if err := setTriggersPending(tx, p); err != nil {
+		return err
+	}
+	return tx.DeleteMeta(pendingTriggersKey + txid)
 }
 
 // rollForwardUnpacked commits the stored records of an interrupted
@@ -109,6 +161,9 @@ func rollForwardUnpacked(d *db.DB, txid string) ([]string, error) {
 			}
 		}
 		if err := setHalfConfigured(tx, half); err != nil {
+			return err
+		}
+		if err := keepActivated(tx, txid); err != nil {
 			return err
 		}
 		if err := tx.DeleteMeta(pendingKey + txid); err != nil {
@@ -164,16 +219,19 @@ func HalfConfigured(d *db.DB) ([]string, error) {
 }
 
 // configurePending runs postinst configure for every half-configured
-// package, forgetting each that succeeds; the first failure is returned
-// and the package stays half-configured.
-func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner) error {
+// package but those in skip (which the coming transaction removes or
+// unpacks again, as dpkg allows), forgetting each that succeeds; the
+// first failure is returned and the package stays half-configured.
+func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner, skip map[string]bool) error {
 	half, err := halfConfigured(e.DB)
 	if err != nil || len(half) == 0 {
 		return err
 	}
 	names := make([]string, 0, len(half))
 	for n := range half {
-		names = append(names, n)
+		if !skip[n] {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -192,6 +250,24 @@ func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner) error {
 // infoPathOf is the host path of an installed package's control member.
 func infoPathOf(root, pkg, member string) string {
 	return filepath.Join(root, InfoDir, pkg+"."+member)
+}
+
+// forgetHalfConfigured drops the packages of a committed transaction
+// from the half-configured ones: removed, or unpacked and configured
+// again.
+func forgetHalfConfigured(tx *db.Tx, names []string) error {
+	half, err := halfConfigured(tx)
+	if err != nil || len(half) == 0 {
+		return err
+	}
+	n := len(half)
+	for _, name := range names {
+		delete(half, name)
+	}
+	if len(half) == n {
+		return nil
+	}
+	return setHalfConfigured(tx, half)
 }
 
 // recordPending stores one step's outcome; purge is the transaction's

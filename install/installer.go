@@ -30,6 +30,12 @@ type Options struct {
 	ChrootlessScripts bool
 	// NoSessionLog leaves var/log/aim/session.log alone.
 	NoSessionLog bool
+	// KeepPending leaves pending configuration (half-configured packages,
+	// pending triggers) for a later opening, for commands that only look
+	// (aim verify). By default Open finishes it after recovery, as dpkg's
+	// --configure -a, so every command that changes the system starts
+	// from configured packages.
+	KeepPending bool
 	// Report, when not nil, is told what the Installer does (recovery,
 	// decisions), in order, on the caller's goroutine.
 	Report func(Notice)
@@ -115,16 +121,27 @@ func (in *Installer) start() error {
 		}
 	}
 	in.eng = eng
-	if in.rec, err = eng.recoverOnce(context.Background(), eng.Scripts); err != nil {
-		return err
-	}
-	in.report(Notice{Kind: NoticeRecover, Recovered: in.rec})
 	if !in.opts.NoSessionLog {
 		if log, err := hooks.OpenSessionLog(rootfs.Root(in.root).LogDir(), 1<<20, 3); err == nil {
 			in.log, eng.Log = log, log
 		}
 	}
+	ctx := context.Background()
+	if in.rec, err = eng.recoverOnce(ctx, eng.Scripts); err != nil {
+		return err
+	}
+	if err := eng.finishInterrupted(ctx, in.rec, in.opts.KeepPending); err != nil {
+		return fmt.Errorf("finish interrupted configuration: %w", err)
+	}
+	in.report(Notice{Kind: NoticeRecover, Recovered: in.rec})
 	return nil
+}
+
+// Pending returns the packages still waiting for configuration after
+// Open (see PendingState): those whose postinst configure or triggers
+// failed again, or all of them when Options.KeepPending is set.
+func (in *Installer) Pending() (map[string]string, error) {
+	return PendingState(in.db)
 }
 
 // Close releases the writer lock, the session log and the database.

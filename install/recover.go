@@ -25,8 +25,16 @@ type Recovered struct {
 	// configure did not finish: half-configured until the next Run.
 	Unconfigured []string
 	// Unwound lists the error-unwind scripts run while rolling back
-	// ("PKG SCRIPT ARGS..."); Notes says which of them failed.
+	// ("PKG SCRIPT ARGS..."); Notes says which of them failed, and why
+	// pending configuration did not finish.
 	Unwound, Notes []string
+	// Configured names the half-configured packages (of this or an
+	// earlier interruption) whose postinst configure Open finished;
+	// Triggered those whose pending triggers it ran.
+	Configured, Triggered []string
+	// Interrupted lists the tasks an interruption left running, which
+	// Open ended as Failed.
+	Interrupted []string
 }
 
 // Recover brings the root back to a consistent state after a transaction
@@ -158,6 +166,9 @@ func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) erro
 			return err
 		}
 		if err := tx.DeleteMeta(pendingKey + txid); err != nil {
+			return err
+		}
+		if err := tx.DeleteMeta(pendingTriggersKey + txid); err != nil {
 			return err
 		}
 		for _, fn := range also {

@@ -126,7 +126,12 @@ func LoadInstalled(root string, d *db.DB) (map[string]*db.InstalledPackage, erro
 	if err != nil {
 		return nil, err
 	}
+	pending, err := PendingState(d)
+	if err != nil {
+		return nil, err
+	}
 	for i := range pkgs {
+		pkgs[i].DpkgState = pending[pkgs[i].Name]
 		out[pkgs[i].Name] = &pkgs[i]
 	}
 	return out, nil

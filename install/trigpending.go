@@ -89,11 +89,15 @@ func (e *Engine) runPendingTriggers(ctx context.Context, r *hooks.Runner, tr *ho
 		return err
 	}
 	for _, pkg := range sortedKeys(boolSet(p)) {
+		path := infoPathOf(e.Root, pkg, "postinst")
 		if _, err := e.DB.Installed(pkg); errors.Is(err, db.ErrNotFound) {
-			delete(p, pkg)
-			continue
+			// dpkg's package, whose triggers a crash left activated, or gone
+			if path = dpkgPostinst(e.Root, pkg); path == "" {
+				delete(p, pkg)
+				continue
+			}
 		}
-		s := hooks.Script{Package: pkg, Name: "postinst", Path: infoPathOf(e.Root, pkg, "postinst"), Args: hooks.PostinstTriggered(p[pkg])}
+		s := hooks.Script{Package: pkg, Name: "postinst", Path: path, Args: hooks.PostinstTriggered(p[pkg])}
 		if _, err := r.Run(ctx, s); err != nil {
 			tr.Note("pending trigger: %s postinst: %v (still pending)", pkg, err)
 			continue

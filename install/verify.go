@@ -17,6 +17,9 @@ const (
 	Missing         ProblemKind = iota + 1 // the path does not exist
 	Changed                                // contents, type, mode or link target differ
 	ConffileChanged                        // a conffile differs (the user may change those)
+	// NotConfigured: the package's configuration is pending (Detail
+	// says its state); Path is "".
+	NotConfigured
 )
 
 // Problem is one file that differs from what was installed.
@@ -27,6 +30,9 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.Kind == NotConfigured {
+		return fmt.Sprintf("%s: %s (run aim configure --pending)", p.Package, p.Detail)
+	}
 	what := map[ProblemKind]string{Missing: "missing", Changed: "changed", ConffileChanged: "conffile changed"}[p.Kind]
 	s := fmt.Sprintf("%s: %s %s", p.Package, p.Path, what)
 	if p.Detail != "" {
@@ -38,8 +44,14 @@ func (p Problem) String() string {
 // Verify compares the files of the named installed packages (all when
 // names is empty) with what the database recorded at install time, and
 // returns the differences in package and path order. Conffiles that
-// differ are ConffileChanged, never Changed.
+// differ are ConffileChanged, never Changed. A package whose
+// configuration is pending (see PendingState) is a NotConfigured problem
+// before its files.
 func Verify(root string, d *db.DB, names []string) ([]Problem, error) {
+	pending, err := PendingState(d)
+	if err != nil {
+		return nil, err
+	}
 	if len(names) == 0 {
 		pkgs, err := d.InstalledPackages()
 		if err != nil {
@@ -51,6 +63,9 @@ func Verify(root string, d *db.DB, names []string) ([]Problem, error) {
 	}
 	var out []Problem
 	for _, n := range names {
+		if st := pending[n]; st != "" {
+			out = append(out, Problem{Package: n, Kind: NotConfigured, Detail: st})
+		}
 		files, err := d.Files(n)
 		if err != nil {
 			return nil, err

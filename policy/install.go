@@ -48,6 +48,10 @@ func cutByte(s string, c byte) (string, string, bool) {
 func Install(sys *System, wants []Want, opts Options) (*Outcome, error) {
 	u := newUniverse(sys)
 	inst := sys.index()
+	wants, left := u.leaveToApt(wants, inst)
+	if len(left) > 0 && !actionable(wants, inst) {
+		return nil, &DpkgOwnedError{Packages: left}
+	}
 	req := baseRequest(sys, opts)
 	for _, w := range wants {
 		r, err := u.want(w, inst[w.Name], opts)
@@ -65,7 +69,7 @@ func Install(sys *System, wants []Want, opts Options) (*Outcome, error) {
 		}
 		bad := badRemovals(u, plan)
 		if len(bad) == 0 {
-			return &Outcome{Plan: plan, Manual: manualOf(wants, plan, inst)}, nil
+			return &Outcome{Plan: plan, Manual: manualOf(wants, plan, inst), HeldBack: left}, nil
 		}
 		for _, n := range bad {
 			delete(mayGo, n)
@@ -103,6 +107,12 @@ func baseRequest(sys *System, opts Options) *resolver.Request {
 	for _, in := range sys.Installed {
 		if in.Held || in.Dpkg {
 			req.Lock = append(req.Lock, in.Package.Name)
+		}
+		if in.Dpkg {
+			if req.LockReasons == nil {
+				req.LockReasons = map[string]string{}
+			}
+			req.LockReasons[in.Package.Name] = dpkgLockReason
 		}
 	}
 	return req
@@ -232,7 +242,8 @@ func finalSet(u *universe, plan *resolver.Plan) []*resolver.Package {
 	return out
 }
 
-// manualOf returns the wanted names, which become manually installed.
+// manualOf returns the wanted names, which become manually installed;
+// dpkg's packages are not aim's to mark.
 func manualOf(wants []Want, plan *resolver.Plan, inst map[string]*Installed) []string {
 	inPlan := map[string]bool{}
 	for _, s := range plan.Steps {
@@ -240,6 +251,9 @@ func manualOf(wants []Want, plan *resolver.Plan, inst map[string]*Installed) []s
 	}
 	var out []string
 	for _, w := range wants {
+		if in := inst[w.Name]; in != nil && in.Dpkg {
+			continue // dpkg keeps its own records
+		}
 		if inst[w.Name] != nil || inPlan[w.Name] {
 			out = append(out, w.Name)
 		}

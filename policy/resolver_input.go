@@ -117,15 +117,20 @@ func (u *universe) Providers(name string) []resolver.Provided {
 	return out
 }
 
-// Relations implements resolver.Universe.
+// Relations implements resolver.Universe. An installed version has no
+// Recommends (a missing one is never back-filled) and another version of
+// an installed package only those it adds (see recommends.go).
 func (u *universe) Relations(p *resolver.Package) (*resolver.Relations, error) {
-	if p.Installed {
-		if in := u.inst[p.Name]; in != nil && in.Package == p {
-			if in.Relations == nil {
-				return &resolver.Relations{}, nil
-			}
-			return in.Relations, nil
+	in := u.inst[p.Name]
+	if p.Installed && in != nil && in.Package == p {
+		if in.Relations == nil {
+			return &resolver.Relations{}, nil
 		}
+		return withoutRecommends(in.Relations), nil
 	}
-	return u.sys.Source.Relations(p)
+	r, err := u.sys.Source.Relations(p)
+	if err != nil || in == nil {
+		return r, err
+	}
+	return newRecommends(r, in.Relations), nil
 }

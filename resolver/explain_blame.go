@@ -46,6 +46,9 @@ func (r *problem) clashWith(t *tree, final []bool, vi int32) []Reason {
 	if r.isLocked(q.Name) && r.anyTrue(q.Name, final) {
 		re := reasonFor("locked", q)
 		re.Text = label(q, true) + " is held at its version"
+		if why := r.req.LockReasons[q.Name]; why != "" {
+			re.Text = label(q, true) + " " + why
+		}
 		return append(r.path(t, r.trueOf(q.Name, final)), re)
 	}
 	return nil

@@ -27,6 +27,10 @@ type Request struct {
 	MayRemove []string
 	// Lock lists installed names whose installed version must not change.
 	Lock []string
+	// LockReasons says, by locked name, why it keeps its version, as
+	// explanations word it after the package ("belongs to dpkg"); a name
+	// without one "is held at its version".
+	LockReasons map[string]string
 	// Recommends makes the resolver install recommended packages where it
 	// can. A recommendation never makes a request fail and never changes
 	// which alternative satisfies a dependency.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/pflag"
+
+	"aim/install"
 )
 
 func init() {
@@ -15,17 +17,32 @@ func setupFiles(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(args) != 1 {
 			return &exitError{code: 2, msg: "files: name one package"}
 		}
-		d, err := openReader(e)
+		d, err := openReaderOrNone(e)
 		if err != nil {
 			return err
 		}
-		defer d.Close()
-		files, err := d.Files(args[0])
+		if d != nil {
+			defer d.Close()
+			if _, err := d.Installed(args[0]); err == nil {
+				files, err := d.Files(args[0])
+				if err != nil {
+					return err
+				}
+				for _, f := range files {
+					fmt.Fprintln(e.stdout, f.Path)
+				}
+				return nil
+			}
+		}
+		paths, ok, err := install.DpkgFiles(e.g.root, args[0]) // dpkg's package: read-only, from its list
 		if err != nil {
 			return err
 		}
-		for _, f := range files {
-			fmt.Fprintln(e.stdout, f.Path)
+		if !ok {
+			return fmt.Errorf("%s is not installed", args[0])
+		}
+		for _, p := range paths {
+			fmt.Fprintln(e.stdout, p)
 		}
 		return nil
 	}

@@ -125,6 +125,11 @@ Any failure, a no, or -s removes again what it added.`,
 		description: "Marks installed packages as automatically installed (autoremove may remove them once nothing needs them) or manual, or holds them at their version (upgrade leaves them alone) and releases them.",
 		examples:    []string{"aim mark hold hello", "aim mark auto libfoo1"},
 	},
+	"configure": {
+		synopsis:    []string{"--pending [OPTIONS]"},
+		description: "Finishes what an interrupted operation left: runs the postinst configure of half-configured packages and the pending triggers, as dpkg --configure -a does. Every command that changes the system does this first; configure --pending does only that. The exit status is 1 when a package still cannot be configured.",
+		examples:    []string{"aim configure --pending"},
+	},
 	"clean": {
 		synopsis:    []string{"[OPTIONS]"},
 		description: "Deletes the downloaded package archives kept in the archives cache.",

@@ -128,8 +128,17 @@ func printRecovered(e *env, r *install.Recovered) {
 		fmt.Fprintf(e.stderr, "aim: recovered an interrupted transaction (rolled back: %s; finished: %s)\n",
 			strings.Join(r.RolledBack, " "), strings.Join(r.RolledForward, " "))
 	}
+	if len(r.Interrupted) > 0 {
+		fmt.Fprintf(e.stderr, "aim: interrupted tasks now failed: %s\n", strings.Join(r.Interrupted, " "))
+	}
 	if len(r.Unconfigured) > 0 {
-		fmt.Fprintf(e.stderr, "aim: half-configured, configured by the next transaction: %s\n", strings.Join(r.Unconfigured, " "))
+		fmt.Fprintf(e.stderr, "aim: left half-configured by the interruption: %s\n", strings.Join(r.Unconfigured, " "))
+	}
+	if len(r.Configured) > 0 {
+		fmt.Fprintf(e.stderr, "aim: finished configuring: %s\n", strings.Join(r.Configured, " "))
+	}
+	if len(r.Triggered) > 0 {
+		fmt.Fprintf(e.stderr, "aim: ran pending triggers of: %s\n", strings.Join(r.Triggered, " "))
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(e.stderr, "aim: recovery: %s\n", n)
@@ -240,12 +249,18 @@ func purgedRemovals(d *install.Decision, r *install.Result) int {
 // database or the archives cache; closing the returned database
 // releases the lock.
 func openWriter(e *env) (*db.DB, error) {
+	return openWriterKeeping(e, false)
+}
+
+// openWriterKeeping is openWriter that leaves pending configuration
+// alone when keep is set (for commands that only look).
+func openWriterKeeping(e *env, keep bool) (*db.DB, error) {
 	cfg, err := settings(e)
 	if err != nil {
 		return nil, err
 	}
 	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), LockWait: 10 * time.Second,
-		NoSessionLog: true, Report: reportTo(e)})
+		NoSessionLog: true, KeepPending: keep, Report: reportTo(e)})
 	if err != nil {
 		return nil, needsRoot(e, err)
 	}

@@ -66,10 +66,10 @@ func TestResultWords(t *testing.T) {
 	if out := aimOK(t, "--root", root, "install", "-y", "--scripts-chrootless", "--reinstall", "hello"); !strings.Contains(out, "Done: 1 reinstalled.") {
 		t.Errorf("reinstall: %s", out)
 	}
-	for verb, want := range map[string]string{"hold": "hello set on hold.", "unhold": "Canceled hold on hello.",
-		"auto": "hello set to automatically installed.", "manual": "hello set to manually installed."} {
-		if out := aimOK(t, "--root", root, "mark", verb, "hello"); strings.TrimSpace(out) != want {
-			t.Errorf("mark %s: %q", verb, out)
+	for _, m := range [][2]string{{"hold", "hello set on hold."}, {"unhold", "Canceled hold on hello."},
+		{"auto", "hello set to automatically installed."}, {"manual", "hello set to manually installed."}} {
+		if out := aimOK(t, "--root", root, "mark", m[0], "hello"); strings.TrimSpace(out) != m[1] {
+			t.Errorf("mark %s: %q", m[0], out)
 		}
 	}
 	out := aimOK(t, "--root", root, "remove", "-y", "--purge", "--scripts-chrootless", "hello")

@@ -65,10 +65,14 @@ func listRows(e *env, f listFlags) ([]listing, error) {
 		}
 	}
 	for _, name := range inst.names() {
-		if _, done := rows[name]; done {
-			continue
+		if _, done := rows[name]; !done {
+			rows[name] = installedListing(c, inst, name, nativeArch(cfg))
 		}
-		rows[name] = installedListing(c, inst, name, nativeArch(cfg))
+		if st := stateWord(inst[name]); st != "installed" {
+			l := rows[name]
+			l.State = st
+			rows[name] = l
+		}
 	}
 	if err := addConfigFiles(e, rows); err != nil {
 		return nil, err

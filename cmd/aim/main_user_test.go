@@ -17,6 +17,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("AIM_TEST_ARGV") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
+	if args := os.Getenv(cliChild); args != "" {
+		os.Exit(run(strings.Split(args, "\n"), strings.NewReader(""), os.Stdout, os.Stderr))
+	}
 	if args := os.Getenv("AIM_TEST_MAIN"); args != "" {
 		var argv []string
 		if err := json.Unmarshal([]byte(args), &argv); err != nil {

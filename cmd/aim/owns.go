@@ -7,6 +7,7 @@ import (
 	"path"
 
 	"aim/db"
+	"aim/install"
 
 	"github.com/spf13/pflag"
 )
@@ -20,18 +21,27 @@ func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(args) == 0 {
 			return &exitError{code: 2, msg: "owns: name at least one path"}
 		}
-		d, err := openReader(e)
+		d, err := openReaderOrNone(e)
 		if err != nil {
 			return err
 		}
-		defer d.Close()
+		if d != nil {
+			defer d.Close()
+		}
 		missing := 0
 		for _, a := range args {
 			p := path.Clean("/" + a)
-			owners, err := d.Owners(p)
+			var owners []string
+			if d != nil {
+				if owners, err = d.Owners(p); err != nil {
+					return err
+				}
+			}
+			dpkg, err := install.DpkgOwners(e.g.root, p)
 			if err != nil {
 				return err
 			}
+			owners = append(owners, dpkg...)
 			if len(owners) == 0 {
 				fmt.Fprintf(e.stderr, "aim: no package owns %s\n", p)
 				missing++
@@ -45,6 +55,19 @@ func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
 		}
 		return nil
 	}
+}
+
+// openReaderOrNone is openReader that returns nil and no error for a
+// root without aim's database (dpkg's packages may still be there).
+func openReaderOrNone(e *env) (*db.DB, error) {
+	d, err := db.OpenReadOnly(e.g.root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case errors.Is(err, db.ErrSchemaOlder):
+		return openWriter(e)
+	}
+	return d, err
 }
 
 // openReader opens the database for reading; a root without one has

@@ -65,6 +65,11 @@ func printSummary(w io.Writer, d *install.Decision) {
 	printList(w, "The following packages will be upgraded:", ups)
 	printList(w, "The following packages will be REMOVED:", rm)
 	printList(w, "The following packages have been kept back:", held)
+	for _, h := range out.HeldBack {
+		if h.Reason == "dpkg" && d.Request.Kind == install.KindInstall {
+			fmt.Fprintf(w, "%s belongs to dpkg: aim leaves it to apt.\n", h.Name)
+		}
+	}
 	fmt.Fprintf(w, "%d upgraded, %d newly installed, %d to remove and %d not upgraded.\n",
 		len(pl.Upgrade), len(pl.Install), len(pl.Remove), len(held))
 	if d.Download > 0 {

@@ -17,8 +17,11 @@ func init() {
 
 // policyReport is `aim policy PKG` as data.
 type policyReport struct {
-	Package   string          `json:"package"`
-	Installed string          `json:"installed,omitempty"`
+	Package   string `json:"package"`
+	Installed string `json:"installed,omitempty"`
+	// State is the installed version's state when it is not simply
+	// installed (half-configured, unpacked, ...).
+	State     string          `json:"state,omitempty"`
 	Candidate string          `json:"candidate,omitempty"`
 	Versions  []policyVersion `json:"versions"`
 }
@@ -73,6 +76,9 @@ func policyOf(c *repo.Cache, inst installedIndex, name, arch string) policyRepor
 	r := policyReport{Package: name, Versions: []policyVersion{}}
 	if ip := inst[name]; ip != nil {
 		r.Installed = ip.Version.String()
+		if st := stateWord(ip); st != "installed" {
+			r.State = st
+		}
 	}
 	if cand, ok := candidate(c, name, arch); ok {
 		r.Candidate = cand.Version
@@ -122,7 +128,11 @@ func printPolicy(e *env, r policyReport) {
 		}
 		return s
 	}
-	fmt.Fprintf(e.stdout, "%s:\n  Installed: %s\n  Candidate: %s\n  Version table:\n", r.Package, none(r.Installed), none(r.Candidate))
+	inst := none(r.Installed)
+	if r.State != "" {
+		inst += " (" + r.State + ")"
+	}
+	fmt.Fprintf(e.stdout, "%s:\n  Installed: %s\n  Candidate: %s\n  Version table:\n", r.Package, inst, none(r.Candidate))
 	for _, v := range r.Versions {
 		mark := "    "
 		if v.Installed {

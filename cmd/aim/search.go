@@ -27,8 +27,10 @@ type listing struct {
 	User         bool   `json:"user"`
 	Category     string `json:"category,omitempty"`
 	CategoryName string `json:"categoryName,omitempty"`
-	// State is "config-files" for a removed package whose conffiles or
-	// postrm wait for a purge; Installed is then empty.
+	// State is the package's state when it is not simply installed:
+	// "config-files" for a removed package whose conffiles or postrm wait
+	// for a purge (Installed is then empty), half-configured, unpacked,
+	// triggers-pending, ...
 	State string `json:"state,omitempty"`
 }
 
@@ -97,7 +99,7 @@ func printListings(e *env, rows []listing, withSummary bool) error {
 	for _, l := range rows {
 		state := ""
 		switch {
-		case l.State != "":
+		case l.State != "" && l.Installed == "": // config-files
 			state = fmt.Sprintf(" [%s]", l.State)
 		case l.Upgradable:
 			state = fmt.Sprintf(" [upgradable from: %s]", l.Installed)
@@ -105,6 +107,9 @@ func printListings(e *env, rows []listing, withSummary bool) error {
 			state = " [installed]"
 		case l.Installed != "":
 			state = fmt.Sprintf(" [installed: %s]", l.Installed)
+		}
+		if l.State != "" && l.Installed != "" {
+			state += " [" + l.State + "]"
 		}
 		src := ""
 		if l.Source != "" {

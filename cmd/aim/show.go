@@ -112,7 +112,7 @@ func withStatus(p *deb.Paragraph, ip *db.InstalledPackage) *deb.Paragraph {
 	if ip.Auto {
 		how = "automatic"
 	}
-	q.Set("Status", "installed ("+how+")")
+	q.Set("Status", stateWord(ip)+" ("+how+")")
 	return q
 }
 

@@ -107,3 +107,13 @@ func isTerminal(v any) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
 }
+
+// stateWord is dpkg's word for an installed package's state: "installed",
+// or what an interruption left ("half-configured", "unpacked",
+// "triggers-pending", ...).
+func stateWord(ip *db.InstalledPackage) string {
+	if ip.DpkgState == "" {
+		return "installed"
+	}
+	return ip.DpkgState
+}

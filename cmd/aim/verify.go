@@ -21,11 +21,14 @@ func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		failing, conf := 0, 0
+		failing, conf, unconfigured := 0, 0, 0
 		for _, p := range probs {
-			if p.Kind == install.ConffileChanged {
+			switch p.Kind {
+			case install.ConffileChanged:
 				conf++
-			} else {
+			case install.NotConfigured:
+				unconfigured++
+			default:
 				failing++
 			}
 		}
@@ -39,6 +42,10 @@ func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 			}
 		} else {
 			printProblems(e, probs)
+		}
+		if unconfigured > 0 {
+			return &exitError{code: 1, msg: fmt.Sprintf("verify: %d %s not configured, %d %s changed or missing", unconfigured,
+				plural(unconfigured, "package", "packages"), failing, plural(failing, "file", "files"))}
 		}
 		if failing > 0 {
 			msg := fmt.Sprintf("verify: %d %s changed or missing", failing, plural(failing, "file", "files"))
@@ -57,10 +64,19 @@ func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 func verifyRoot(e *env, names []string) ([]install.Problem, error) {
 	d, err := install.OpenReader(e.g.root)
 	if errors.Is(err, db.ErrSchemaOlder) {
-		d, err = openWriter(e) // migrate first
+		d, err = openWriterKeeping(e, true) // migrate first; pending configuration stays for the report
 	}
 	if err != nil {
 		return nil, err
+	}
+	if d != nil && interrupted(d) {
+		// A crashed transaction must be recovered before the state can
+		// be told (pending configuration stays for the report).
+		d.Close()
+		d, err = openWriterKeeping(e, true)
+		if err != nil {
+			return nil, err
+		}
 	}
 	if d == nil {
 		if len(names) > 0 {
@@ -79,17 +95,25 @@ func verifyRoot(e *env, names []string) ([]install.Problem, error) {
 	return install.Verify(e.g.root, d, names)
 }
 
+// interrupted reports whether d's journal holds a transaction that did
+// not end.
+func interrupted(d *db.DB) bool {
+	steps, err := d.Journal()
+	return err != nil || len(steps) > 0
+}
+
 // problemJSON is one problem in aim verify --json.
 type problemJSON struct {
 	Package string `json:"package"`
 	Path    string `json:"path"`
-	// Problem is "missing", "changed" or "conffile-changed".
+	// Problem is "missing", "changed", "conffile-changed" or
+	// "not-configured" (a half-configured or triggers-pending package).
 	Problem string `json:"problem"`
 	Detail  string `json:"detail,omitempty"`
 }
 
 var problemNames = map[install.ProblemKind]string{install.Missing: "missing", install.Changed: "changed",
-	install.ConffileChanged: "conffile-changed"}
+	install.ConffileChanged: "conffile-changed", install.NotConfigured: "not-configured"}
 
 // plural returns one or many by n.
 func plural(n int, one, many string) string {
