@@ -10,7 +10,7 @@ import (
 )
 
 // MaxOutput is how many bytes of a script's output a Result keeps (the
-// last ones); the transcript receives all of it.
+// last ones); the transcript keeps a head and a tail (see OutputHead).
 const MaxOutput = 256 << 10
 
 // errorTail is how many bytes of output a *ScriptError keeps.
@@ -151,28 +151,6 @@ func (e *MissingError) Error() string {
 
 // Unwrap returns the underlying error (often fs.ErrNotExist).
 func (e *MissingError) Unwrap() error { return e.Err }
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	buf       []byte
-	max       int
-	truncated bool
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	n := len(p)
-	if len(p) >= b.max {
-		b.truncated = b.truncated || len(b.buf) > 0 || len(p) > b.max
-		b.buf = append(b.buf[:0], p[len(p)-b.max:]...)
-		return n, nil
-	}
-	if over := len(b.buf) + len(p) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-		b.truncated = true
-	}
-	b.buf = append(b.buf, p...)
-	return n, nil
-}
 
 // lastLine returns the last non-empty line of out, made printable.
 func lastLine(out []byte) string {

@@ -86,7 +86,10 @@ type Runner struct {
 	// Env holds NAME=VALUE entries passed to every script (see above).
 	Env []string
 	// Transcript, when not nil, receives a record of each run: the script
-	// with its arguments, every line of its output, and how it ended.
+	// with its arguments, the lines of its output (the first and the last
+	// ones within OutputHead, OutputTail and OutputLines, and how many
+	// bytes were cut between them), and how it ended. Output is streamed:
+	// memory stays bounded whatever a script prints.
 	Transcript *Transcript
 }
 
@@ -274,7 +277,7 @@ func (r *Runner) run(ctx context.Context, root string, chroot bool, argv []strin
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	tail := &tailBuffer{max: MaxOutput}
+	tail := newTailBuffer(MaxOutput)
 	var out io.Writer = tail
 	var lines io.WriteCloser
 	if r.Transcript != nil {
@@ -308,7 +311,7 @@ func (r *Runner) run(ctx context.Context, root string, chroot bool, argv []strin
 	}
 	waitErr := cmd.Wait()
 	res.Duration = time.Since(start)
-	res.Output, res.Truncated = tail.buf, tail.truncated
+	res.Output, res.Truncated = tail.result()
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		res.Signal = ws.Signal()
 	} else {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,10 +69,15 @@ func (t *Transcript) ScriptEnd(r Result) {
 }
 
 // ScriptOutput returns a writer that records each line written to it as an
-// "out PKG SCRIPT: LINE" record. Close records a last line that has no
-// newline. The writer is for one goroutine at a time.
+// "out PKG SCRIPT: LINE" record, within the bounds OutputHead, OutputTail
+// and OutputLines: the head is recorded as it arrives, the tail is held
+// (in at most OutputTail bytes of memory) until Close, and the bytes in
+// between are counted into one "note PKG SCRIPT: N bytes of output cut"
+// record. Close records the tail and a last line that has no newline. The
+// writer is for one goroutine at a time.
 func (t *Transcript) ScriptOutput(pkg, script string) io.WriteCloser {
-	return &lineWriter{t: t, prefix: pkg + " " + script + ": "}
+	return &lineWriter{t: t, prefix: pkg + " " + script + ": ",
+		headLeft: OutputHead, linesLeft: OutputLines, tail: newRing(OutputTail)}
 }
 
 // Err returns the first error met writing to the underlying writer.
@@ -97,14 +103,39 @@ func (t *Transcript) record(kind, text string) {
 	_, t.err = io.WriteString(t.w, line)
 }
 
-// lineWriter turns a byte stream into transcript records, one a line.
+// lineWriter turns a byte stream into transcript records, one a line:
+// the head directly, the tail from a ring at Close.
 type lineWriter struct {
-	t      *Transcript
-	prefix string
-	buf    []byte
+	t         *Transcript
+	prefix    string
+	buf       []byte // the unfinished line
+	headLeft  int    // bytes the head may still take
+	linesLeft int    // records the head may still make
+	tail      *ring  // the output after the head
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && w.headLeft > 0 && w.linesLeft > 0 {
+		take := min(len(p), w.headLeft)
+		if i := bytes.IndexByte(p[:take], '\n'); i >= 0 {
+			take = i + 1
+		}
+		w.headLeft -= take
+		w.linesLeft -= w.lines(p[:take])
+		p = p[take:]
+	}
+	if len(p) > 0 {
+		w.tail.Write(p)
+	}
+	return n, nil
+}
+
+// lines adds p to the unfinished line and records every line it
+// completes, and pieces of maxRecordLine bytes of a longer one; it
+// returns how many records it made.
+func (w *lineWriter) lines(p []byte) int {
+	made := 0
 	w.buf = append(w.buf, p...)
 	for {
 		i := bytes.IndexByte(w.buf, '\n')
@@ -113,23 +144,60 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		}
 		w.t.record("out", w.prefix+string(bytes.TrimSuffix(w.buf[:i], []byte("\r"))))
 		w.buf = w.buf[i+1:]
+		made++
 	}
 	for len(w.buf) >= maxRecordLine {
 		w.t.record("out", w.prefix+string(w.buf[:maxRecordLine]))
 		w.buf = w.buf[maxRecordLine:]
+		made++
 	}
+	w.buf = append([]byte(nil), w.buf...) // do not pin what was recorded
 	if len(w.buf) == 0 {
 		w.buf = nil
 	}
-	return len(p), nil
+	return made
 }
 
+// Close records the tail: whole when nothing was cut, otherwise after a
+// note of how many bytes were cut, from the first whole line of what the
+// ring kept, and its last OutputLines lines at most.
 func (w *lineWriter) Close() error {
+	tail, cut := w.tail.whole()
+	if i := lastLines(tail, OutputLines); i > 0 {
+		cut += int64(i)
+		tail = tail[i:]
+	}
+	if cut > 0 {
+		if len(w.buf) > 0 {
+			w.t.record("out", w.prefix+string(w.buf))
+			w.buf = nil
+		}
+		w.t.record("note", w.prefix+strconv.FormatInt(cut, 10)+" bytes of output cut")
+	}
+	w.lines(tail)
 	if len(w.buf) > 0 {
 		w.t.record("out", w.prefix+string(w.buf))
 		w.buf = nil
 	}
+	w.tail = newRing(0)
 	return nil
+}
+
+// lastLines returns the offset in b where its last n lines begin (a last
+// line without a newline counts), 0 when b has no more than n.
+func lastLines(b []byte, n int) int {
+	end := len(b)
+	if end > 0 && b[end-1] == '\n' {
+		end--
+	}
+	for i := end - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			if n--; n == 0 {
+				return i + 1
+			}
+		}
+	}
+	return 0
 }
 
 // sanitize returns s with control characters (other than tab) and each

@@ -1,7 +1,6 @@
 package install
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -164,10 +163,10 @@ const tmpDir = rootfs.TmpDir
 // before, and the error says why (wrapping ErrCancelled, or a
 // *hooks.CancelledError when a checkrm refused).
 func (e *Engine) Run(ctx context.Context, t *Task, tx *Transaction) (*Result, error) {
-	var buf bytes.Buffer
-	w := io.Writer(&buf)
+	buf := newTranscriptBuffer()
+	w := io.Writer(buf)
 	if e.Log != nil {
-		w = io.MultiWriter(&buf, e.Log)
+		w = io.MultiWriter(buf, e.Log)
 	}
 	tr := hooks.NewTranscript(w)
 	tr.Begin(t.Kind, changeNames(tx)...)
@@ -190,6 +189,14 @@ func changeSet(tx *Transaction) map[string]bool {
 	}
 	return out
 }
+
+// Bounds of the transcript a task stores in the database and returns in
+// Result.Transcript: its first and its last transcriptHalf bytes (the
+// session log gets every record; scripts' output is bounded there too).
+const transcriptHalf = 1 << 20
+
+// newTranscriptBuffer returns the buffer of a task's stored transcript.
+func newTranscriptBuffer() *hooks.Clip { return hooks.NewClip(transcriptHalf, transcriptHalf) }
 
 func changeNames(tx *Transaction) []string {
 	var out []string

@@ -1,7 +1,6 @@
 package install
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,10 +32,10 @@ func (e *Engine) RunForced(ctx context.Context, t *Task, tx *Transaction) (*Resu
 	if _, err := e.recoverOnce(ctx, e.Scripts); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	w := io.Writer(&buf)
+	buf := newTranscriptBuffer()
+	w := io.Writer(buf)
 	if e.Log != nil {
-		w = io.MultiWriter(&buf, e.Log)
+		w = io.MultiWriter(buf, e.Log)
 	}
 	tr := hooks.NewTranscript(w)
 	r := e.scriptRunner(tr)

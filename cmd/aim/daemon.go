@@ -60,6 +60,9 @@ func setupDaemon(fs *pflag.FlagSet) func(*env, []string) error {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		// After the first signal a second one ends the process at once,
+		// whatever the shutdown waits for.
+		context.AfterFunc(ctx, stop)
 		cfg, err := daemonConfig(e)
 		if err != nil {
 			return fmt.Errorf("daemon: %w", err)

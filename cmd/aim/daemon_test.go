@@ -27,6 +27,23 @@ func TestDaemonNeedsOneBus(t *testing.T) {
 	}
 }
 
+// startSessionBus runs a session bus with dbus-daemon until the test
+// ends and returns its address.
+func startSessionBus(t *testing.T, daemon string) string {
+	t.Helper()
+	bus := exec.Command(daemon, "--session", "--print-address=1", "--nofork", "--nopidfile")
+	pipe, _ := bus.StdoutPipe()
+	if err := bus.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Process.Kill(); bus.Wait() })
+	addr, err := bufio.NewReader(pipe).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(addr)
+}
+
 // TestDaemonWithBusctl runs the daemon on a private bus and drives it
 // with busctl, as a shell script on a device would.
 func TestDaemonWithBusctl(t *testing.T) {
@@ -38,17 +55,7 @@ func TestDaemonWithBusctl(t *testing.T) {
 	if err != nil {
 		t.Skip("busctl not installed (Debian package systemd)")
 	}
-	bus := exec.Command(daemon, "--session", "--print-address=1", "--nofork", "--nopidfile")
-	pipe, _ := bus.StdoutPipe()
-	if err := bus.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { bus.Process.Kill(); bus.Wait() }()
-	addr, err := bufio.NewReader(pipe).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = strings.TrimSpace(addr)
+	addr := startSessionBus(t, daemon)
 
 	root := filepath.Join(t.TempDir(), "root")
 	var stderr bytes.Buffer

@@ -25,7 +25,10 @@
 // IncomingDir as it arrives, taskRequestingInstallationAcknowledge fires
 // once its control part is in, and signatures are checked only when the
 // whole package is; nothing on the system changes before that check and
-// the acknowledge.
+// the acknowledge. A file:// source must be a regular file (a named pipe
+// or a device is refused before it is opened for reading); every source
+// may be silent at most Config.StallTimeout, and cancelling a task or
+// closing the service closes its source, so no read holds the worker.
 //
 // What it must not do: print (it reports through D-Bus and returned
 // errors), decide policy itself (package policy does), or change

@@ -107,12 +107,20 @@ func newRoot(t testing.TB, conf string) string {
 // service runs a Server for root on the bus at addr until the test ends.
 func service(t testing.TB, addr, root string, ack time.Duration) *Server {
 	t.Helper()
+	return serviceWith(t, addr, root, func(c *Config) { c.AckTimeout = ack })
+}
+
+// serviceWith is service with the configuration adjusted by adjust.
+func serviceWith(t testing.TB, addr, root string, adjust func(*Config)) *Server {
+	t.Helper()
 	conf, err := aimconf.Load(root) // as cmd/aim's daemon does
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Root: root, Lang: "de_DE.UTF-8", ChrootlessScripts: true, Now: func() time.Time { return testNow }, AckTimeout: ack,
-		Policy: pkgsig.Policy(conf.PackageTrust), AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups})
+	cfg := Config{Root: root, Lang: "de_DE.UTF-8", ChrootlessScripts: true, Now: func() time.Time { return testNow },
+		Policy: pkgsig.Policy(conf.PackageTrust), AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups}
+	adjust(&cfg)
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

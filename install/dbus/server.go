@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,7 +50,18 @@ type Config struct {
 	// service's own uid (aim.conf's dbus-allow-users and
 	// dbus-allow-groups).
 	AllowUsers, AllowGroups []string
+	// StallTimeout is how long a package source (http(s) body,
+	// socket://) may send nothing before its task fails; 0 means
+	// DefaultStallTimeout.
+	StallTimeout time.Duration
+	// StopTimeout is how long Close waits for the running task to end
+	// once cancelled; 0 means DefaultStopTimeout.
+	StopTimeout time.Duration
 }
+
+// DefaultStopTimeout is how long Close waits for the running task when
+// Config.StopTimeout does not say.
+const DefaultStopTimeout = 30 * time.Second
 
 // DefaultAckTimeout is how long an installation waits for an
 // acknowledge when aim.conf does not say.
@@ -68,9 +80,11 @@ type Server struct {
 	policy pkgsig.Policy
 	docs   string // documentLocation path, absolute
 	ackTO  time.Duration
-	allow  access
-	reader *db.DB // read-only handle; writers open their own
-	ifaces []*iface
+	// stallTO bounds a source's silence, stopTO Close's wait.
+	stallTO, stopTO time.Duration
+	allow           access
+	reader          *db.DB // read-only handle; writers open their own
+	ifaces          []*iface
 
 	ctx    context.Context
 	stop   context.CancelFunc
@@ -83,6 +97,9 @@ type Server struct {
 	installed map[string]*db.InstalledPackage
 	ready     bool
 	seq       uint64 // tasks made
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New returns a server for cfg.Root: it reads the package trust keys, finishes or rolls back a transaction a crash interrupted, marks
@@ -132,6 +149,12 @@ func (s *Server) loadSettings() error {
 	}
 	if s.ackTO = s.cfg.AckTimeout; s.ackTO <= 0 {
 		s.ackTO = DefaultAckTimeout
+	}
+	if s.stallTO = s.cfg.StallTimeout; s.stallTO <= 0 {
+		s.stallTO = DefaultStallTimeout
+	}
+	if s.stopTO = s.cfg.StopTimeout; s.stopTO <= 0 {
+		s.stopTO = DefaultStopTimeout
 	}
 	docs := s.cfg.DocumentsDir
 	if docs == "" {
@@ -245,8 +268,13 @@ func Connect(bus string, s *Server) (*dbus.Conn, error) {
 	return conn, nil
 }
 
-// Close cancels the queued and waiting tasks, waits for the running one
-// to end and closes the database. It does not close the connection.
+// Close cancels the queued and waiting tasks and the running one, waits
+// for the running one to end and closes the database. Reads from package
+// sources end when cancelled, so the wait is short; should a task still
+// run after the stop timeout (Config.StopTimeout), Close returns an error
+// naming it and leaves the database open for it: the process may exit,
+// and the next start recovers what the task left. It does not close the
+// connection. Closing twice is not an error.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	for _, t := range s.tasks {
@@ -254,8 +282,33 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.stop()
-	s.worker.Wait()
-	return s.reader.Close()
+	done := make(chan struct{})
+	go func() { s.worker.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(s.stopTO):
+		var running []string
+		for _, id := range s.activeTaskIDs() {
+			if s.task(id).State() != install.Queued {
+				running = append(running, id)
+			}
+		}
+		return fmt.Errorf("close: %w", &StuckError{Tasks: running, After: s.stopTO})
+	}
+	s.closeOnce.Do(func() { s.closeErr = s.reader.Close() })
+	return s.closeErr
+}
+
+// StuckError is Close's error when the running task did not end within
+// the stop timeout after it was cancelled.
+type StuckError struct {
+	Tasks []string // the tasks not yet ended
+	After time.Duration
+}
+
+// Error names the tasks and the time waited.
+func (e *StuckError) Error() string {
+	return fmt.Sprintf("task %s still running %v after it was cancelled", strings.Join(e.Tasks, ", "), e.After)
 }
 
 // names returns the installed package names, sorted.
