@@ -290,7 +290,7 @@ func (e *Engine) recoverOnce(ctx context.Context, runner *hooks.Runner) (*Recove
 	if e.recovered {
 		return &Recovered{}, nil
 	}
-	r, err := recoverWith(ctx, e.Root, e.DB, runner)
+	r, err := recoverWith(ctx, e.Root, e.DB, runner, e.fault)
 	e.recovered, e.recoveries = err == nil, e.recoveries+1
 	return r, err
 }

@@ -50,22 +50,24 @@ func Recover(root string, d *db.DB) (*Recovered, error) {
 	if err != nil {
 		return nil, err
 	}
-	return recoverWith(context.Background(), root, d, r)
+	return recoverWith(context.Background(), root, d, r, nil)
 }
 
 // Recover is the package's Recover with the engine's script runner.
 func (e *Engine) Recover(ctx context.Context) (*Recovered, error) {
-	return recoverWith(ctx, e.Root, e.DB, e.Scripts)
+	return recoverWith(ctx, e.Root, e.DB, e.Scripts, e.fault)
 }
 
-func recoverWith(ctx context.Context, root string, d *db.DB, runner *hooks.Runner) (*Recovered, error) {
+// recoverWith recovers with runner; fault, when not nil, injects
+// failures (tests).
+func recoverWith(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, fault func(string) error) (*Recovered, error) {
 	steps, err := d.Journal()
 	if err != nil || len(steps) == 0 {
 		return &Recovered{}, err
 	}
 	r := &Recovered{}
 	for _, txSteps := range byTx(steps) {
-		if err := recoverTx(ctx, root, d, runner, txSteps, r); err != nil {
+		if err := recoverTx(ctx, root, d, runner, fault, txSteps, r); err != nil {
 			return r, fmt.Errorf("recover interrupted transaction %s: %w", txSteps[0].TxID, err)
 		}
 	}
@@ -87,8 +89,8 @@ func byTx(steps []db.JournalStep) [][]db.JournalStep {
 	return out
 }
 
-func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, steps []db.JournalStep, r *Recovered) error {
-	if steps[0].Phase == phaseUnpacked {
+func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, fault func(string) error, steps []db.JournalStep, r *Recovered) error {
+	if steps[0].Phase == phaseUnpacked && !rollingBack(d, steps[0].TxID) {
 		names, err := rollForwardUnpacked(d, steps[0].TxID)
 		if err != nil {
 			return err
@@ -102,8 +104,12 @@ func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner,
 		}
 		return finishCommitted(root, d, steps)
 	}
+	u, err := newUndoer(root, d, steps[0].TxID, steps, fault)
+	if err != nil {
+		return err
+	}
 	for i := len(steps) - 1; i >= 0; i-- {
-		if err := undoWithScripts(ctx, root, d, runner, steps[i], r); err != nil {
+		if err := undoWithScripts(ctx, u, runner, steps[i], r); err != nil {
 			return err
 		}
 		r.RolledBack = append(r.RolledBack, steps[i].Package)
@@ -113,8 +119,9 @@ func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner,
 
 // undoWithScripts undoes one step of an interrupted transaction with the
 // error-unwind scripts its journal record asks for.
-func undoWithScripts(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, st db.JournalStep, r *Recovered) error {
-	rec, ok, err := loadUnwind(d, st.TxID, st.Package)
+func undoWithScripts(ctx context.Context, u *undoer, runner *hooks.Runner, st db.JournalStep, r *Recovered) error {
+	root := u.root
+	rec, ok, err := loadUnwind(u.d, st.TxID, st.Package)
 	if err != nil {
 		return err
 	}
@@ -123,7 +130,7 @@ func undoWithScripts(ctx context.Context, root string, d *db.DB, runner *hooks.R
 		before, after = unwindScripts(rec, root, st.Package, ctrlDir(root, st.TxID, st.Package))
 	}
 	r.record(runUnwind(ctx, runner, before))
-	if err := undoStep(root, d, st); err != nil {
+	if err := u.step(st); err != nil {
 		return err
 	}
 	r.record(runUnwind(ctx, runner, after))
@@ -159,6 +166,9 @@ func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) erro
 		if err := tx.DeleteMeta(pendingKey + txid); err != nil {
 			return err
 		}
+		if err := tx.DeleteMeta(undoKey + txid); err != nil {
+			return err
+		}
 		for _, fn := range also {
 			if err := fn(tx); err != nil {
 				return err
@@ -166,78 +176,6 @@ func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) erro
 		}
 		return tx.ClearJournal(txid)
 	})
-}
-
-// undoStep puts back every path one step may have touched. It is
-// idempotent, so a crash during recovery is recovered again.
-func undoStep(root string, d *db.DB, st db.JournalStep) error {
-	newPaths := st.New
-	if st.Phase == db.JournalStaging && st.Deb != "" {
-		newPaths = listArchive(st.Deb) // staging may have begun: find its files
-	}
-	seen := map[string]bool{}
-	var dirs []string
-	for _, p := range newPaths {
-		if strings.HasSuffix(p, "/") {
-			dirs = append(dirs, strings.TrimSuffix(p, "/"))
-			continue
-		}
-		seen[p] = true
-		if err := undoNew(root, p, st.Phase != db.JournalStaging); err != nil {
-			return err
-		}
-	}
-	for _, p := range st.Old {
-		if strings.HasSuffix(p, "/") || seen[p] {
-			continue
-		}
-		if err := undoOld(root, p); err != nil {
-			return err
-		}
-	}
-	return removeDirs(root, d, dirs)
-}
-
-// undoNew undoes the installation of one new path: a staged file is
-// deleted; a replaced file is restored; a file that was new is deleted
-// (only once staging finished, so that untouched files are never taken).
-func undoNew(root, p string, staged bool) error {
-	host, err := hostPath(root, p)
-	if err != nil {
-		return nil // the parent does not resolve: nothing was written
-	}
-	hadTmp := exists(host + tmpSuffix)
-	if err := removeIfExists(host + tmpSuffix); err != nil {
-		return err
-	}
-	if exists(host + oldSuffix) {
-		return restore(host)
-	}
-	if !hadTmp && staged && exists(host) && !isDir(host) {
-		return removeIfExists(host)
-	}
-	return nil
-}
-
-// undoOld restores a file of the old version that was moved away.
-func undoOld(root, p string) error {
-	host, err := hostPath(root, p)
-	if err != nil {
-		return nil
-	}
-	if exists(host + oldSuffix) {
-		return restore(host)
-	}
-	return nil
-}
-
-// restore renames host.aim-old back to host. When both are links to the
-// same file, rename does nothing, so the backup is then removed.
-func restore(host string) error {
-	if err := os.Rename(host+oldSuffix, host); err != nil {
-		return fmt.Errorf("restore %s: %w", host, err)
-	}
-	return removeIfExists(host + oldSuffix)
 }
 
 // removeDirs removes, deepest first, the directories no package owns
