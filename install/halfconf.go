@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -185,7 +185,7 @@ func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner) error {
 
 // infoPathOf is the host path of an installed package's control member.
 func infoPathOf(root, pkg, member string) string {
-	return filepath.Join(root, InfoDir, pkg+"."+member)
+	return rootfs.Root(root).Path(InfoDir, pkg+"."+member)
 }
 
 // recordPending stores one step's outcome; purge is the transaction's

@@ -12,6 +12,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/deb/unpack"
 	"aim/hooks"
 	"aim/repo"
@@ -124,7 +125,7 @@ func (x *txn) load(c Change) (*step, error) {
 
 // fetchAll downloads the archives not yet in the cache.
 func (x *txn) fetchAll() error {
-	dir := filepath.Join(x.e.Root, ArchivesDir)
+	dir := rootfs.Root(x.e.Root).Path(ArchivesDir)
 	for i, s := range x.steps {
 		x.t.step(0.3*float64(i)/float64(len(x.steps)), "fetching "+s.c.Name)
 		if !s.c.Action.unpacks() {

@@ -12,6 +12,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -146,7 +147,7 @@ func (r *Recovered) record(ran, notes []string) {
 // database transaction, its journal and unwind records; also writes
 // more records in that transaction (a failed task's final state).
 func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) error {
-	if err := os.RemoveAll(filepath.Join(root, tmpDir, txid)); err != nil {
+	if err := os.RemoveAll(rootfs.Root(root).Path(tmpDir, txid)); err != nil {
 		return err
 	}
 	steps, err := d.Journal()
@@ -249,7 +250,7 @@ func dropBackup(root, p string) error {
 // removed or purged package. A package removed with its conffiles left
 // (the config-files state) keeps PKG.postrm, as dpkg does, for its purge.
 func moveInfo(root string, d *db.DB, st db.JournalStep) error {
-	info := filepath.Join(root, InfoDir)
+	info := rootfs.Root(root).Path(InfoDir)
 	src := ctrlDir(root, st.TxID, st.Package)
 	gone := st.Action == Remove.String() || st.Action == Purge.String()
 	if !gone && !isDir(src) {

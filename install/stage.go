@@ -101,7 +101,7 @@ func (x *txn) stage(s *step) error {
 	if err != nil {
 		return err
 	}
-	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0})
+	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0, Check: rootfs.CheckMember})
 	s.newFiles = filesOf(s.entries, s.ctrl.Conffiles())
 	if err == nil {
 		err = x.e.faultAt("stage " + s.c.Name)
@@ -149,7 +149,7 @@ func typeLetter(t byte) byte {
 // ctrlDir returns the host directory of a package's control members
 // during transaction txid.
 func ctrlDir(root, txid, pkg string) string {
-	return filepath.Join(root, tmpDir, txid, pkg)
+	return rootfs.Root(root).Path(tmpDir, txid, pkg)
 }
 
 // writeControl writes s's control members (scripts, conffiles, triggers,

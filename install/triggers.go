@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -250,7 +251,7 @@ func (x *txn) triggerFiles(s *step) [][]byte {
 // the transaction is done (aim's, then dpkg's), sorted by package.
 func (x *txn) interests() []interest {
 	byPkg := map[string]interest{}
-	files, _ := filepath.Glob(filepath.Join(x.e.Root, InfoDir, "*.triggers"))
+	files, _ := filepath.Glob(filepath.Join(rootfs.Root(x.e.Root).Path(InfoDir), "*.triggers"))
 	for _, p := range files {
 		pkg := strings.TrimSuffix(filepath.Base(p), ".triggers")
 		data, _ := os.ReadFile(p)

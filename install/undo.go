@@ -47,10 +47,17 @@ func newUndoer(root string, d *db.DB, txid string, steps []db.JournalStep, fault
 		return nil, err
 	}
 	u.del = map[string][]string{}
+	staging := true
 	for _, st := range steps {
 		if p := u.newlyCreated(st); len(p) > 0 {
 			u.del[st.Package] = p
 		}
+		staging = staging && st.Phase == db.JournalStaging
+	}
+	if staging {
+		// Nothing was put in place: no decision to keep, and none to
+		// write on a disk that staging may have filled.
+		return u, nil
 	}
 	enc, err := json.Marshal(u.del)
 	if err != nil {

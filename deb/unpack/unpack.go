@@ -39,6 +39,10 @@ type Options struct {
 	MaxFileSize  int64
 	MaxTotalSize int64
 	MaxEntries   int
+	// Check, when not nil, is asked about every entry (its clean path
+	// and whether it is a directory) before it is written; an error
+	// refuses the entry and ends the extraction.
+	Check func(name string, isDir bool) error
 }
 
 // Entry is one entry written below the root.
@@ -140,6 +144,11 @@ func (x *extractor) entry(h *tar.Header, r io.Reader) error {
 	if name == "." {
 		x.record(e)
 		return nil
+	}
+	if x.opts.Check != nil {
+		if err := x.opts.Check(name, h.Typeflag == tar.TypeDir); err != nil {
+			return err
+		}
 	}
 	final, err := x.resolve(name)
 	if err != nil {
