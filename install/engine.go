@@ -245,6 +245,8 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	t.set(CleaningUp, 0.95, "cleaning up")
 	if err := x.cleanup(); err != nil {
 		tr.Note("cleanup: %v (the next aim run finishes it)", err)
+	} else if x.ldconfig {
+		tr.Note("%s", runLdconfig(e.Root, x.scripts.Chroot))
 	}
 	return x.result(), nil
 }

@@ -31,6 +31,8 @@ type txn struct {
 	flags   map[string]bool
 	kept    []string
 	started bool // the journal was written
+	// ldconfig is set when ldconfig must run once the backups are gone.
+	ldconfig bool
 }
 
 // step is one change with what the engine learnt about it.

@@ -103,7 +103,13 @@ func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner,
 		for _, s := range steps {
 			r.RolledForward = append(r.RolledForward, s.Package)
 		}
-		return finishCommitted(root, d, steps)
+		if err := finishCommitted(root, d, steps); err != nil {
+			return err
+		}
+		if journalNeedsLdconfig(root, steps) {
+			r.Notes = append(r.Notes, runLdconfig(root, runner.Chroot))
+		}
+		return nil
 	}
 	u, err := newUndoer(root, d, steps[0].TxID, steps, fault)
 	if err != nil {

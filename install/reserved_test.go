@@ -16,10 +16,15 @@ import (
 // buildRaw builds a package named name whose data is m as given (with
 // symlinks), beside the fixture's other archives.
 func (f *fixture) buildRaw(name string, m fstest.MapFS) string {
+	return f.buildRawVersion(name, "1.0", m)
+}
+
+// buildRawVersion is buildRaw at version v.
+func (f *fixture) buildRawVersion(name, v string, m fstest.MapFS) string {
 	f.t.Helper()
 	m["DEBIAN"] = &fstest.MapFile{Mode: fs.ModeDir | 0o755}
-	m["DEBIAN/control"] = &fstest.MapFile{Data: []byte("Package: " + name + "\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n"), Mode: 0o644}
-	p := filepath.Join(f.dir, name+"_1.0.deb")
+	m["DEBIAN/control"] = &fstest.MapFile{Data: []byte("Package: " + name + "\nVersion: " + v + "\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n"), Mode: 0o644}
+	p := filepath.Join(f.dir, name+"_"+v+".deb")
 	out, err := os.Create(p)
 	if err != nil {
 		f.t.Fatal(err)

@@ -13,12 +13,27 @@ import (
 	"aim/deb/unpack"
 )
 
-// Suffixes of the files the engine keeps beside a target.
+// Suffixes of the files the engine keeps beside a target. The staging
+// and backup suffixes hold a newline, which no package file name can
+// (dpkg refuses such names, and so does staging here: see checkMember),
+// so that a staged file or a backup never collides with a file a
+// package ships, be it called README.aim-old. The kept conffile is for
+// the user to see and keeps a plain name, like dpkg's .dpkg-dist.
 const (
-	tmpSuffix  = ".aim-tmp" // a staged new file
-	oldSuffix  = ".aim-old" // the replaced file, until commit
-	distSuffix = ".aim-new" // a package's conffile kept aside for the user
+	tmpSuffix  = ".aim-tmp\n" // a staged new file
+	oldSuffix  = ".aim-old\n" // the replaced file, until commit
+	distSuffix = ".aim-new"    // a package's conffile kept aside for the user
 )
+
+// checkMember refuses a data member that staging must not write: a
+// name holding a newline (dpkg refuses them too, and the staging names
+// rely on it), or one in aim's or dpkg's own directories.
+func checkMember(name string, isDir bool) error {
+	if strings.ContainsRune(name, '\n') {
+		return fmt.Errorf("%q: a newline is not allowed in a file name", name)
+	}
+	return rootfs.CheckMember(name, isDir)
+}
 
 // hostPath returns where the absolute in-root path p lives on the host:
 // its parent resolved inside root (symlinks followed as if root were
@@ -101,7 +116,7 @@ func (x *txn) stage(s *step) error {
 	if err != nil {
 		return err
 	}
-	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0, Check: rootfs.CheckMember})
+	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0, Check: checkMember})
 	s.newFiles = filesOf(s.entries, s.ctrl.Conffiles())
 	if err == nil {
 		err = x.e.faultAt("stage " + s.c.Name)

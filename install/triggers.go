@@ -117,7 +117,8 @@ func (x *txn) checkTriggerMembers() error {
 
 // triggers runs, once each, the postinst "triggered NAMES" of packages
 // interested in triggers the transaction activated, in package order,
-// then ldconfig when the transaction needs it. It returns the noawait
+// and notes whether the transaction needs ldconfig (run after cleanup,
+// once no backup stands beside a library). It returns the noawait
 // triggers that failed (their packages stay triggers-pending); a failed
 // awaited trigger is an error naming the packages that awaited it.
 func (x *txn) triggers() ([]triggerFailure, error) {
@@ -140,9 +141,7 @@ func (x *txn) triggers() ([]triggerFailure, error) {
 			failed = append(failed, triggerFailure{pkg: in.pkg, names: hit})
 		}
 	}
-	if x.needsLdconfig(acts) {
-		x.ldconfig()
-	}
+	x.ldconfig = x.needsLdconfig(acts)
 	return failed, nil
 }
 
