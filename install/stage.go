@@ -22,7 +22,7 @@ import (
 const (
 	tmpSuffix  = ".aim-tmp\n" // a staged new file
 	oldSuffix  = ".aim-old\n" // the replaced file, until commit
-	distSuffix = ".aim-new"    // a package's conffile kept aside for the user
+	distSuffix = ".aim-new"   // a package's conffile kept aside for the user
 )
 
 // checkMember refuses a data member that staging must not write: a
