@@ -33,6 +33,8 @@ type txn struct {
 	started bool // the journal was written
 	// ldconfig is set when ldconfig must run once the backups are gone.
 	ldconfig bool
+	// dpkgFiles maps dpkg's files to their packages, once read.
+	dpkgFiles map[string]string
 }
 
 // step is one change with what the engine learnt about it.

@@ -238,10 +238,7 @@ func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
 
 // dropBackup deletes the backup and any staged file left beside p.
 func dropBackup(root, p string) error {
-	if strings.HasSuffix(p, "/") {
-		return nil
-	}
-	host, err := hostPath(root, p)
+	host, err := hostPath(root, strings.TrimSuffix(p, "/")) // a directory's: the file it displaced
 	if err != nil {
 		return nil
 	}

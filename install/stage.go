@@ -116,7 +116,7 @@ func (x *txn) stage(s *step) error {
 	if err != nil {
 		return err
 	}
-	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0, Check: checkMember})
+	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0, Check: x.stageCheck(s)})
 	s.newFiles = filesOf(s.entries, s.ctrl.Conffiles())
 	if err == nil {
 		err = x.e.faultAt("stage " + s.c.Name)

@@ -141,7 +141,15 @@ func (u *undoer) step(st db.JournalStep) error {
 			return err
 		}
 	}
-	return removeDirs(u.root, u.d, dirs)
+	if err := removeDirs(u.root, u.d, dirs); err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if err := u.restoreBackup(d); err != nil { // a file displaced by a directory
+			return err
+		}
+	}
+	return nil
 }
 
 // undoNew deletes the staged file of new path p and restores what p

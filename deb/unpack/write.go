@@ -43,6 +43,10 @@ func (x *extractor) dir(e *Entry, final string) error {
 	case err == nil && fi.IsDir():
 	case err == nil && fi.Mode()&fs.ModeSymlink != 0 && x.isDirLink(e.Path):
 		return nil
+	case err == nil && x.suffix != "":
+		// Staging leaves targets alone: the caller moves what is in the
+		// way (its Check runs first), or refuses the package.
+		return fmt.Errorf("%s: not a directory, and staging does not replace it", e.Path)
 	case err == nil:
 		if err := removeExisting(final); err != nil {
 			return err
