@@ -1,11 +1,13 @@
 package install
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"aim/db"
 	"aim/deb"
@@ -116,8 +118,14 @@ func (x *txn) stage(s *step) error {
 	if err != nil {
 		return err
 	}
-	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0, Check: x.stageCheck(s)})
+	opts := unpack.Options{Chown: os.Geteuid() == 0, Check: x.stageCheck(s)}
+	full := x.boundSize(s, &opts)
+	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, opts)
 	s.newFiles = filesOf(s.entries, s.ctrl.Conffiles())
+	var le *unpack.LimitError
+	if errors.As(err, &le) && !le.File && le.Limit == full {
+		err = fmt.Errorf("%w: %w", syscall.ENOSPC, err) // explained as a SpaceError
+	}
 	if err == nil {
 		err = x.e.faultAt("stage " + s.c.Name)
 	}
@@ -125,6 +133,21 @@ func (x *txn) stage(s *step) error {
 		return err
 	}
 	return x.writeControl(s)
+}
+
+// boundSize bounds what s may unpack (a bomb, or a package understating
+// its size): well past its Installed-Size (see unpack.SizeLimit), and
+// never past the space free now. It returns the free space when that is
+// the bound, else -1.
+func (x *txn) boundSize(s *step, opts *unpack.Options) int64 {
+	n, _ := kib(s.ctrl.Control, "Installed-Size")
+	opts.MaxTotalSize = unpack.SizeLimit(n >> 10)
+	free, err := freeSpace(x.e.Root)
+	if err != nil || free <= 0 || opts.MaxTotalSize > 0 && opts.MaxTotalSize <= free {
+		return -1
+	}
+	opts.MaxTotalSize = free
+	return free
 }
 
 // filesOf turns unpacked entries into file records.
