@@ -39,3 +39,25 @@ func (s *store) DeleteMeta(key string) error {
 	}
 	return nil
 }
+
+// MetaWithPrefix returns the keys of the meta table that start with
+// prefix, the prefix cut off, with their values.
+func (s *store) MetaWithPrefix(prefix string) (map[string]string, error) {
+	rows, err := s.query(`SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?`, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("meta %s*: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("meta %s*: %w", prefix, err)
+		}
+		out[k[len(prefix):]] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("meta %s*: %w", prefix, err)
+	}
+	return out, nil
+}

@@ -60,7 +60,11 @@ type Script struct {
 // over Env: DPKG_MAINTSCRIPT_PACKAGE, DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT
 // (always 1: aim installs one instance of a package),
 // DPKG_MAINTSCRIPT_ARCH, DPKG_MAINTSCRIPT_NAME, DPKG_MAINTSCRIPT_DEBUG=0,
-// DPKG_RUNNING_VERSION, DPKG_ADMINDIR and DPKG_ROOT. dpkg itself passes its
+// DPKG_RUNNING_VERSION, DPKG_ADMINDIR and DPKG_ROOT; and DEBCONF_PACKAGE,
+// the package's name: debconf's frontend takes the owner of a package's
+// questions from the script's path under dpkg (info/PKG.postinst, or
+// tmp.ci/control for a preinst), which aim's scripts do not have, and
+// from DEBCONF_PACKAGE before anything else. dpkg itself passes its
 // whole environment on; aim deliberately does not, so no locale, HOME,
 // TERM or proxy setting leaks from the user's session into a script.
 type Runner struct {
@@ -230,6 +234,7 @@ func (r *Runner) env(root string, chroot bool, s Script) []string {
 		"DPKG_RUNNING_VERSION":              version,
 		"DPKG_ADMINDIR":                     adminDir,
 		"DPKG_ROOT":                         dpkgRoot,
+		"DEBCONF_PACKAGE":                   s.Package,
 	}
 	out := env[:0]
 	for _, e := range env {
@@ -243,11 +248,12 @@ func (r *Runner) env(root string, chroot bool, s Script) []string {
 	return out
 }
 
-// dpkgVars are the variables dpkg sets for scripts, in a fixed order.
+// dpkgVars are the variables dpkg sets for scripts, and debconf's
+// package name, in a fixed order.
 var dpkgVars = []string{
 	"DPKG_MAINTSCRIPT_PACKAGE", "DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT",
 	"DPKG_MAINTSCRIPT_ARCH", "DPKG_MAINTSCRIPT_NAME", "DPKG_MAINTSCRIPT_DEBUG",
-	"DPKG_RUNNING_VERSION", "DPKG_ADMINDIR", "DPKG_ROOT",
+	"DPKG_RUNNING_VERSION", "DPKG_ADMINDIR", "DPKG_ROOT", "DEBCONF_PACKAGE",
 }
 
 func isDpkgVar(name string) bool {

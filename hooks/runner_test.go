@@ -128,6 +128,7 @@ func TestRunArgsAndEnvironment(t *testing.T) {
 				t.Errorf("cwd = %q, want %q", got, tt.wantCwd)
 			}
 			want := []string{
+				"DEBCONF_PACKAGE=foo",
 				"DISPLAY=:0",
 				"DPKG_ADMINDIR=" + filepath.Join(tt.root, "var/lib/aim"),
 				"DPKG_MAINTSCRIPT_ARCH=amd64",

@@ -13,9 +13,10 @@ import (
 
 // A package removed without purging keeps its conffiles on disk, their
 // rows in the conffiles table, and its postrm as InfoDir/PKG.postrm:
-// dpkg's "config-files" state. The database has no column for the
-// removed version, so the engine keeps it in the meta table under
-// configFilesKey+PKG; the conffiles rows are what mark the state. The
+// dpkg's "config-files" state, which a package with a postrm and no
+// conffiles (bc) enters too. The database has no column for the removed
+// version, so the engine keeps it in the meta table under
+// configFilesKey+PKG, which marks the state with the conffiles rows. The
 // key is written in the commit that removes the package and deleted in
 // the commit that purges or installs it again.
 const configFilesKey = "config-files:"
@@ -65,9 +66,10 @@ func (x *txn) loadConfigFiles(s *step) error {
 	dirs := map[string]bool{}
 	for _, p := range conf {
 		s.oldFiles = append(s.oldFiles, db.File{Path: p, Type: 'f', Conffile: true})
-		// The conffile's own directory (never a top-level one such as
-		// /etc) goes too once empty and owned by no package.
-		if dir := path.Dir(p); strings.Count(dir, "/") >= 2 {
+		// The conffile's directories (never a top-level one such as
+		// /etc) go too once empty and listed by no package, aim's or
+		// dpkg's: purging perl removes /etc/perl/Net and /etc/perl.
+		for dir := path.Dir(p); strings.Count(dir, "/") >= 2; dir = path.Dir(dir) {
 			dirs[dir] = true
 		}
 	}
@@ -93,15 +95,34 @@ func (x *txn) purge(s *step) error {
 }
 
 // recordConfigFilesState updates the config-files state of p's package
-// in the commit: set when a removal leaves conffiles, cleared otherwise.
+// in the commit: set when a removal leaves conffiles or a postrm (whose
+// purge must still run), cleared otherwise.
 func recordConfigFilesState(tx *db.Tx, p pendingStep, purge bool) error {
 	key := configFilesKey + p.Name
 	if p.Action != Remove || purge {
 		return tx.DeleteMeta(key)
 	}
 	conf, err := tx.Conffiles(p.Name)
-	if err != nil || len(conf) == 0 {
+	if err != nil || len(conf) == 0 && !p.Postrm {
 		return err
 	}
 	return tx.SetMeta(key, p.OldVersion)
+}
+
+// ConfigFilesPackages returns the packages in the config-files state
+// (removed, their conffiles or postrm left for a purge), name → the
+// version removed.
+func ConfigFilesPackages(d *db.DB) (map[string]string, error) {
+	m, err := d.MetaWithPrefix(configFilesKey)
+	if err != nil {
+		return nil, err
+	}
+	for name := range m {
+		if _, err := d.Installed(name); err == nil {
+			delete(m, name) // installed again; the key is stale
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return m, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -137,4 +138,32 @@ func readList(root, list, pkg string, out map[string]string) error {
 		out[p] = pkg
 	}
 	return sc.Err()
+}
+
+// dpkgPaths returns every path dpkg's file lists name, directories
+// included; empty where dpkg is absent.
+func dpkgPaths(root string) (map[string]bool, error) {
+	lists, err := filepath.Glob(filepath.Join(root, "var/lib/dpkg/info/*.list"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, l := range lists {
+		f, err := os.Open(l)
+		if err != nil {
+			return nil, fmt.Errorf("dpkg file list: %w", err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if p := sc.Text(); p != "" {
+				out[path.Clean("/"+p)] = true
+			}
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("dpkg file list %s: %w", filepath.Base(l), err)
+		}
+	}
+	return out, nil
 }

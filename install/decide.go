@@ -103,6 +103,9 @@ type Decision struct {
 	// leftovers the transaction purges; Reinstalls the packages installed
 	// again at their version.
 	Purges, Reinstalls []string
+	// NothingToPurge names what a purge request named that is neither
+	// installed nor in the config-files state; the rest is purged.
+	NothingToPurge []string
 	// Download is the bytes to fetch; Disk the change in disk use (bytes,
 	// negative when space is freed).
 	Download, Disk int64
@@ -192,6 +195,12 @@ func (in *Installer) decideRemoval(s *System, d *Decision) error {
 			return err
 		}
 	}
+	if d.Request.Kind == KindPurge {
+		names, d.NothingToPurge = splitInstalled(s, names)
+		if len(names) == 0 && len(purges) == 0 {
+			return &NothingToPurgeError{Names: d.NothingToPurge}
+		}
+	}
 	if len(names) > 0 {
 		if err := in.decidePolicy(s, d, func(sys *policy.System) (*policy.Outcome, error) {
 			return policy.Remove(sys, names)
@@ -204,6 +213,28 @@ func (in *Installer) decideRemoval(s *System, d *Decision) error {
 	}
 	d.Tx.Changes = append(d.Tx.Changes, purges...)
 	return nil
+}
+
+// splitInstalled separates the names of installed packages (aim's or
+// dpkg's, which the policy refuses to remove with its own reason) from
+// the others.
+func splitInstalled(s *System, names []string) (installed, absent []string) {
+	for _, n := range names {
+		if s.Installed[n] != nil {
+			installed = append(installed, n)
+		} else {
+			absent = append(absent, n)
+		}
+	}
+	return installed, absent
+}
+
+// NothingToPurgeError is a purge request none of whose packages is
+// installed or has configuration files left.
+type NothingToPurgeError struct{ Names []string }
+
+func (e *NothingToPurgeError) Error() string {
+	return "nothing to purge: " + strings.Join(e.Names, ", ") + " not installed and no configuration files left"
 }
 
 // configFilesOf separates the names of packages in the config-files

@@ -32,10 +32,13 @@ const (
 
 // pendingStep is what the commit records for one step.
 type pendingStep struct {
-	Action                 Action
-	Name, Version, Origin  string
-	Arch, Control          string
-	Auto, HadOld           bool
+	Action                Action
+	Name, Version, Origin string
+	Arch, Control         string
+	Auto, HadOld          bool
+	// Postrm: the removed package has a postrm, which keeps it in the
+	// config-files state until purged, as under dpkg.
+	Postrm                 bool
 	OldVersion, CfgVersion string
 	Files                  []db.File
 	Conf                   map[string]string
@@ -49,6 +52,9 @@ func (x *txn) pendingOf(s *step) pendingStep {
 		Files: s.newFiles, Conf: s.conf, Takeover: s.takeover}
 	if s.old != nil {
 		p.Auto = s.old.Auto && s.c.Auto
+	}
+	if s.c.Action == Remove {
+		p.Postrm = exists(x.infoPath(s.c.Name, "postrm"))
 	}
 	if s.ctrl != nil {
 		p.Control = s.ctrl.Control.String()

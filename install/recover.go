@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -185,10 +186,11 @@ func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) erro
 	})
 }
 
-// removeDirs removes, deepest first, the directories no package owns
-// that are empty.
+// removeDirs removes, deepest first, the directories no package lists
+// (aim's, or dpkg's in its var/lib/dpkg/info/*.list files) that are empty.
 func removeDirs(root string, d *db.DB, dirs []string) error {
 	sort.Slice(dirs, func(i, j int) bool { return dirs[i] > dirs[j] })
+	var dpkg map[string]bool // read once, when an unowned directory needs it
 	for _, dir := range dirs {
 		owners, err := d.Owners(dir)
 		if err != nil {
@@ -197,9 +199,19 @@ func removeDirs(root string, d *db.DB, dirs []string) error {
 		if len(owners) > 0 || dir == "/" || dir == "" {
 			continue
 		}
-		if host, err := hostPath(root, dir); err == nil && isDir(host) {
-			os.Remove(host) // fails, as it should, when not empty
+		host, err := hostPath(root, dir)
+		if err != nil || !isDir(host) {
+			continue
 		}
+		if dpkg == nil {
+			if dpkg, err = dpkgPaths(root); err != nil {
+				return err
+			}
+		}
+		if dpkg[path.Clean("/"+dir)] {
+			continue
+		}
+		os.Remove(host) // fails, as it should, when not empty
 	}
 	return nil
 }
@@ -250,8 +262,9 @@ func dropBackup(root, p string) error {
 
 // moveInfo installs a committed package's control members into the info
 // directory (removing those of the old version), or removes them for a
-// removed or purged package. A package removed with its conffiles left
-// (the config-files state) keeps PKG.postrm, as dpkg does, for its purge.
+// removed or purged package. A package removed into the config-files
+// state (conffiles or a postrm left) keeps PKG.postrm, as dpkg does, for
+// its purge.
 func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 	info := rootfs.Root(root).Path(InfoDir)
 	src := ctrlDir(root, st.TxID, st.Package)
@@ -265,7 +278,11 @@ func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 		if err != nil {
 			return err
 		}
-		if len(conf) > 0 {
+		_, merr := d.Meta(configFilesKey + st.Package)
+		if merr != nil && !errors.Is(merr, db.ErrNotFound) {
+			return merr
+		}
+		if len(conf) > 0 || merr == nil {
 			keep = filepath.Join(info, st.Package+".postrm")
 		}
 	}

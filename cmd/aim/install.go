@@ -147,7 +147,7 @@ func apply(e *env, af *applyFlags, req install.Request) error {
 		if d.Outcome != nil {
 			printSummary(e.stdout, d)
 		}
-		printPurges(e, d.Purges)
+		printPurges(e, d)
 	}
 	if err := confirm(e); err != nil {
 		return err

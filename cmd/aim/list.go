@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"aim/install"
 	"aim/policy"
 	"aim/repo"
 )
@@ -69,6 +70,9 @@ func listRows(e *env, f listFlags) ([]listing, error) {
 		}
 		rows[name] = installedListing(c, inst, name, nativeArch(cfg))
 	}
+	if err := addConfigFiles(e, rows); err != nil {
+		return nil, err
+	}
 	return filterRows(rows, f), nil
 }
 
@@ -94,7 +98,7 @@ func filterRows(rows map[string]listing, f listFlags) []listing {
 	var out []listing
 	for _, l := range rows {
 		switch {
-		case f.installed && l.Installed == "":
+		case f.installed && l.Installed == "" && l.State == "":
 		case f.upgradable && !l.Upgradable:
 		case f.user && l.Category == "":
 		default:
@@ -103,4 +107,27 @@ func filterRows(rows map[string]listing, f listFlags) []listing {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// addConfigFiles marks the packages in the config-files state, adding
+// rows for those no source offers.
+func addConfigFiles(e *env, rows map[string]listing) error {
+	d, err := install.OpenReader(e.g.root)
+	if err != nil || d == nil {
+		return err
+	}
+	defer d.Close()
+	cf, err := install.ConfigFilesPackages(d)
+	if err != nil {
+		return err
+	}
+	for name, v := range cf {
+		l, ok := rows[name]
+		if !ok {
+			l = listing{Name: name, Version: v}
+		}
+		l.State, l.Installed, l.Upgradable = "config-files", "", false
+		rows[name] = l
+	}
+	return nil
 }

@@ -25,7 +25,7 @@ func printDecision(e *env, d *install.Decision) error {
 		fmt.Fprintf(e.stdout, "%d reinstalled.\n", len(d.Reinstalls))
 		return nil
 	}
-	printPurges(e, d.Purges)
+	printPurges(e, d)
 	if d.Outcome == nil {
 		return nil
 	}

@@ -38,8 +38,13 @@ func removeRun(e *env, af *applyFlags, req install.Request) error {
 	return apply(e, af, req)
 }
 
-// printPurges lists the config-files purges of a plan.
-func printPurges(e *env, names []string) {
+// printPurges lists the config-files purges of a plan, and says which
+// named packages had nothing to purge.
+func printPurges(e *env, d *install.Decision) {
+	for _, n := range d.NothingToPurge {
+		fmt.Fprintf(e.stderr, "aim: %s: nothing to purge (not installed, no configuration files left)\n", n)
+	}
+	names := d.Purges
 	if len(names) == 0 || e.g.json {
 		return
 	}

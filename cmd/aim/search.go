@@ -27,6 +27,9 @@ type listing struct {
 	User         bool   `json:"user"`
 	Category     string `json:"category,omitempty"`
 	CategoryName string `json:"categoryName,omitempty"`
+	// State is "config-files" for a removed package whose conffiles or
+	// postrm wait for a purge; Installed is then empty.
+	State string `json:"state,omitempty"`
 }
 
 func setupSearch(fs *pflag.FlagSet) func(*env, []string) error {
@@ -94,6 +97,8 @@ func printListings(e *env, rows []listing, withSummary bool) error {
 	for _, l := range rows {
 		state := ""
 		switch {
+		case l.State != "":
+			state = fmt.Sprintf(" [%s]", l.State)
 		case l.Upgradable:
 			state = fmt.Sprintf(" [upgradable from: %s]", l.Installed)
 		case l.Installed != "" && l.Installed == l.Version:
