@@ -286,31 +286,71 @@ func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 			keep = filepath.Join(info, st.Package+".postrm")
 		}
 	}
-	old, _ := filepath.Glob(filepath.Join(info, st.Package+".*"))
+	if gone {
+		return removeInfo(info, st.Package, keep, nil)
+	}
+	if err := os.MkdirAll(info, 0o755); err != nil {
+		return err
+	}
+	names, err := infoManifest(src)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := os.Rename(filepath.Join(src, n), filepath.Join(info, st.Package+"."+n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := removeInfo(info, st.Package, "", names); err != nil {
+		return err
+	}
+	return os.RemoveAll(src)
+}
+
+// infoManifest returns the names of the control members in src, read
+// from the manifest written beside them the first time: a cleanup
+// interrupted while moving them then still knows which members in the
+// info directory are the new ones, and keeps them.
+func infoManifest(src string) ([]string, error) {
+	manifest := filepath.Join(src, infoManifestName)
+	if data, err := os.ReadFile(manifest); err == nil {
+		return strings.Fields(string(data)), nil
+	}
+	members, err := os.ReadDir(src)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, m := range members {
+		names = append(names, m.Name())
+	}
+	if err := rootfs.WriteFile(manifest, []byte(strings.Join(names, "\n")), 0o644); err != nil {
+		return nil, err
+	}
+	return names, nil
+}
+
+// infoManifestName is the manifest's name in a control directory; no
+// control member has it (member names hold no newline).
+const infoManifestName = "members\n"
+
+// removeInfo removes pkg's control members in the info directory but
+// keep and those named in members.
+func removeInfo(info, pkg, keep string, members []string) error {
+	want := map[string]bool{}
+	for _, n := range members {
+		want[filepath.Join(info, pkg+"."+n)] = true
+	}
+	old, _ := filepath.Glob(filepath.Join(info, pkg+".*"))
 	for _, p := range old {
-		if p == keep {
+		if p == keep || want[p] {
 			continue
 		}
 		if err := removeIfExists(p); err != nil {
 			return err
 		}
 	}
-	if gone {
-		return nil
-	}
-	if err := os.MkdirAll(info, 0o755); err != nil {
-		return err
-	}
-	members, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	for _, m := range members {
-		if err := os.Rename(filepath.Join(src, m.Name()), filepath.Join(info, st.Package+"."+m.Name())); err != nil {
-			return err
-		}
-	}
-	return os.Remove(src)
+	return nil
 }
 
 // listArchive lists the paths of an archive's data, directories with a

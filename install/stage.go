@@ -198,7 +198,7 @@ func (x *txn) writeControl(s *step) error {
 		return err
 	}
 	for _, m := range s.ctrl.Members {
-		if !m.IsRegular() || strings.Contains(m.Name, "/") {
+		if !m.IsRegular() || strings.ContainsAny(m.Name, "/\n") {
 			continue
 		}
 		mode := os.FileMode(0o644)
