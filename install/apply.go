@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"aim/db"
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -72,7 +73,7 @@ func (x *txn) script(pkg, name, path string, args []string) error {
 
 // infoPath is the host path of an installed package's control member.
 func (x *txn) infoPath(pkg, member string) string {
-	return filepath.Join(x.e.Root, InfoDir, pkg+"."+member)
+	return rootfs.Root(x.e.Root).Path(InfoDir, pkg+"."+member)
 }
 
 // unpack installs or upgrades one package: old prerm, new preinst, files

@@ -39,11 +39,21 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runCrashChild upgrades or installs the archives in ROOT/../debs.
+// crashRecover, when set in a crash child, makes it only recover.
+const crashRecover = "AIM_TEST_CRASH_RECOVER"
+
+// runCrashChild upgrades or installs the archives in ROOT/../debs, or
+// recovers.
 func runCrashChild(root string) int {
 	d, err := db.Open(root)
 	if err != nil {
 		return 2
+	}
+	if os.Getenv(crashRecover) != "" {
+		if _, err := Recover(root, d); err != nil {
+			return 1
+		}
+		return 0
 	}
 	e, _ := New(root, d)
 	e.Scripts, _ = hooks.NewRunner(root, true)
@@ -85,6 +95,9 @@ func TestCrashRecovery(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("AIM_CRASH_TRIALS")); err == nil {
 		trials = n
 	}
+	// AIM_CRASH_DOUBLE=1 also kills the recovery, in a child of its own,
+	// 0-250 ms in, before the test recovers for good.
+	double := os.Getenv("AIM_CRASH_DOUBLE") != ""
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	child := func(gen string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -98,7 +111,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatalf("uninterrupted transaction: %v", err)
 	}
 	span := time.Since(start)
-	interrupted := 0
+	interrupted, killedRecoveries := 0, 0
 	for i := 0; i < trials; i++ {
 		cmd := child(strconv.Itoa(2 - i%2))
 		if err := cmd.Start(); err != nil {
@@ -107,6 +120,19 @@ func TestCrashRecovery(t *testing.T) {
 		time.Sleep(time.Duration(rng.Int63n(int64(span) + 1)))
 		cmd.Process.Kill()
 		cmd.Wait()
+		if double {
+			rec := child("")
+			rec.Env = append(rec.Env, crashRecover+"=1")
+			if err := rec.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Duration(rng.Int63n(int64(250*time.Millisecond) + 1)))
+			rec.Process.Kill()
+			rec.Wait()
+			if ws, ok := rec.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				killedRecoveries++
+			}
+		}
 		r, err := Recover(f.root, f.d)
 		if err != nil {
 			t.Fatalf("trial %d: recover: %v", i, err)
@@ -118,6 +144,9 @@ func TestCrashRecovery(t *testing.T) {
 		f.checkNoLeftovers()
 	}
 	t.Logf("%d kills within a %v transaction, %d of them interrupted it and were recovered", trials, span.Round(time.Millisecond), interrupted)
+	if double {
+		t.Logf("double crash: %d of %d recoveries were killed before they exited", killedRecoveries, trials)
+	}
 	if trials >= 10 && interrupted < trials/5 {
 		t.Errorf("only %d of %d kills interrupted a transaction: the test is not exercising recovery", interrupted, trials)
 	}

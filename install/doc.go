@@ -1,10 +1,11 @@
 // Package install is aim's installer engine: it applies a plan (packages
 // to install, upgrade and remove) to a root as one transaction. It fetches
 // and hash-checks the archives, checks free space, runs checkrm programs,
-// stages the new files beside their targets (PATH.aim-tmp), runs the
-// maintainer scripts with dpkg's arguments through package hooks, renames
-// the files into place keeping the replaced ones as PATH.aim-old, runs
-// triggers, and records the result in the database in one SQLite
+// stages the new files beside their targets (PATH.aim-tmp plus a
+// newline, a name no package file can have), runs the maintainer scripts
+// with dpkg's arguments through package hooks, renames the files into
+// place keeping the replaced ones as backups (PATH.aim-old plus a
+// newline), runs triggers, and records the result in the database in one SQLite
 // transaction, which is the commit point. Any failure before it undoes
 // every change: files are restored, the scripts' error-unwind forms run,
 // and the database keeps its state. A journal in the database lets

@@ -264,6 +264,8 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	t.set(CleaningUp, 0.95, "cleaning up")
 	if err := x.cleanup(); err != nil {
 		tr.Note("cleanup: %v (the next aim run finishes it)", err)
+	} else if x.ldconfig {
+		tr.Note("%s", runLdconfig(e.Root, x.scripts.Chroot))
 	}
 	return x.result(), nil
 }
@@ -309,7 +311,7 @@ func (e *Engine) recoverOnce(ctx context.Context, runner *hooks.Runner) (*Recove
 	if e.recovered {
 		return &Recovered{}, nil
 	}
-	r, err := recoverWith(ctx, e.Root, e.DB, runner)
+	r, err := recoverWith(ctx, e.Root, e.DB, runner, e.fault)
 	e.recovered, e.recoveries = err == nil, e.recoveries+1
 	return r, err
 }

@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -249,7 +249,7 @@ func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner, skip map
 
 // infoPathOf is the host path of an installed package's control member.
 func infoPathOf(root, pkg, member string) string {
-	return filepath.Join(root, InfoDir, pkg+"."+member)
+	return rootfs.Root(root).Path(InfoDir, pkg+"."+member)
 }
 
 // forgetHalfConfigured drops the packages of a committed transaction

@@ -2,12 +2,15 @@ package install
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"aim/db"
 )
 
 // ldconfigTrigger is the named trigger that asks for ldconfig (glibc's
@@ -149,24 +152,41 @@ func hostLdconfig() string {
 	return p
 }
 
-// ldconfig runs ldconfig for the root once, when it has one; a failure
-// is noted in the transcript only (dpkg's libc-bin trigger does the
-// same), since the cache is rebuilt by the next run.
-func (x *txn) ldconfig() {
-	cmd := ldconfigCmd(x.e.Root, x.scripts.Chroot)
+// runLdconfig runs ldconfig for the root once, when it has one, and
+// says what happened for the transcript; a failure is only noted
+// (dpkg's libc-bin trigger does the same), since the cache is rebuilt
+// by the next run. It must run only once no backup (PATH.aim-old)
+// stands beside a library: ldconfig would point the SONAME link at the
+// backup, which cleanup then deletes, breaking every user of the
+// library (and a link it makes for a removed library is never removed).
+func runLdconfig(root string, chroot bool) string {
+	cmd := ldconfigCmd(root, chroot)
 	if cmd == nil {
-		x.tr.Note("ldconfig: skipped, the root has no ldconfig")
-		return
+		return "ldconfig: skipped, the root has no ldconfig"
 	}
-	if x.e.Root != "/" && !x.scripts.Chroot {
-		os.MkdirAll(filepath.Join(x.e.Root, "etc"), 0o755) // where -r writes ld.so.cache
+	if root != "/" && !chroot {
+		os.MkdirAll(filepath.Join(root, "etc"), 0o755) // where -r writes ld.so.cache
 	}
 	cmd.Dir = "/"
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		x.tr.Note("ldconfig: %v: %s", err, strings.TrimSpace(string(out)))
-		return
+		return fmt.Sprintf("ldconfig: %v: %s", err, strings.TrimSpace(string(out)))
 	}
-	x.tr.Note("ldconfig: ran %s", strings.Join(cmd.Args, " "))
+	return "ldconfig: ran " + strings.Join(cmd.Args, " ")
+}
+
+// journalNeedsLdconfig reports whether a journaled transaction added or
+// removed a shared library in a directory ldconfig looks at (recovery
+// finishing a committed transaction no longer knows its triggers).
+func journalNeedsLdconfig(root string, steps []db.JournalStep) bool {
+	dirs := ldDirs(root)
+	for _, st := range steps {
+		for _, p := range append(append([]string{}, st.New...), st.Old...) {
+			if isSharedLib(p) && dirs[path.Dir(p)] {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -12,6 +12,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/deb/unpack"
 	"aim/hooks"
 	"aim/repo"
@@ -30,6 +31,10 @@ type txn struct {
 	flags   map[string]bool
 	kept    []string
 	started bool // the journal was written
+	// ldconfig is set when ldconfig must run once the backups are gone.
+	ldconfig bool
+	// dpkgFiles maps dpkg's files to their packages, once read.
+	dpkgFiles map[string]string
 }
 
 // step is one change with what the engine learnt about it.
@@ -132,7 +137,7 @@ func (x *txn) load(c Change) (*step, error) {
 
 // fetchAll downloads the archives not yet in the cache.
 func (x *txn) fetchAll() error {
-	dir := filepath.Join(x.e.Root, ArchivesDir)
+	dir := rootfs.Root(x.e.Root).Path(ArchivesDir)
 	for i, s := range x.steps {
 		x.t.step(0.3*float64(i)/float64(len(x.steps)), "fetching "+s.c.Name)
 		if !s.c.Action.unpacks() {

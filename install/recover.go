@@ -13,6 +13,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -59,22 +60,24 @@ func Recover(root string, d *db.DB) (*Recovered, error) {
 	if err != nil {
 		return nil, err
 	}
-	return recoverWith(context.Background(), root, d, r)
+	return recoverWith(context.Background(), root, d, r, nil)
 }
 
 // Recover is the package's Recover with the engine's script runner.
 func (e *Engine) Recover(ctx context.Context) (*Recovered, error) {
-	return recoverWith(ctx, e.Root, e.DB, e.Scripts)
+	return recoverWith(ctx, e.Root, e.DB, e.Scripts, e.fault)
 }
 
-func recoverWith(ctx context.Context, root string, d *db.DB, runner *hooks.Runner) (*Recovered, error) {
+// recoverWith recovers with runner; fault, when not nil, injects
+// failures (tests).
+func recoverWith(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, fault func(string) error) (*Recovered, error) {
 	steps, err := d.Journal()
 	if err != nil || len(steps) == 0 {
 		return &Recovered{}, err
 	}
 	r := &Recovered{}
 	for _, txSteps := range byTx(steps) {
-		if err := recoverTx(ctx, root, d, runner, txSteps, r); err != nil {
+		if err := recoverTx(ctx, root, d, runner, fault, txSteps, r); err != nil {
 			return r, fmt.Errorf("recover interrupted transaction %s: %w", txSteps[0].TxID, err)
 		}
 	}
@@ -96,8 +99,8 @@ func byTx(steps []db.JournalStep) [][]db.JournalStep {
 	return out
 }
 
-func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, steps []db.JournalStep, r *Recovered) error {
-	if steps[0].Phase == phaseUnpacked {
+func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, fault func(string) error, steps []db.JournalStep, r *Recovered) error {
+	if steps[0].Phase == phaseUnpacked && !rollingBack(d, steps[0].TxID) {
 		names, err := rollForwardUnpacked(d, steps[0].TxID)
 		if err != nil {
 			return err
@@ -109,10 +112,20 @@ func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner,
 		for _, s := range steps {
 			r.RolledForward = append(r.RolledForward, s.Package)
 		}
-		return finishCommitted(root, d, steps)
+		if err := finishCommitted(root, d, steps); err != nil {
+			return err
+		}
+		if journalNeedsLdconfig(root, steps) {
+			r.Notes = append(r.Notes, runLdconfig(root, runner.Chroot))
+		}
+		return nil
+	}
+	u, err := newUndoer(root, d, steps[0].TxID, steps, fault)
+	if err != nil {
+		return err
 	}
 	for i := len(steps) - 1; i >= 0; i-- {
-		if err := undoWithScripts(ctx, root, d, runner, steps[i], r); err != nil {
+		if err := undoWithScripts(ctx, u, runner, steps[i], r); err != nil {
 			return err
 		}
 		r.RolledBack = append(r.RolledBack, steps[i].Package)
@@ -122,8 +135,9 @@ func recoverTx(ctx context.Context, root string, d *db.DB, runner *hooks.Runner,
 
 // undoWithScripts undoes one step of an interrupted transaction with the
 // error-unwind scripts its journal record asks for.
-func undoWithScripts(ctx context.Context, root string, d *db.DB, runner *hooks.Runner, st db.JournalStep, r *Recovered) error {
-	rec, ok, err := loadUnwind(d, st.TxID, st.Package)
+func undoWithScripts(ctx context.Context, u *undoer, runner *hooks.Runner, st db.JournalStep, r *Recovered) error {
+	root := u.root
+	rec, ok, err := loadUnwind(u.d, st.TxID, st.Package)
 	if err != nil {
 		return err
 	}
@@ -132,7 +146,7 @@ func undoWithScripts(ctx context.Context, root string, d *db.DB, runner *hooks.R
 		before, after = unwindScripts(rec, root, st.Package, ctrlDir(root, st.TxID, st.Package))
 	}
 	r.record(runUnwind(ctx, runner, before))
-	if err := undoStep(root, d, st); err != nil {
+	if err := u.step(st); err != nil {
 		return err
 	}
 	r.record(runUnwind(ctx, runner, after))
@@ -148,7 +162,7 @@ func (r *Recovered) record(ran, notes []string) {
 // database transaction, its journal and unwind records; also writes
 // more records in that transaction (a failed task's final state).
 func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) error {
-	if err := os.RemoveAll(filepath.Join(root, tmpDir, txid)); err != nil {
+	if err := os.RemoveAll(rootfs.Root(root).Path(tmpDir, txid)); err != nil {
 		return err
 	}
 	steps, err := d.Journal()
@@ -171,6 +185,9 @@ func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) erro
 		if err := tx.DeleteMeta(pendingTriggersKey + txid); err != nil {
 			return err
 		}
+		if err := tx.DeleteMeta(undoKey + txid); err != nil {
+			return err
+		}
 		for _, fn := range also {
 			if err := fn(tx); err != nil {
 				return err
@@ -178,78 +195,6 @@ func forget(root string, d *db.DB, txid string, also ...func(*db.Tx) error) erro
 		}
 		return tx.ClearJournal(txid)
 	})
-}
-
-// undoStep puts back every path one step may have touched. It is
-// idempotent, so a crash during recovery is recovered again.
-func undoStep(root string, d *db.DB, st db.JournalStep) error {
-	newPaths := st.New
-	if st.Phase == db.JournalStaging && st.Deb != "" {
-		newPaths = listArchive(st.Deb) // staging may have begun: find its files
-	}
-	seen := map[string]bool{}
-	var dirs []string
-	for _, p := range newPaths {
-		if strings.HasSuffix(p, "/") {
-			dirs = append(dirs, strings.TrimSuffix(p, "/"))
-			continue
-		}
-		seen[p] = true
-		if err := undoNew(root, p, st.Phase != db.JournalStaging); err != nil {
-			return err
-		}
-	}
-	for _, p := range st.Old {
-		if strings.HasSuffix(p, "/") || seen[p] {
-			continue
-		}
-		if err := undoOld(root, p); err != nil {
-			return err
-		}
-	}
-	return removeDirs(root, d, dirs)
-}
-
-// undoNew undoes the installation of one new path: a staged file is
-// deleted; a replaced file is restored; a file that was new is deleted
-// (only once staging finished, so that untouched files are never taken).
-func undoNew(root, p string, staged bool) error {
-	host, err := hostPath(root, p)
-	if err != nil {
-		return nil // the parent does not resolve: nothing was written
-	}
-	hadTmp := exists(host + tmpSuffix)
-	if err := removeIfExists(host + tmpSuffix); err != nil {
-		return err
-	}
-	if exists(host + oldSuffix) {
-		return restore(host)
-	}
-	if !hadTmp && staged && exists(host) && !isDir(host) {
-		return removeIfExists(host)
-	}
-	return nil
-}
-
-// undoOld restores a file of the old version that was moved away.
-func undoOld(root, p string) error {
-	host, err := hostPath(root, p)
-	if err != nil {
-		return nil
-	}
-	if exists(host + oldSuffix) {
-		return restore(host)
-	}
-	return nil
-}
-
-// restore renames host.aim-old back to host. When both are links to the
-// same file, rename does nothing, so the backup is then removed.
-func restore(host string) error {
-	if err := os.Rename(host+oldSuffix, host); err != nil {
-		return fmt.Errorf("restore %s: %w", host, err)
-	}
-	return removeIfExists(host + oldSuffix)
 }
 
 // removeDirs removes, deepest first, the directories no package lists
@@ -316,10 +261,7 @@ func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
 
 // dropBackup deletes the backup and any staged file left beside p.
 func dropBackup(root, p string) error {
-	if strings.HasSuffix(p, "/") {
-		return nil
-	}
-	host, err := hostPath(root, p)
+	host, err := hostPath(root, strings.TrimSuffix(p, "/")) // a directory's: the file it displaced
 	if err != nil {
 		return nil
 	}
@@ -335,7 +277,7 @@ func dropBackup(root, p string) error {
 // state (conffiles or a postrm left) keeps PKG.postrm, as dpkg does, for
 // its purge.
 func moveInfo(root string, d *db.DB, st db.JournalStep) error {
-	info := filepath.Join(root, InfoDir)
+	info := rootfs.Root(root).Path(InfoDir)
 	src := ctrlDir(root, st.TxID, st.Package)
 	gone := st.Action == Remove.String() || st.Action == Purge.String()
 	if !gone && !isDir(src) {
@@ -355,31 +297,71 @@ func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 			keep = filepath.Join(info, st.Package+".postrm")
 		}
 	}
-	old, _ := filepath.Glob(filepath.Join(info, st.Package+".*"))
+	if gone {
+		return removeInfo(info, st.Package, keep, nil)
+	}
+	if err := os.MkdirAll(info, 0o755); err != nil {
+		return err
+	}
+	names, err := infoManifest(src)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := os.Rename(filepath.Join(src, n), filepath.Join(info, st.Package+"."+n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := removeInfo(info, st.Package, "", names); err != nil {
+		return err
+	}
+	return os.RemoveAll(src)
+}
+
+// infoManifest returns the names of the control members in src, read
+// from the manifest written beside them the first time: a cleanup
+// interrupted while moving them then still knows which members in the
+// info directory are the new ones, and keeps them.
+func infoManifest(src string) ([]string, error) {
+	manifest := filepath.Join(src, infoManifestName)
+	if data, err := os.ReadFile(manifest); err == nil {
+		return strings.Fields(string(data)), nil
+	}
+	members, err := os.ReadDir(src)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, m := range members {
+		names = append(names, m.Name())
+	}
+	if err := rootfs.WriteFile(manifest, []byte(strings.Join(names, "\n")), 0o644); err != nil {
+		return nil, err
+	}
+	return names, nil
+}
+
+// infoManifestName is the manifest's name in a control directory; no
+// control member has it (member names hold no newline).
+const infoManifestName = "members\n"
+
+// removeInfo removes pkg's control members in the info directory but
+// keep and those named in members.
+func removeInfo(info, pkg, keep string, members []string) error {
+	want := map[string]bool{}
+	for _, n := range members {
+		want[filepath.Join(info, pkg+"."+n)] = true
+	}
+	old, _ := filepath.Glob(filepath.Join(info, pkg+".*"))
 	for _, p := range old {
-		if p == keep {
+		if p == keep || want[p] {
 			continue
 		}
 		if err := removeIfExists(p); err != nil {
 			return err
 		}
 	}
-	if gone {
-		return nil
-	}
-	if err := os.MkdirAll(info, 0o755); err != nil {
-		return err
-	}
-	members, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	for _, m := range members {
-		if err := os.Rename(filepath.Join(src, m.Name()), filepath.Join(info, st.Package+"."+m.Name())); err != nil {
-			return err
-		}
-	}
-	return os.Remove(src)
+	return nil
 }
 
 // listArchive lists the paths of an archive's data, directories with a

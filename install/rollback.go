@@ -16,12 +16,21 @@ func (x *txn) rollback(cause error) error {
 	if !x.started {
 		return nil
 	}
-	var errs []error
+	var journal []db.JournalStep
+	for _, s := range x.steps {
+		journal = append(journal, s.journal)
+	}
+	u, err := newUndoer(x.e.Root, x.e.DB, x.id, journal, x.e.fault)
+	if err != nil {
+		return err
+	}
 	for i := len(x.steps) - 1; i >= 0; i-- {
-		if err := x.unwind(x.steps[i]); err != nil {
-			errs = append(errs, err)
+		if err := x.unwind(u, x.steps[i]); err != nil {
+			// The journal stays: the next aim run finishes the rollback.
+			return err
 		}
 	}
+	var errs []error
 	if err := forget(x.e.Root, x.e.DB, x.id, func(tx *db.Tx) error {
 		r := x.t.record()
 		r.State, r.Error, r.Finished = Failed.String(), cause.Error(), r.Updated
@@ -34,10 +43,10 @@ func (x *txn) rollback(cause error) error {
 
 // unwind undoes one step: the unwind scripts due before its files are
 // put back, the files, then the rest of the unwind scripts.
-func (x *txn) unwind(s *step) error {
+func (x *txn) unwind(u *undoer, s *step) error {
 	before, after := unwindScripts(x.unwindOf(s), x.e.Root, s.c.Name, s.ctrlDir)
 	x.unwindScripts(before)
-	if err := undoStep(x.e.Root, x.e.DB, s.journal); err != nil {
+	if err := u.step(s.journal); err != nil {
 		return err
 	}
 	x.unwindScripts(after)

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"syscall"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // SpaceError reports too little free disk space.
@@ -45,7 +45,7 @@ func (x *txn) checkSpace(beforeDownload bool) error {
 		}
 		need += x.needOf(s)
 		if beforeDownload && s.c.Path == "" {
-			if ok, _ := fileMatches(filepath.Join(x.e.Root, ArchivesDir, s.cached), s.c.Size, s.c.SHA256); !ok {
+			if ok, _ := fileMatches(rootfs.Root(x.e.Root).Path(ArchivesDir, s.cached), s.c.Size, s.c.SHA256); !ok {
 				need += s.c.Size
 			}
 		}

@@ -1,11 +1,13 @@
 package install
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"aim/db"
 	"aim/deb"
@@ -13,12 +15,27 @@ import (
 	"aim/deb/unpack"
 )
 
-// Suffixes of the files the engine keeps beside a target.
+// Suffixes of the files the engine keeps beside a target. The staging
+// and backup suffixes hold a newline, which no package file name can
+// (dpkg refuses such names, and so does staging here: see checkMember),
+// so that a staged file or a backup never collides with a file a
+// package ships, be it called README.aim-old. The kept conffile is for
+// the user to see and keeps a plain name, like dpkg's .dpkg-dist.
 const (
-	tmpSuffix  = ".aim-tmp" // a staged new file
-	oldSuffix  = ".aim-old" // the replaced file, until commit
-	distSuffix = ".aim-new" // a package's conffile kept aside for the user
+	tmpSuffix  = ".aim-tmp\n" // a staged new file
+	oldSuffix  = ".aim-old\n" // the replaced file, until commit
+	distSuffix = ".aim-new"   // a package's conffile kept aside for the user
 )
+
+// checkMember refuses a data member that staging must not write: a
+// name holding a newline (dpkg refuses them too, and the staging names
+// rely on it), or one in aim's or dpkg's own directories.
+func checkMember(name string, isDir bool) error {
+	if strings.ContainsRune(name, '\n') {
+		return fmt.Errorf("%q: a newline is not allowed in a file name", name)
+	}
+	return rootfs.CheckMember(name, isDir)
+}
 
 // hostPath returns where the absolute in-root path p lives on the host:
 // its parent resolved inside root (symlinks followed as if root were
@@ -101,8 +118,14 @@ func (x *txn) stage(s *step) error {
 	if err != nil {
 		return err
 	}
-	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, unpack.Options{Chown: os.Geteuid() == 0})
+	opts := unpack.Options{Chown: os.Geteuid() == 0, Check: x.stageCheck(s)}
+	full := x.boundSize(s, &opts)
+	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, opts)
 	s.newFiles = filesOf(s.entries, s.ctrl.Conffiles())
+	var le *unpack.LimitError
+	if errors.As(err, &le) && !le.File && le.Limit == full {
+		err = fmt.Errorf("%w: %w", syscall.ENOSPC, err) // explained as a SpaceError
+	}
 	if err == nil {
 		err = x.e.faultAt("stage " + s.c.Name)
 	}
@@ -110,6 +133,21 @@ func (x *txn) stage(s *step) error {
 		return err
 	}
 	return x.writeControl(s)
+}
+
+// boundSize bounds what s may unpack (a bomb, or a package understating
+// its size): well past its Installed-Size (see unpack.SizeLimit), and
+// never past the space free now. It returns the free space when that is
+// the bound, else -1.
+func (x *txn) boundSize(s *step, opts *unpack.Options) int64 {
+	n, _ := kib(s.ctrl.Control, "Installed-Size")
+	opts.MaxTotalSize = unpack.SizeLimit(n >> 10)
+	free, err := freeSpace(x.e.Root)
+	if err != nil || free <= 0 || opts.MaxTotalSize > 0 && opts.MaxTotalSize <= free {
+		return -1
+	}
+	opts.MaxTotalSize = free
+	return free
 }
 
 // filesOf turns unpacked entries into file records.
@@ -149,7 +187,7 @@ func typeLetter(t byte) byte {
 // ctrlDir returns the host directory of a package's control members
 // during transaction txid.
 func ctrlDir(root, txid, pkg string) string {
-	return filepath.Join(root, tmpDir, txid, pkg)
+	return rootfs.Root(root).Path(tmpDir, txid, pkg)
 }
 
 // writeControl writes s's control members (scripts, conffiles, triggers,
@@ -160,7 +198,7 @@ func (x *txn) writeControl(s *step) error {
 		return err
 	}
 	for _, m := range s.ctrl.Members {
-		if !m.IsRegular() || strings.Contains(m.Name, "/") {
+		if !m.IsRegular() || strings.ContainsAny(m.Name, "/\n") {
 			continue
 		}
 		mode := os.FileMode(0o644)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"aim/deb/rootfs"
 	"aim/hooks"
 )
 
@@ -116,7 +117,8 @@ func (x *txn) checkTriggerMembers() error {
 
 // triggers runs, once each, the postinst "triggered NAMES" of packages
 // interested in triggers the transaction activated, in package order,
-// then ldconfig when the transaction needs it. It returns the noawait
+// and notes whether the transaction needs ldconfig (run after cleanup,
+// once no backup stands beside a library). It returns the noawait
 // triggers that failed (their packages stay triggers-pending); a failed
 // awaited trigger is an error naming the packages that awaited it.
 func (x *txn) triggers() ([]triggerFailure, error) {
@@ -139,9 +141,7 @@ func (x *txn) triggers() ([]triggerFailure, error) {
 			failed = append(failed, triggerFailure{pkg: in.pkg, names: hit})
 		}
 	}
-	if x.needsLdconfig(acts) {
-		x.ldconfig()
-	}
+	x.ldconfig = x.needsLdconfig(acts)
 	return failed, nil
 }
 
@@ -250,7 +250,7 @@ func (x *txn) triggerFiles(s *step) [][]byte {
 // the transaction is done (aim's, then dpkg's), sorted by package.
 func (x *txn) interests() []interest {
 	byPkg := map[string]interest{}
-	files, _ := filepath.Glob(filepath.Join(x.e.Root, InfoDir, "*.triggers"))
+	files, _ := filepath.Glob(filepath.Join(rootfs.Root(x.e.Root).Path(InfoDir), "*.triggers"))
 	for _, p := range files {
 		pkg := strings.TrimSuffix(filepath.Base(p), ".triggers")
 		data, _ := os.ReadFile(p)

@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"aim/install"
-
 	"github.com/spf13/pflag"
+
+	"aim/deb/rootfs"
 )
 
 func init() {
@@ -21,7 +21,7 @@ func setupClean(fs *pflag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		defer d.Close()
-		debs, err := filepath.Glob(filepath.Join(e.g.root, install.ArchivesDir, "*.deb"))
+		debs, err := filepath.Glob(filepath.Join(rootfs.Root(e.g.root).ArchivesDir(), "*.deb"))
 		if err != nil {
 			return err
 		}

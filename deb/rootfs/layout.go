@@ -1,6 +1,9 @@
 package rootfs
 
-import "path/filepath"
+import (
+	"path"
+	"path/filepath"
+)
 
 // The layout of aim's files under a root, as slash-separated paths
 // relative to it (see DESIGN.md, "Filesystem layout under a root").
@@ -57,11 +60,26 @@ const (
 type Root string
 
 // Path returns the host path of rel (slash-separated, relative to r)
-// joined with elem, lexically: symlinks are not resolved, so use it for
-// aim's own paths (the constants above) and Join for paths that come from
-// packages or users.
+// joined with elem, for aim's own paths (the constants above): resolved
+// inside r as Join resolves it, so that a symlink on the way (say a
+// planted "etc -> /elsewhere") is followed as if r were "/" and the
+// path never leaves r. When rel cannot be resolved (a symlink loop, an
+// unreadable directory), Path fails closed: it returns a path that no
+// system call accepts (it holds a NUL byte), so the caller's open or
+// write fails instead of following the loop out of r. Use Resolve to
+// get the error itself.
 func (r Root) Path(rel string, elem ...string) string {
-	return filepath.Join(append([]string{r.dir(), filepath.FromSlash(rel)}, elem...)...)
+	p, err := r.Resolve(rel, elem...)
+	if err != nil {
+		return filepath.Join(r.dir(), "\x00unresolvable", filepath.FromSlash(rel))
+	}
+	return p
+}
+
+// Resolve is Path that returns the error when rel and elem do not
+// resolve inside r.
+func (r Root) Resolve(rel string, elem ...string) (string, error) {
+	return r.Join(path.Join(append([]string{filepath.ToSlash(rel)}, elem...)...))
 }
 
 // dir is r as a host directory.

@@ -236,3 +236,59 @@ func onlyFile(t *testing.T, dir, name string) {
 		t.Errorf("directory holds %v, want only %s", names, name)
 	}
 }
+
+func TestCheckMember(t *testing.T) {
+	tests := []struct {
+		name    string
+		dir     bool
+		refused bool
+	}{
+		{"var/lib/aim/aim.db", false, true},
+		{"var/lib/aim/info/foo.prerm", false, true},
+		{"var/lib/aim/", true, true},
+		{"./var/lib/dpkg/status", false, true},
+		{"var/lib/dpkg/info/x.list", false, true},
+		{"etc/aim/sources.list.d/x.list", false, true},
+		{"var/cache/aim/archives", false, true},
+		{"var/log/aim", true, true},
+		{"etc", false, true},       // a symlink etc -> /elsewhere
+		{"var/cache", false, true}, // the same one level down
+		{"etc", true, false},
+		{"var/lib", true, false},
+		{"etc/aimx", false, false},
+		{"var/lib/aimless/x", false, false},
+		{"usr/bin/aim", false, false},
+		{"var/lib/dpkg-extra/x", false, false},
+	}
+	for _, tt := range tests {
+		err := CheckMember(tt.name, tt.dir)
+		var re *ReservedPathError
+		if got := errors.As(err, &re); got != tt.refused {
+			t.Errorf("CheckMember(%q, %v) = %v, want refused %v", tt.name, tt.dir, err, tt.refused)
+		}
+	}
+}
+
+func TestPathStaysInsideRoot(t *testing.T) {
+	root := t.TempDir()
+	elsewhere := t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(root, "etc")); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(root, "var/cache"), 0o755)
+	if err := os.Symlink("/var/cache/loop", filepath.Join(root, "var/cache/aim")); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink("/var/cache/aim", filepath.Join(root, "var/cache/loop"))
+	r := Root(root)
+	want := filepath.Join(root, elsewhere, "aim/sources.list")
+	if got := r.SourcesList(); got != want {
+		t.Errorf("SourcesList() = %s, want %s (inside the root)", got, want)
+	}
+	if err := os.WriteFile(r.ArchivesDir()+"/x.deb", nil, 0o644); err == nil {
+		t.Errorf("wrote through a symlink loop at %s", r.ArchivesDir())
+	}
+	if _, err := r.Resolve(ArchivesDir); err == nil {
+		t.Error("Resolve through a symlink loop: no error")
+	}
+}

@@ -21,6 +21,41 @@ const (
 	DefaultMaxTotalSize = 64 << 30
 )
 
+// InstalledSizeSlack is how far past its Installed-Size a package may
+// unpack (see SizeLimit): dpkg-deb rounds each file up to a KiB, so an
+// honest package stays below its field, and other builders are
+// forgiven a factor of two and this much.
+const InstalledSizeSlack = 64 << 20
+
+// SizeLimit returns the MaxTotalSize for a package declaring an
+// Installed-Size of kib KiB: twice that plus InstalledSizeSlack; zero
+// (the default) when kib is not positive (the field is missing).
+func SizeLimit(kib int64) int64 {
+	if kib <= 0 || kib > DefaultMaxTotalSize>>10 {
+		return 0
+	}
+	return 2*kib<<10 + InstalledSizeSlack
+}
+
+// A LimitError reports an archive whose files exceed a size limit: a
+// bomb, or a package that understates its Installed-Size.
+type LimitError struct {
+	// Path is the entry that went over; Limit the bound in bytes; File
+	// is set when one file exceeds MaxFileSize, else all together
+	// exceed MaxTotalSize.
+	Path  string
+	Limit int64
+	File  bool
+}
+
+// Error names the entry and the limit.
+func (e *LimitError) Error() string {
+	if e.File {
+		return fmt.Sprintf("%s: file exceeds the limit of %d bytes", e.Path, e.Limit)
+	}
+	return fmt.Sprintf("%s: the files unpacked so far exceed the total limit of %d bytes", e.Path, e.Limit)
+}
+
 // TarReader is what Extract reads: *tar.Reader and *deb.DataReader are
 // both one.
 type TarReader interface {
@@ -39,6 +74,10 @@ type Options struct {
 	MaxFileSize  int64
 	MaxTotalSize int64
 	MaxEntries   int
+	// Check, when not nil, is asked about every entry (its clean path
+	// and whether it is a directory) before it is written; an error
+	// refuses the entry and ends the extraction.
+	Check func(name string, isDir bool) error
 }
 
 // Entry is one entry written below the root.
@@ -140,6 +179,11 @@ func (x *extractor) entry(h *tar.Header, r io.Reader) error {
 	if name == "." {
 		x.record(e)
 		return nil
+	}
+	if x.opts.Check != nil {
+		if err := x.opts.Check(name, h.Typeflag == tar.TypeDir); err != nil {
+			return err
+		}
 	}
 	final, err := x.resolve(name)
 	if err != nil {

@@ -43,6 +43,10 @@ func (x *extractor) dir(e *Entry, final string) error {
 	case err == nil && fi.IsDir():
 	case err == nil && fi.Mode()&fs.ModeSymlink != 0 && x.isDirLink(e.Path):
 		return nil
+	case err == nil && x.suffix != "":
+		// Staging leaves targets alone: the caller moves what is in the
+		// way (its Check runs first), or refuses the package.
+		return fmt.Errorf("%s: not a directory, and staging does not replace it", e.Path)
 	case err == nil:
 		if err := removeExisting(final); err != nil {
 			return err
@@ -97,10 +101,10 @@ func (x *extractor) setAttrs(f *os.File, e *Entry) error {
 // file writes a regular file, hashing it on the way.
 func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) error {
 	if h.Size > x.opts.MaxFileSize {
-		return fmt.Errorf("file of %d bytes exceeds the limit of %d", h.Size, x.opts.MaxFileSize)
+		return &LimitError{Path: e.Path, Limit: x.opts.MaxFileSize, File: true}
 	}
 	if x.total += h.Size; x.total > x.opts.MaxTotalSize {
-		return fmt.Errorf("files exceed the total limit of %d bytes", x.opts.MaxTotalSize)
+		return &LimitError{Path: e.Path, Limit: x.opts.MaxTotalSize}
 	}
 	if err := removeExisting(final); err != nil {
 		return err

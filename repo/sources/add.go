@@ -200,7 +200,7 @@ func checkSourceName(name string) error {
 // name, or an entry the name name or "name:N".
 func sourceNameTaken(root string, files []*sourceFile, name string) bool {
 	for _, ext := range []string{".list", ".sources"} {
-		if _, err := os.Lstat(filepath.Join(root, Dir, name+ext)); err == nil {
+		if _, err := os.Lstat(rootfs.Root(root).Path(Dir, name+ext)); err == nil {
 			return true
 		}
 	}
@@ -260,7 +260,7 @@ func installSourceKey(root, name string, s *Source, key []byte) (string, error) 
 		return "", err
 	}
 	rel := KeyringsDir + "/" + name + ext
-	host := filepath.Join(root, filepath.FromSlash(rel))
+	host := rootfs.Root(root).Path(rel)
 	if _, err := os.Lstat(host); err == nil {
 		return "", fmt.Errorf("keyring /%s already exists", rel)
 	}
@@ -308,7 +308,7 @@ func sourceKeyKind(key []byte) (string, error) {
 // writeNewSourcesFile writes data as sources.list.d/file and returns its
 // sources as read back.
 func writeNewSourcesFile(root, file string, data []byte) ([]Source, error) {
-	dir := filepath.Join(root, Dir)
+	dir := rootfs.Root(root).Path(Dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("add source: %w", err)
 	}

@@ -6,10 +6,10 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // checkSource reports the first thing wrong with a parsed source, or nil.
@@ -255,7 +255,7 @@ func splitSourceList(v string) []string {
 // must be a regular file there.
 func checkSourceFiles(root string, s *Source) error {
 	for _, k := range s.SignedBy.Keyrings {
-		fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(path.Clean(k))))
+		fi, err := os.Stat(rootfs.Root(root).Path(path.Clean(k)))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			return fmt.Errorf("signed-by keyring %s does not exist", k)

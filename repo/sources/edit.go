@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -290,7 +289,11 @@ func removeSourceKeyrings(root string, removed []*Source) error {
 		}
 	}
 	for _, k := range candidates {
-		if err := os.Remove(filepath.Join(root, filepath.FromSlash(k))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		host, err := rootfs.Root(root).JoinNoFollow(k)
+		if err != nil {
+			return fmt.Errorf("remove keyring of removed source: %w", err)
+		}
+		if err := os.Remove(host); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("remove keyring of removed source: %w", err)
 		}
 	}

@@ -7,11 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/repo/installfile"
 )
 
@@ -93,7 +93,7 @@ func Load(root, dist string) ([]Source, error) {
 func readSourceFiles(root string) ([]*sourceFile, []error) {
 	var errs []error
 	names := []string{ListFile}
-	dir, err := os.ReadDir(filepath.Join(root, Dir))
+	dir, err := os.ReadDir(rootfs.Root(root).Path(Dir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, &Error{File: "/" + Dir, Msg: "cannot read directory", Err: err})
 	}
@@ -131,7 +131,7 @@ func sourceFileName(name string) bool {
 // readSourceFile reads and scans one file (rel is relative to root); it
 // returns nil when the file does not exist.
 func readSourceFile(root, rel string) *sourceFile {
-	f := &sourceFile{path: "/" + rel, host: filepath.Join(root, filepath.FromSlash(rel)),
+	f := &sourceFile{path: "/" + rel, host: rootfs.Root(root).Path(rel),
 		deb822: strings.HasSuffix(rel, ".sources")}
 	data, mode, err := readSourcesBytes(f.host)
 	if errors.Is(err, fs.ErrNotExist) {

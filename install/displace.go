@@ -1,0 +1,63 @@
+package install
+
+import (
+	"io/fs"
+	"os"
+
+	"aim/deb/rootfs"
+)
+
+// stageCheck returns the check staging runs on each member of s before
+// writing it: the names checkMember refuses, and, for a directory, what
+// displace does.
+func (x *txn) stageCheck(s *step) func(name string, isDir bool) error {
+	return func(name string, isDir bool) error {
+		if err := checkMember(name, isDir); err != nil {
+			return err
+		}
+		if !isDir {
+			return nil
+		}
+		return x.displace(s, "/"+name)
+	}
+}
+
+// displace makes way for directory p of s where a file or a symlink
+// (one that does not lead to a directory) stands: a file of another
+// package that s does not replace is a *FileConflictError, refused before
+// it is touched; any other (s's own old file, a replaced package's, one
+// no package owns) is moved aside to its backup name, which a rollback
+// renames back and the commit deletes (see undoer.step and dropBackup).
+// Staging must never delete what stands in a directory's way: the
+// conflict check that follows staging would come too late.
+func (x *txn) displace(s *step, p string) error {
+	host, err := hostPath(x.e.Root, p)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(host)
+	if err != nil || fi.IsDir() {
+		return nil
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err := rootfs.Root(x.e.Root).Join(p); err == nil && isDir(target) {
+			return nil // a symlink to a directory (merged /usr) is kept
+		}
+	}
+	if x.dpkgFiles == nil {
+		if x.dpkgFiles, err = dpkgOwners(x.e.Root); err != nil {
+			return err
+		}
+	}
+	changing := map[string]bool{}
+	for _, o := range x.steps {
+		changing[o.c.Name] = true
+	}
+	if err := x.checkFile(s, p, changing, map[string]string{}, x.dpkgFiles); err != nil {
+		return err
+	}
+	if err := x.e.faultAt("displace " + p); err != nil {
+		return err
+	}
+	return os.Rename(host, host+oldSuffix)
+}

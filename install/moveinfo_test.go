@@ -1,0 +1,50 @@
+package install
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"aim/db"
+	"aim/deb/rootfs"
+)
+
+// TestMoveInfoInterrupted interrupts the move of an upgraded package's
+// control members after the first rename, as a kill would, and runs it
+// again: the new members already moved stay, the old version's other
+// members go.
+func TestMoveInfoInterrupted(t *testing.T) {
+	f := newFixture(t)
+	info := rootfs.Root(f.root).Path(InfoDir)
+	os.MkdirAll(info, 0o755)
+	for _, m := range []string{"postinst", "prerm", "oldonly"} {
+		os.WriteFile(filepath.Join(info, "p."+m), []byte("old "+m), 0o755)
+	}
+	st := db.JournalStep{TxID: "tx", Action: Upgrade.String(), Package: "p"}
+	src := ctrlDir(f.root, st.TxID, st.Package)
+	os.MkdirAll(src, 0o755)
+	for _, m := range []string{"postinst", "prerm", "postrm"} {
+		os.WriteFile(filepath.Join(src, m), []byte("new "+m), 0o755)
+	}
+	// The first attempt: the manifest is written, one member moved, then a kill.
+	if _, err := infoManifest(src); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(src, "postinst"), filepath.Join(info, "p.postinst")); err != nil {
+		t.Fatal(err)
+	}
+	if err := moveInfo(f.root, f.d, st); err != nil {
+		t.Fatal(err)
+	}
+	for m, want := range map[string]string{"postinst": "new postinst", "prerm": "new prerm", "postrm": "new postrm"} {
+		if got, err := os.ReadFile(filepath.Join(info, "p."+m)); err != nil || string(got) != want {
+			t.Errorf("p.%s = %q, %v; want %q", m, got, err, want)
+		}
+	}
+	if exists(filepath.Join(info, "p.oldonly")) {
+		t.Error("the old version's p.oldonly is left")
+	}
+	if exists(src) {
+		t.Error("the control directory is left")
+	}
+}
