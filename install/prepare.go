@@ -125,8 +125,8 @@ func (x *txn) load(c Change) (*step, error) {
 // fetchAll downloads the archives not yet in the cache.
 func (x *txn) fetchAll() error {
 	dir := filepath.Join(x.e.Root, ArchivesDir)
-	for i, s := range x.steps {
-		x.t.step(0.3*float64(i)/float64(len(x.steps)), "fetching "+s.c.Name)
+	f, fetched := x.downloadReporter(x.remoteSize())
+	for _, s := range x.steps {
 		if !s.c.Action.unpacks() {
 			continue
 		}
@@ -134,10 +134,11 @@ func (x *txn) fetchAll() error {
 			s.archive = s.c.Path
 			continue
 		}
-		p, err := x.fetch(dir, s.c)
+		p, err := x.fetch(f, dir, s.c)
 		if err != nil {
 			return err
 		}
+		fetched(s.c.Size)
 		s.archive = p
 	}
 	return nil
@@ -145,7 +146,7 @@ func (x *txn) fetchAll() error {
 
 // fetch returns the cached archive of c, downloading it when it is not
 // already there with the right size and hash.
-func (x *txn) fetch(dir string, c Change) (string, error) {
+func (x *txn) fetch(f *repo.Fetcher, dir string, c Change) (string, error) {
 	if c.URL == "" || c.SHA256 == "" {
 		return "", fmt.Errorf("fetch %s: no archive location or hash", c.Name)
 	}
@@ -156,7 +157,7 @@ func (x *txn) fetch(dir string, c Change) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
 	}
-	_, err := x.e.Fetcher.Fetch(x.ctx, repo.Request{URL: c.URL, Dest: dest, Size: c.Size, SHA256: c.SHA256})
+	_, err := f.Fetch(x.ctx, repo.Request{URL: c.URL, Dest: dest, Size: c.Size, SHA256: c.SHA256})
 	if err != nil {
 		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
 	}
