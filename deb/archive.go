@@ -210,9 +210,10 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
 	}
-	ar.state, ar.release = inData, release
-	ar.data = NewDataReader(tar.NewReader(z))
-	ar.data.drain, ar.data.member = z, ar.dataName
+	ra := newReadAhead(z)
+	ar.state, ar.release = inData, func() { ra.Close(); release() }
+	ar.data = NewDataReader(tar.NewReader(ra))
+	ar.data.drain, ar.data.member = ra, ar.dataName
 	return ar.data, nil
 }
 

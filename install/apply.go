@@ -35,7 +35,11 @@ func (x *txn) apply() error {
 		if s.c.Action.unpacks() {
 			x.t.step(progress, s.c.Action.String()+" "+s.c.Name)
 		} else {
-			x.reportStep(&removals, progress, PhaseRemove, s.c.Action.String(), s)
+			phase := PhaseRemove
+			if s.c.Action == Purge {
+				phase = PhasePurge
+			}
+			x.reportStep(&removals, progress, phase, s.c.Action.String(), s)
 		}
 		var err error
 		switch s.c.Action {

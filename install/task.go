@@ -48,8 +48,10 @@ const (
 	PhaseDownload Phase = "download"
 	// PhaseUnpack: Package, the Index-th of Count archives, is unpacked.
 	PhaseUnpack Phase = "unpack"
-	// PhaseRemove: Package, the Index-th of Count, is removed or purged.
+	// PhaseRemove and PhasePurge: Package, the Index-th of Count
+	// packages removed or purged, is.
 	PhaseRemove Phase = "remove"
+	PhasePurge  Phase = "purge"
 	// PhaseConfigure: Package, the Index-th of Count, is configured.
 	PhaseConfigure Phase = "configure"
 	// PhaseTriggers: pending triggers run.

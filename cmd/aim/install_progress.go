@@ -82,6 +82,8 @@ func progressLine(ev install.Event) (string, bool) {
 		return n + "Configuring " + ev.Package, false
 	case install.PhaseRemove:
 		return n + "Removing " + ev.Package, false
+	case install.PhasePurge:
+		return n + "Purging " + ev.Package, false
 	case install.PhaseTriggers:
 		return "Processing triggers for " + ev.Package, false
 	}
