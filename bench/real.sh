@@ -9,7 +9,8 @@
 # debootstrap from the first Debian mirror that configuration names.
 # Needs root, apt-get, dpkg and debootstrap. CACHE (default
 # /var/tmp/aim-bench-real) keeps the root and the .debs between runs.
-# STRACE=1 also counts the read() calls of installing perl with aim.
+# STRACE=1 also counts the read() calls of installing perl (and what it
+# needs that minbase lacks) with aim.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -107,8 +108,8 @@ printf 'installing %d real packages into a minbase root, median of %d: aim %.2fs
 printf '  aim runs: %s\n  dpkg runs: %s\n' "${a[*]}" "${d[*]}"
 
 if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
-	perl=()
-	for p in $want; do case "$p" in perl|perl-modules-*|libperl*) perl+=("$(ls "$debs/${p}"_*.deb | head -1)");; esac; done
+	# shellcheck disable=SC2046
+	mapfile -t perl < <(debsOf $(PKGS=perl plan new))
 	fresh
 	strace -f -c -e trace=read -o "$work/strace" "$work/aim" --root "$work/r" --no-progress -y install "${perl[@]}" >/dev/null 2>&1 || true
 	printf 'read() calls installing perl with aim: %s\n' "$(awk '$NF=="read"{print $4}' "$work/strace")"
