@@ -194,8 +194,9 @@ func (ar *ArchiveReader) DataMemberName() string { return ar.dataName }
 
 // Data positions the reader on data.tar (skipping members whose name
 // starts with '_') and returns a reader over its decompressed entries,
-// each checked as EntryChecker describes. It may be called once; Close
-// (or Signatures) releases the decompressor.
+// each checked as EntryChecker describes. It may be called once. The
+// decompressor runs a few buffers ahead in its own goroutine; Close (or
+// Signatures) stops it and releases it, and must be called.
 func (ar *ArchiveReader) Data() (*DataReader, error) {
 	if ar.state != atControlEnd {
 		return nil, errors.New("data.tar already read")
@@ -210,9 +211,10 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
 	}
-	ar.state, ar.release = inData, release
-	ar.data = NewDataReader(tar.NewReader(z))
-	ar.data.drain, ar.data.member = z, ar.dataName
+	ra := newReadAhead(z)
+	ar.state, ar.release = inData, func() { ra.Close(); release() }
+	ar.data = NewDataReader(tar.NewReader(ra))
+	ar.data.drain, ar.data.member = ra, ar.dataName
 	return ar.data, nil
 }
 

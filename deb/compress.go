@@ -1,6 +1,7 @@
 package deb
 
 import (
+	"bufio"
 	"compress/bzip2"
 	"fmt"
 	"io"
@@ -68,13 +69,24 @@ func compressionForExt(ext string) (Compression, bool) {
 	return "", false
 }
 
+// readBufferSize is the buffer decompressors read their input through.
+const readBufferSize = 64 << 10
+
 // decompressor wraps r in a decompressor for c. The returned closer
 // releases the decompressor's resources; it does not close r. Every
 // decompressor runs in the caller's goroutine (zstd with concurrency 1,
 // which is also the fastest for one stream) and bounds the memory a
 // stream can ask for where the format allows (zstd's window).
+//
+// Input is read through a buffer: xz, lzma and bzip2 read one byte at a
+// time from a reader that is not an io.ByteReader, one system call per
+// byte on a file. The buffer reads no further than r returns, so r
+// bounded to one member keeps the stream after it unread.
 func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
 	nop := func() {}
+	if _, ok := r.(io.ByteReader); !ok {
+		r = bufio.NewReaderSize(r, readBufferSize)
+	}
 	switch c {
 	case None:
 		return r, nop, nil

@@ -30,8 +30,18 @@ func (x *txn) apply() error {
 	if err := x.checkConflicts(); err != nil {
 		return err
 	}
+	_, removals := x.countSteps()
 	for i, s := range x.steps {
-		x.t.step(0.6+0.2*float64(i)/float64(len(x.steps)), s.c.Action.String()+" "+s.c.Name)
+		progress := 0.6 + 0.2*float64(i)/float64(len(x.steps))
+		if s.c.Action.unpacks() {
+			x.t.step(progress, s.c.Action.String()+" "+s.c.Name)
+		} else {
+			phase := PhaseRemove
+			if s.c.Action == Purge {
+				phase = PhasePurge
+			}
+			x.reportStep(&removals, progress, phase, s.c.Action.String(), s)
+		}
 		var err error
 		switch s.c.Action {
 		case Remove:
@@ -264,11 +274,12 @@ func (x *txn) remove(s *step) error {
 
 // configure runs the postinst of every new package in plan order.
 func (x *txn) configure() error {
+	c, _ := x.countSteps()
 	for i, s := range x.steps {
 		if !s.c.Action.unpacks() {
 			continue
 		}
-		x.t.step(0.8+0.1*float64(i)/float64(len(x.steps)), "configuring "+s.c.Name)
+		x.reportStep(&c, 0.8+0.1*float64(i)/float64(len(x.steps)), PhaseConfigure, "configuring", s)
 		args := hooks.PostinstConfigure(cmp.Or(s.oldVersion(), s.cfgVersion))
 		if err := x.script(s.c.Name, "postinst", filepath.Join(s.ctrlDir, "postinst"), args); err != nil {
 			return err

@@ -138,8 +138,8 @@ func (x *txn) load(c Change) (*step, error) {
 // fetchAll downloads the archives not yet in the cache.
 func (x *txn) fetchAll() error {
 	dir := rootfs.Root(x.e.Root).Path(ArchivesDir)
-	for i, s := range x.steps {
-		x.t.step(0.3*float64(i)/float64(len(x.steps)), "fetching "+s.c.Name)
+	f, fetched := x.downloadReporter(x.remoteSize())
+	for _, s := range x.steps {
 		if !s.c.Action.unpacks() {
 			continue
 		}
@@ -147,18 +147,19 @@ func (x *txn) fetchAll() error {
 			s.archive = s.c.Path
 			continue
 		}
-		p, err := x.fetch(filepath.Join(dir, s.cached), s.c)
+		p, err := x.fetch(f, filepath.Join(dir, s.cached), s.c)
 		if err != nil {
 			return err
 		}
+		fetched(s.c.Size)
 		s.archive = p
 	}
 	return nil
 }
 
-// fetch returns the cached archive of c at dest, downloading it when it
-// is not already there with the right size and hash.
-func (x *txn) fetch(dest string, c Change) (string, error) {
+// fetch returns the cached archive of c at dest, downloading it with f
+// when it is not already there with the right size and hash.
+func (x *txn) fetch(f *repo.Fetcher, dest string, c Change) (string, error) {
 	if c.URL == "" || c.SHA256 == "" {
 		return "", fmt.Errorf("fetch %s: no archive location or hash", c.Name)
 	}
@@ -168,7 +169,7 @@ func (x *txn) fetch(dest string, c Change) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
 	}
-	_, err := x.e.Fetcher.Fetch(x.ctx, repo.Request{URL: c.URL, Dest: dest, Size: c.Size, SHA256: c.SHA256})
+	_, err := f.Fetch(x.ctx, repo.Request{URL: c.URL, Dest: dest, Size: c.Size, SHA256: c.SHA256})
 	if err != nil {
 		return "", fmt.Errorf("fetch %s: %w", c.Name, err)
 	}

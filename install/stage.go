@@ -78,12 +78,13 @@ func filePaths(files []db.File) []string {
 // stageAll unpacks every new archive into staging files and marks the
 // journal staged.
 func (x *txn) stageAll() error {
+	c, _ := x.countSteps()
 	for i, s := range x.steps {
-		x.t.step(0.4+0.2*float64(i)/float64(len(x.steps)), "unpacking "+s.c.Name)
 		if !s.c.Action.unpacks() {
 			s.journal.Phase = db.JournalStaged
 			continue
 		}
+		x.reportStep(&c, 0.4+0.2*float64(i)/float64(len(x.steps)), PhaseUnpack, "unpacking", s)
 		err := x.stage(s)
 		s.journal.New = filePaths(s.newFiles)
 		if err != nil {

@@ -38,6 +38,26 @@ func (s State) String() string {
 // ErrCancelled is returned (wrapped) by Run when the task was cancelled.
 var ErrCancelled = errors.New("cancelled")
 
+// Phase names the part of a transaction an Event reports on.
+type Phase string
+
+// The phases a task reports with Event.Phase; "" for state changes and
+// the other steps.
+const (
+	// PhaseDownload: archives arrive; Bytes of TotalBytes are in.
+	PhaseDownload Phase = "download"
+	// PhaseUnpack: Package, the Index-th of Count archives, is unpacked.
+	PhaseUnpack Phase = "unpack"
+	// PhaseRemove and PhasePurge: Package, the Index-th of Count
+	// packages removed or purged, is.
+	PhaseRemove Phase = "remove"
+	PhasePurge  Phase = "purge"
+	// PhaseConfigure: Package, the Index-th of Count, is configured.
+	PhaseConfigure Phase = "configure"
+	// PhaseTriggers: pending triggers run.
+	PhaseTriggers Phase = "triggers"
+)
+
 // Event reports a change of a task's state or progress.
 type Event struct {
 	TaskID   string
@@ -45,6 +65,13 @@ type Event struct {
 	Progress float64 // 0..1
 	// Message says what the task is doing, e.g. "unpacking hello".
 	Message string
+	// Phase, when set, says which part of the transaction the event is
+	// about; Package, Index (from 1) and Count place a per-package step,
+	// Bytes and TotalBytes a download.
+	Phase             Phase
+	Package           string
+	Index, Count      int
+	Bytes, TotalBytes int64
 }
 
 // Task is one run of the engine over a transaction. Its methods are safe
@@ -205,10 +232,18 @@ func (t *Task) set(s State, progress float64, msg string) {
 
 // step reports progress within the current state.
 func (t *Task) step(progress float64, msg string) {
+	t.report(progress, Event{Message: msg})
+}
+
+// report sets the progress (unless negative) and reports ev, its task,
+// state and progress filled in.
+func (t *Task) report(progress float64, ev Event) {
 	t.mu.Lock()
-	t.progress = progress
+	if progress >= 0 {
+		t.progress = progress
+	}
 	t.mu.Unlock()
-	t.emit(msg)
+	t.emitEvent(ev)
 }
 
 func (t *Task) fail(err error) {
@@ -218,13 +253,15 @@ func (t *Task) fail(err error) {
 	t.emit(err.Error())
 }
 
-func (t *Task) emit(msg string) {
+func (t *Task) emit(msg string) { t.emitEvent(Event{Message: msg}) }
+
+func (t *Task) emitEvent(ev Event) {
 	t.maybePersist(false)
 	if t.observer == nil {
 		return
 	}
 	t.mu.Lock()
-	ev := Event{TaskID: t.ID, State: t.state, Progress: t.progress, Message: msg}
+	ev.TaskID, ev.State, ev.Progress = t.ID, t.state, t.progress
 	t.mu.Unlock()
 	t.observer(ev)
 }

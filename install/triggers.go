@@ -129,6 +129,7 @@ func (x *txn) triggers() ([]triggerFailure, error) {
 		if len(hit) == 0 {
 			continue
 		}
+		x.t.report(-1, Event{Message: "processing triggers for " + in.pkg, Phase: PhaseTriggers, Package: in.pkg})
 		err := x.script(in.pkg, "postinst", in.postinst, hooks.PostinstTriggered(hit))
 		switch {
 		case err == nil:

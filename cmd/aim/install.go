@@ -183,7 +183,9 @@ func runDecision(e *env, in *install.Installer, d *install.Decision) error {
 	if len(d.Tx.Changes) == 1 {
 		pkg = d.Tx.Changes[0].Name
 	}
-	res, err := in.Run(context.Background(), install.NewTask(string(d.Request.Kind), pkg, nil), d)
+	bar := newTaskProgress(e)
+	res, err := in.Run(context.Background(), install.NewTask(string(d.Request.Kind), pkg, bar.observe), d)
+	bar.done()
 	if me := (*hooks.MissingError)(nil); errors.As(err, &me) && me.Root != "/" {
 		return fmt.Errorf("%w (scripts run chrooted into the root: install a shell there, or run again with --scripts-chrootless to run them on this system)", err)
 	}

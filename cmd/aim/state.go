@@ -97,9 +97,14 @@ func candidate(c *repo.Cache, name, arch string) (repo.Available, bool) {
 func priorityOf(c *repo.Cache, a repo.Available) int { return install.SourcePriority(c, a) }
 
 // isTerminal reports whether v (a reader or writer) is an *os.File open on
-// a terminal. A character device such as /dev/null is not one: the check
-// asks the terminal driver, as isatty(3) does.
+// a terminal, or says it is one with an IsTerminal method (tests draw
+// progress into such a fake terminal). A character device such as
+// /dev/null is not one: the check asks the terminal driver, as isatty(3)
+// does.
 func isTerminal(v any) bool {
+	if t, ok := v.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
+	}
 	f, ok := v.(*os.File)
 	if !ok || f == nil {
 		return false

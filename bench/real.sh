@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# real.sh: install real Debian packages into a minbase root with aim and
+# with dpkg -i, on the same .debs in the same run, and print the median
+# wall time of RUNS (default 3) runs of each and their ratio.
+#
+# The packages (PKGS, default below) and whatever of their dependencies a
+# minbase root lacks are fetched with apt-get download, using the
+# machine's own apt configuration; the minbase root is made once with
+# debootstrap from the first Debian mirror that configuration names.
+# Needs root, apt-get, dpkg and debootstrap. CACHE (default
+# /var/tmp/aim-bench-real) keeps the root and the .debs between runs.
+# STRACE=1 also counts the read() calls of installing perl (and what it
+# needs that minbase lacks) with aim.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+SUITE=${SUITE:-bookworm}
+PKGS=${PKGS:-"hello sl cowsay tree jq libjq1 libonig5 bc less nano ed busybox man-db perl"}
+CACHE=${CACHE:-/var/tmp/aim-bench-real}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+for t in apt-get dpkg debootstrap; do
+	command -v "$t" >/dev/null || { echo "real.sh: $t is missing (apt-get install -y debootstrap)"; exit 1; }
+done
+go build -o "$work/aim" ./cmd/aim
+
+# mirror prints the first Debian archive URI of the machine's apt
+# configuration (deb822 .sources or one-line .list).
+mirror() {
+	apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | grep -m1 -v security || true
+}
+
+base="$CACHE/base-$SUITE"
+if [ ! -x "$base/bin/sh" ]; then
+	m=$(mirror)
+	[ -n "$m" ] || { echo "real.sh: no Debian mirror in the apt configuration"; exit 1; }
+	rm -rf "$base"; mkdir -p "$CACHE"
+	debootstrap --variant=minbase "$SUITE" "$base" "$m" >"$CACHE/debootstrap.log" 2>&1 ||
+		{ echo "real.sh: debootstrap failed, see $CACHE/debootstrap.log"; exit 1; }
+fi
+
+# plan prints what apt would install into the minbase root ("new") or
+# upgrade there ("upgrade").
+plan() {
+	# shellcheck disable=SC2086
+	apt-get install -s -o Dir::State::status="$base/var/lib/dpkg/status" $PKGS 2>/dev/null |
+		awk -v want="$1" '/^Inst /{ if (($3 ~ /^\[/) == (want == "upgrade")) print $2 }' | sort -u
+}
+# fetch downloads the current version of each package named, once.
+debs="$CACHE/debs"
+mkdir -p "$debs"
+fetch() {
+	(cd "$debs" && for p in "$@"; do ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download -q "$p" >/dev/null 2>&1 ||
+		{ echo "real.sh: apt-get download $p failed" >&2; exit 1; }; done)
+}
+debsOf() { for p in "$@"; do ls "$debs/${p}"_*.deb | head -1; done; }
+
+# Bring the root up to date first (with dpkg, once): aim leaves dpkg's
+# packages to apt, so the set must not need an upgrade of one.
+# shellcheck disable=SC2046
+up=$(plan upgrade)
+if [ -n "$up" ]; then
+	# shellcheck disable=SC2086
+	fetch $up
+	# shellcheck disable=SC2046
+	dpkg --root="$base" -i $(debsOf $up) >"$CACHE/upgrade.log" 2>&1 ||
+		{ echo "real.sh: upgrading the base root failed, see $CACHE/upgrade.log"; exit 1; }
+fi
+want=$(plan new)
+[ -n "$want" ] || { echo "real.sh: apt-get could not plan $PKGS"; exit 1; }
+# shellcheck disable=SC2086
+fetch $want
+n=$(echo "$want" | wc -w)
+# shellcheck disable=SC2086
+mapfile -t list < <(debsOf $want)
+
+fresh() { rm -rf "$work/r"; cp -a "$base" "$work/r"; }
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+
+run_aim() {
+	fresh
+	local s; s=$(now)
+	"$work/aim" --root "$work/r" --no-progress -y install "${list[@]}" >"$work/aim.out" 2>&1 ||
+		{ { echo "aim failed:"; tail -20 "$work/aim.out"; } >&2; exit 1; }
+	echo "$(now) - $s" | bc
+}
+run_dpkg() {
+	fresh
+	local s; s=$(now)
+	dpkg --root="$work/r" -i "${list[@]}" >"$work/dpkg.out" 2>&1 ||
+		{ { echo "dpkg failed:"; tail -20 "$work/dpkg.out"; } >&2; exit 1; }
+	echo "$(now) - $s" | bc
+}
+
+a=(); d=()
+for _ in $(seq 1 "$RUNS"); do
+	t=$(run_aim) || exit 1
+	a+=("$t")
+	t=$(run_dpkg) || exit 1
+	d+=("$t")
+done
+am=$(printf '%s\n' "${a[@]}" | median)
+dm=$(printf '%s\n' "${d[@]}" | median)
+printf 'installing %d real packages into a minbase root, median of %d: aim %.2fs, dpkg -i %.2fs, aim/dpkg %.2f\n' \
+	"$n" "$RUNS" "$am" "$dm" "$(echo "$am / $dm" | bc -l)"
+printf '  aim runs: %s\n  dpkg runs: %s\n' "${a[*]}" "${d[*]}"
+
+if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
+	# shellcheck disable=SC2046
+	mapfile -t perl < <(debsOf $(PKGS=perl plan new))
+	fresh
+	strace -f -c -e trace=read -o "$work/strace" "$work/aim" --root "$work/r" --no-progress -y install "${perl[@]}" >/dev/null 2>&1 || true
+	printf 'read() calls installing perl with aim: %s\n' "$(awk '$NF=="read"{print $4}' "$work/strace")"
+fi
