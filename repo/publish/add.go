@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -244,7 +245,11 @@ func (r *Repo) scanSmall(data []byte, comp string) (*scanned, error) {
 
 // placeEarly writes data to the pool path of s when no file is there.
 func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
-	dest := filepath.Join(r.Dir, filepath.FromSlash(s.filename(comp)))
+	filename, err := s.filename(comp)
+	if err != nil {
+		return err
+	}
+	dest := filepath.Join(r.Dir, filepath.FromSlash(filename))
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return err
 	}
@@ -263,10 +268,24 @@ func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
 	return err
 }
 
-// filename is the pool path of s in component comp.
-func (s *scanned) filename(comp string) string {
-	c := s.control
-	return poolDir(comp, sourceName(c)) + "/" + debFileName(c.Get("Package"), c.Get("Version"), c.Get("Architecture"))
+// filename is the pool path of s in component comp (see poolFilename).
+func (s *scanned) filename(comp string) (string, error) {
+	return poolFilename(comp, s.control)
+}
+
+// poolFilename is the pool path, below the repository's top, of the
+// package p describes in component comp. It is built only from parts
+// checked here (checkControl) and refused unless it is a clean path
+// inside pool/, so no control field can name a file elsewhere.
+func poolFilename(comp string, p *deb.Paragraph) (string, error) {
+	if err := checkControl(p); err != nil {
+		return "", err
+	}
+	name := poolDir(comp, sourceName(p)) + "/" + debFileName(p.Get("Package"), p.Get("Version"), p.Get("Architecture"))
+	if !filepath.IsLocal(name) || path.Clean(name) != name || !strings.HasPrefix(name, "pool/") || strings.Count(name, "/") != 4 {
+		return "", fmt.Errorf("control data: pool path %q is not a file of the pool", name)
+	}
+	return name, nil
 }
 
 // countWriter counts what it passes on and keeps its first error, so a
@@ -285,13 +304,15 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// checkControl refuses control data a Packages index cannot list.
+// checkControl refuses control data a Packages index cannot list: a
+// name, version or architecture dpkg calls invalid (a version dpkg only
+// warns about, such as "1.0/../x", included: its parts name files).
 func checkControl(p *deb.Paragraph) error {
 	if err := deb.CheckPackageName(p.Get("Package")); err != nil {
 		return fmt.Errorf("control data: %w", err)
 	}
-	if _, err := deb.ParseVersionLax(p.Get("Version")); err != nil || p.Get("Version") == "" {
-		return fmt.Errorf("control data: bad Version %q", p.Get("Version"))
+	if _, err := deb.ParseVersionStrict(p.Get("Version")); err != nil || p.Get("Version") == "" {
+		return fmt.Errorf("control data: bad Version %q: %w", p.Get("Version"), err)
 	}
 	if err := deb.CheckArchName(p.Get("Architecture")); err != nil {
 		return fmt.Errorf("control data: %w", err)
@@ -320,7 +341,10 @@ func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResul
 		res.Findings = append(res.Findings, LintFinding{Severity: LintWarning, Message: fmt.Sprintf(
 			"architecture %s is not among the repository's (%s): no index will list the package", arch, strings.Join(r.Settings.Architectures, " "))})
 	}
-	filename := s.filename(comp)
+	filename, err := s.filename(comp)
+	if err != nil {
+		return err
+	}
 	para := packagesParagraph(s, filename)
 	res.Package = poolPackage(dist, comp, para)
 	if strict {
