@@ -19,28 +19,36 @@ STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(G
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
 
-.PHONY: all build test bench bench-engine bench-crash fuzz lint demo deps clean install-desktop install uninstall
+.PHONY: all go-deps build test bench bench-engine bench-crash fuzz lint demo deps clean install-desktop install uninstall
 
 all: build
 
-# deps installs the Debian packages above when one of their tools is missing,
-# and downloads the Go modules.
-deps:
-	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages (missing:$$missing)"; \
-	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null; \
-	fi
-	@/usr/bin/python3 -c 'import solv' 2>/dev/null || { sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends python3-solv >/dev/null; } || \
-	  echo "warning: python3-solv could not be installed; the libsolv comparisons will be skipped"; }
+# apt_install installs Debian packages $(1), waiting up to 5 minutes for
+# another apt or dpkg to release its lock, and retrying a failed update once.
+define apt_install
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	apt="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq"; \
+	{ $$apt update || { sleep 10; $$apt update; }; } && $$apt install -y --no-install-recommends $(1) >/dev/null
+endef
+
+# go-deps checks for Go and downloads the Go modules: all that building
+# aim and the demo need.
+go-deps:
 	@command -v $(GO) >/dev/null || { echo "Go is not installed (see https://go.dev/doc/install)"; exit 1; }
 	@$(GO) mod download
 
-build: deps
+# deps installs the Debian packages the tests use when one of their tools
+# is missing, and downloads the Go modules.
+deps: go-deps
+	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages (missing:$$missing)"; \
+	  $(call apt_install,$(DEBS)); \
+	fi
+	@/usr/bin/python3 -c 'import solv' 2>/dev/null || { $(call apt_install,python3-solv) || \
+	  echo "warning: python3-solv could not be installed; the libsolv comparisons will be skipped"; }
+
+build: go-deps
 	$(GO) build -o $(BIN) ./cmd/aim
 
 test: deps
@@ -50,8 +58,7 @@ test: deps
 bench: deps
 	@missing=""; for t in $(BENCH_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
-	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(BENCH_DEBS) >/dev/null; \
+	  $(call apt_install,$(BENCH_DEBS)); \
 	fi
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./... | tee bench/last-go.txt
 	bash bench/peers.sh | tee bench/last-peers.txt

@@ -215,11 +215,12 @@ func recordPending(tx *db.Tx, p pendingStep, purge bool) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
-	v, err := deb.ParseVersionLax(c.Get("Version"))
+	id := deb.IdentityOf(c)
+	v, err := deb.ParseVersionLax(id.Version)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
-	in := &db.InstalledPackage{Name: p.Name, Version: v, Architecture: c.Get("Architecture"),
+	in := &db.InstalledPackage{Name: p.Name, Version: v, Architecture: id.Architecture,
 		Auto: p.Auto, User: deb.IsUserSection(c.Get("Section")), Origin: p.Origin, Control: c}
 	if err := tx.PutInstalled(in); err != nil {
 		return err

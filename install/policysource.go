@@ -102,10 +102,10 @@ type LocalArchive struct {
 }
 
 // Name returns the archive's package name.
-func (l LocalArchive) Name() string { return l.Control.Get("Package") }
+func (l LocalArchive) Name() string { return deb.IdentityOf(l.Control).Package }
 
 // Version returns the archive's version as written.
-func (l LocalArchive) Version() string { return l.Control.Get("Version") }
+func (l LocalArchive) Version() string { return deb.IdentityOf(l.Control).Version }
 
 // ReadLocal reads the control data of the .deb file at path.
 func ReadLocal(path string) (LocalArchive, error) {
@@ -144,7 +144,7 @@ func (s LocalSource) Versions(name string) []policy.Available {
 		if l.Name() == name {
 			v, _ := deb.ParseVersionLax(l.Version())
 			out = append(out, policy.Available{Package: &resolver.Package{Name: name, Version: v,
-				Arch: l.Control.Get("Architecture"), User: policy.IsUser(l.Control.Get("Section")), Ref: l},
+				Arch: deb.IdentityOf(l.Control).Architecture, User: policy.IsUser(l.Control.Get("Section")), Ref: l},
 				Priority: localPriority})
 		}
 	}

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // CacheSource describes one index that fed the available-package cache:
@@ -89,7 +89,8 @@ func (b *CacheBuilder) AddIndex(src CacheSource, r io.Reader) error {
 }
 
 func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
-	name, version, arch := p.Get("Package"), p.Get("Version"), p.Get("Architecture")
+	id := deb.IdentityOf(p)
+	name, version, arch := id.Package, id.Version, id.Architecture
 	if name == "" || version == "" || arch == "" {
 		return fmt.Errorf("paragraph lacks Package, Version or Architecture")
 	}
@@ -199,22 +200,10 @@ const (
 	rFlags = 14
 )
 
-// WriteFile writes the cache atomically to path (a temporary file renamed
-// into place), so a reader sees the old cache or the new one, never half.
+// WriteFile writes the cache atomically to path, with mode 0600, so a
+// reader sees the old cache or the new one, never half.
 func (b *CacheBuilder) WriteFile(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pkgcache-*")
-	if err != nil {
-		return fmt.Errorf("write cache: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := b.encode(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write cache: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write cache: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := rootfs.WriteFileFunc(path, 0o600, b.encode); err != nil {
 		return fmt.Errorf("write cache: %w", err)
 	}
 	return nil

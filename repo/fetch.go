@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"aim/deb/rootfs"
 )
 
 // Progress reports the state of one download to a Fetcher's callback.
@@ -182,8 +184,9 @@ func (f *Fetcher) tryHTTP(ctx context.Context, req Request) (Result, bool, error
 	return res, err != nil && !errors.As(err, &mismatch) && ctx.Err() == nil, err
 }
 
-// store copies r to a temporary file, checks it, and renames it to
-// req.Dest.
+// store copies r to a temporary file beside req.Dest, checks it, and
+// commits it as req.Dest (mode 0600), so a failed or refused download
+// leaves req.Dest as it was.
 func (f *Fetcher) store(req Request, r io.Reader, length int64) (Result, error) {
 	limit := req.MaxSize
 	if limit <= 0 {
@@ -195,11 +198,11 @@ func (f *Fetcher) store(req Request, r io.Reader, length int64) (Result, error) 
 	if err := os.MkdirAll(filepath.Dir(req.Dest), 0o755); err != nil {
 		return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(req.Dest), ".partial-*")
+	tmp, err := rootfs.CreateAtomic(filepath.Dir(req.Dest))
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Abort()
 	total := length
 	if req.Size >= 0 && req.SHA256 != "" {
 		total = req.Size
@@ -208,9 +211,6 @@ func (f *Fetcher) store(req Request, r io.Reader, length int64) (Result, error) 
 	pw := &progressWriter{f: f, url: req.URL, total: total, start: time.Now(), h: h}
 	n, err := io.Copy(io.MultiWriter(tmp, pw), io.LimitReader(r, limit+1))
 	pw.report(true)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 	}
@@ -218,7 +218,7 @@ func (f *Fetcher) store(req Request, r io.Reader, length int64) (Result, error) 
 	if err := checkDownload(req, res, limit); err != nil {
 		return Result{}, err
 	}
-	if err := os.Rename(tmp.Name(), req.Dest); err != nil {
+	if err := tmp.Commit(req.Dest, 0o600); err != nil {
 		return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 	}
 	return res, nil

@@ -11,15 +11,18 @@ import (
 	"time"
 
 	"aim/db"
+	"aim/deb/rootfs"
 	"aim/repo/sources"
 )
 
-// Paths below a root that updates use.
+// Paths below a root that updates use (see deb/rootfs).
 const (
-	ListsDir  = "var/cache/aim/lists"
-	CacheFile = "var/cache/aim/pkgcache.bin"
+	// ListsDir holds the verified indexes.
+	ListsDir = rootfs.ListsDir
+	// CacheFile is the available-package cache built from them.
+	CacheFile = rootfs.PkgCacheFile
 	// TrustedKeysDir holds the keys trusted for every repository.
-	TrustedKeysDir = "etc/aim/trusted.gpg.d"
+	TrustedKeysDir = rootfs.TrustedKeysDir
 )
 
 // DefaultPriority is a source's priority when it sets none (apt's 500).
@@ -190,8 +193,8 @@ func (u *Updater) event(src, url, what string) {
 	}
 }
 
-// updateSource fetches everything of one source into a staging directory
-// and only then moves it into place and records it.
+// updateSource fetches and stages everything of one source and only then
+// moves it into place and records it.
 func (u *Updater) updateSource(ctx context.Context, s *sources.Source) SourceResult {
 	res := SourceResult{Source: s.Name}
 	var prev *db.SourceState
@@ -204,13 +207,15 @@ func (u *Updater) updateSource(ctx context.Context, s *sources.Source) SourceRes
 		res.Err = err
 		return res
 	}
-	stage, err := os.MkdirTemp(u.listsDir(), ".update-")
+	lists := u.listsDir()
+	stage, err := os.MkdirTemp(lists, ".update-")
 	if err != nil {
 		res.Err = fmt.Errorf("update: %w", err)
 		return res
 	}
 	defer os.RemoveAll(stage)
-	su := &sourceUpdate{u: u, src: s, prev: prev, stage: stage}
+	su := &sourceUpdate{u: u, src: s, prev: prev, lists: lists, stage: stage}
+	defer su.abort()
 	files, unchanged, err := su.run(ctx)
 	if err != nil {
 		res.Err = err

@@ -272,6 +272,9 @@ func TestUpdateRefusesTampering(t *testing.T) {
 			if st == nil || st.LastError == "" {
 				t.Errorf("source state does not record the failure: %+v", st)
 			}
+			if left, _ := filepath.Glob(filepath.Join(root, ListsDir, ".*")); len(left) > 0 {
+				t.Errorf("staged files left in the lists: %v", left)
+			}
 		})
 	}
 	var unknown *pgp.UnknownSignerError

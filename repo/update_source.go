@@ -15,6 +15,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/repo/pgp"
 	"aim/repo/sources"
 )
@@ -24,14 +25,47 @@ type sourceUpdate struct {
 	u     *Updater
 	src   *sources.Source
 	prev  *db.SourceState
-	stage string
+	lists string // the lists directory, where files are staged
+	stage string // scratch directory for downloads
 	kr    *pgp.Keyring
+	tmps  []*rootfs.AtomicFile // every file staged, for abort
 }
 
-// staged is a file fetched and checked into the staging directory.
+// staged is a file fetched and checked, written to a temporary file in
+// the lists directory that commit gives its name.
 type staged struct {
 	file db.IndexFile
-	tmp  string // path in the staging directory; "" when kept as it was
+	tmp  *rootfs.AtomicFile // nil when kept as it was
+}
+
+// create starts a staged file.
+func (su *sourceUpdate) create() (*rootfs.AtomicFile, error) {
+	f, err := rootfs.CreateAtomic(su.lists)
+	if err != nil {
+		return nil, err
+	}
+	su.tmps = append(su.tmps, f)
+	return f, nil
+}
+
+// stageBytes stages data.
+func (su *sourceUpdate) stageBytes(data []byte) (*rootfs.AtomicFile, error) {
+	f, err := su.create()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return nil, err
+	}
+	return f, nil
+}
+
+// abort removes the staged files that commit did not name.
+func (su *sourceUpdate) abort() {
+	for _, f := range su.tmps {
+		f.Abort()
+	}
 }
 
 // run fetches the Release and indexes of every suite of the source. It
@@ -179,9 +213,13 @@ func (su *sourceUpdate) fetchRelease(ctx context.Context, base string) ([]byte, 
 			return nil, nil, rerr
 		}
 		text, err = su.verifyClearSigned(data)
-		if !res.NotModified {
+		if err == nil && !res.NotModified {
+			tmp, serr := su.stageBytes(data)
+			if serr != nil {
+				return nil, nil, serr
+			}
 			f := db.IndexFile{Path: req.URL, URL: req.URL, Size: res.Size, SHA256: res.SHA256, ETag: res.ETag, LastModified: res.LastModified}
-			files = append(files, staged{file: f, tmp: raw})
+			files = append(files, staged{file: f, tmp: tmp})
 		}
 	case errors.Is(err, ErrNotFound):
 		su.u.event(su.src.Name, base+"Release", "fallback")
@@ -191,8 +229,8 @@ func (su *sourceUpdate) fetchRelease(ctx context.Context, base string) ([]byte, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", base, err)
 	}
-	tmp := filepath.Join(su.stage, "Release")
-	if err := os.WriteFile(tmp, text, 0o644); err != nil {
+	tmp, err := su.stageBytes(text)
+	if err != nil {
 		return nil, nil, err
 	}
 	f := db.IndexFile{Path: base + "Release", URL: req.URL, Size: int64(len(text)), SHA256: sum256(text)}
@@ -299,17 +337,18 @@ func matchesFingerprint(k pgp.Key, fprs []string) bool {
 	return false
 }
 
-// commit moves the staged files into the lists directory and records
-// them as the source's indexes, in one step as far as readers can tell:
-// files are renamed first (old names stay until the record changes), then
-// the database switches to the new set and stale files are removed.
+// commit gives the staged files their names in the lists directory and
+// records them as the source's indexes, in one step as far as readers
+// can tell: files are committed first (old names stay until the record
+// changes), then the database switches to the new set and stale files
+// are removed.
 func (su *sourceUpdate) commit(files []staged) error {
 	var records []db.IndexFile
 	for _, f := range files {
 		rec := f.file
 		rec.CachePath = path.Join(ListsDir, listName(rec.Path))
-		if f.tmp != "" {
-			if err := os.Rename(f.tmp, filepath.Join(su.u.Root, rec.CachePath)); err != nil {
+		if f.tmp != nil {
+			if err := f.tmp.Commit(filepath.Join(su.u.Root, rec.CachePath), 0o644); err != nil {
 				return fmt.Errorf("update %s: %w", su.src.Name, err)
 			}
 		}
@@ -388,19 +427,26 @@ func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Releas
 	if err != nil {
 		return nil, err
 	}
-	out := filepath.Join(su.stage, listName(key))
+	out, err := su.create()
+	if err != nil {
+		return nil, err
+	}
 	size, sha, err := decompressFile(dl, out, extCompression[ext])
 	os.Remove(dl)
 	if err != nil {
+		out.Abort()
 		return nil, fmt.Errorf("%s: %w", used, err)
 	}
 	if listed && (size != want.Size || sha != want.SHA256) {
+		out.Abort()
 		return nil, &HashMismatchError{URL: used, What: "uncompressed SHA256", Expected: want.SHA256, Got: sha}
 	}
 	return &staged{file: db.IndexFile{Path: key, URL: used, Size: size, SHA256: sha}, tmp: out}, nil
 }
 
-func decompressFile(src, dst string, c deb.Compression) (int64, string, error) {
+// decompressFile decompresses the file src into dst and returns the size
+// and SHA256 of what it wrote.
+func decompressFile(src string, dst io.Writer, c deb.Compression) (int64, string, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, "", err
@@ -411,15 +457,8 @@ func decompressFile(src, dst string, c deb.Compression) (int64, string, error) {
 		return 0, "", fmt.Errorf("decompress: %w", err)
 	}
 	defer done()
-	out, err := os.Create(dst)
-	if err != nil {
-		return 0, "", err
-	}
 	h := newHasher()
-	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(r, 4<<30))
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
+	n, err := io.Copy(io.MultiWriter(dst, h), io.LimitReader(r, 4<<30))
 	if err != nil {
 		return 0, "", fmt.Errorf("decompress: %w", err)
 	}

@@ -92,8 +92,10 @@ func writeBashCompletion(w io.Writer, d docSet) error {
 	s.line("    COMPREPLY=()")
 	// COMP_WORDBREAKS splits "--root=DIR" into "--root", "=", "DIR".
 	s.line(`    if [[ $cur == = ]]; then cur=""; elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then prev="${COMP_WORDS[COMP_CWORD-2]}"; fi`)
+	s.line(`    local root=() names=""`)
 	s.line("    for ((i = 1; i < COMP_CWORD; i++)); do")
 	s.line(`        w="${COMP_WORDS[i]}"`)
+	s.line(`        [[ $w == --root ]] && ((i + 1 < COMP_CWORD)) && root=(--root "${COMP_WORDS[i+1]}")`)
 	s.line(`        case "$w" in`)
 	s.line("        --) break ;;")
 	s.line(`        -*=*) ;;`)
@@ -114,8 +116,8 @@ func writeBashCompletion(w io.Writer, d docSet) error {
 	s.line(`    "") words="%s" ;;`, strings.Join(commandNames(d), " "))
 	for _, c := range d.commands {
 		if len(c.verbs) == 0 {
-			if len(c.flags) > 0 {
-				s.line(`    %s) flags+=" %s" ;;`, c.name, flagWords(c.flags))
+			if len(c.flags) > 0 || c.help.names != "" {
+				s.line(`    %s) flags+=" %s"%s ;;`, c.name, flagWords(c.flags), bashNames(c.help.names))
 			}
 			continue
 		}
@@ -123,8 +125,8 @@ func writeBashCompletion(w io.Writer, d docSet) error {
 		s.line(`        case "$verb" in`)
 		s.line(`        "") words="%s"; flags+=" %s" ;;`, verbNames(c), flagWords(c.flags))
 		for _, v := range c.verbs {
-			if fw := flagWords(v.flags); fw != "" {
-				s.line(`        %s) flags+=" %s" ;;`, v.name, fw)
+			if fw := flagWords(v.flags); fw != "" || v.help.names != "" {
+				s.line(`        %s) flags+=" %s"%s ;;`, v.name, fw, bashNames(v.help.names))
 			}
 		}
 		s.line("        esac ;;")
@@ -134,11 +136,22 @@ func writeBashCompletion(w io.Writer, d docSet) error {
 	s.line(`        COMPREPLY=($(compgen -W "$flags" -- "$cur"))`)
 	s.line(`    elif [[ -n $words ]]; then`)
 	s.line(`        COMPREPLY=($(compgen -W "$words" -- "$cur"))`)
+	s.line(`    elif [[ -n $names ]]; then`)
+	s.line(`        COMPREPLY=($(compgen -W "$(aim "${root[@]}" __complete "$names" "$cur" 2>/dev/null)" -- "$cur"))`)
 	s.line("    fi")
 	s.line("}")
 	s.line("")
 	s.line("complete -o default -F _aim aim")
 	return s.err
+}
+
+// bashNames sets the completion script's names variable when the
+// arguments name packages or sources.
+func bashNames(kind string) string {
+	if kind == "" {
+		return ""
+	}
+	return "; names=" + kind
 }
 
 // casePattern is a bash case pattern matching "CMD:FLAG" for every flag.
@@ -194,6 +207,13 @@ func writeZshCompletion(w io.Writer, d docSet) error {
 			zshGroup(s, c)
 		}
 	}
+	s.line("_aim_names() {")
+	s.line(`  local -a names root`)
+	s.line(`  [[ -n ${opt_args[--root]} ]] && root=(--root ${opt_args[--root]})`)
+	s.line(`  names=(${(f)"$(aim $root __complete $1 2>/dev/null)"})`)
+	s.line(`  compadd -a names`)
+	s.line("}")
+	s.line("")
 	s.line("_aim() {")
 	s.line(`  local curcontext="$curcontext" state line ret=1`)
 	s.line("  typeset -A opt_args")
@@ -214,7 +234,7 @@ func writeZshCompletion(w io.Writer, d docSet) error {
 			s.line("    %s) _aim_%s && ret=0 ;;", c.name, zshIdent(c.name))
 			continue
 		}
-		s.line("    %s) _arguments $_aim_globals %s'*:file:_files' && ret=0 ;;", c.name, zshSpecList(c.flags))
+		s.line("    %s) _arguments $_aim_globals %s%s && ret=0 ;;", c.name, zshSpecList(c.flags), zshRest(c.help.names))
 	}
 	s.line("    esac ;;")
 	s.line("  esac")
@@ -246,13 +266,25 @@ func zshGroup(s *scriptWriter, c docCommand) {
 	s.line("  args)")
 	s.line("    case $line[1] in")
 	for _, v := range c.verbs {
-		s.line("    %s) _arguments $_aim_globals %s'*:file:_files' && ret=0 ;;", v.name, zshSpecList(v.flags))
+		s.line("    %s) _arguments $_aim_globals %s%s && ret=0 ;;", v.name, zshSpecList(v.flags), zshRest(v.help.names))
 	}
 	s.line("    esac ;;")
 	s.line("  esac")
 	s.line("  return ret")
 	s.line("}")
 	s.line("")
+}
+
+// zshRest is the _arguments spec of the other arguments: names of the
+// kind (available packages or files), or files.
+func zshRest(kind string) string {
+	switch kind {
+	case "":
+		return "'*:file:_files'"
+	case "available":
+		return "'*:package or file:{_aim_names available; _files}'"
+	}
+	return "'*:" + kind + ":_aim_names " + kind + "'"
 }
 
 // zshSpecList is the _arguments specs of fs, each followed by a space.

@@ -94,3 +94,36 @@ func TestZshCompletion(t *testing.T) {
 		t.Errorf("zsh compdef: %v\n%s", err, out)
 	}
 }
+
+// TestBashCompletionNames completes package and source names through
+// aim __complete, with the --root given on the command line: installed
+// packages for remove, available ones for install, sources for source
+// enable.
+func TestBashCompletionNames(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not installed")
+	}
+	root, _ := localRepo(t, pkgSpec{name: "hello", version: "1.0", files: map[string]string{"/usr/bin/hello": "hi\n"}},
+		pkgSpec{name: "helper", version: "1.0"})
+	aimOK(t, "--root", root, "install", "-y", "--scripts-chrootless", "hello")
+	bin := t.TempDir()
+	exe, _ := os.Executable()
+	os.WriteFile(filepath.Join(bin, "aim"), []byte("#!/bin/sh\nAIM_TEST_ARGV=1 exec "+exe+" \"$@\"\n"), 0o755)
+	script := completionScript(t, "bash")
+	const driver = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _aim; printf '%s\n' "${COMPREPLY[@]}"`
+	for _, tt := range []struct {
+		words []string
+		want  []string
+	}{
+		{[]string{"aim", "--root", root, "remove", "h"}, []string{"hello"}},
+		{[]string{"aim", "--root", root, "install", "hel"}, []string{"hello", "helper"}},
+		{[]string{"aim", "--root", root, "source", "enable", ""}, []string{"sources:1"}},
+	} {
+		cmd := exec.Command("bash", append([]string{"-c", driver, "bash", script}, tt.words...)...)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		if got := strings.Fields(string(out)); err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("complete %q = %q (%v), want %q", tt.words[3:], got, err, tt.want)
+		}
+	}
+}

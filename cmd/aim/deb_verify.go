@@ -43,7 +43,7 @@ type debVerifyJSON struct {
 
 func setupDebVerify(fs *pflag.FlagSet) func(*env, []string) error {
 	keyrings := fs.StringArray("keyring", nil, "trust the keys of `FILE` (or directory) for both roles (verify; repeatable)")
-	trustedDir := fs.String("trusted-dir", "", "the `DIR` with developer/ and store/ key directories (verify; default ROOT/etc/aim/trusted.d)")
+	trustedDir := fs.String("trusted-dir", "", "the `DIR` with developer/ and store/ key directories (verify; default ROOT/"+rootfs.PackageTrustDir+")")
 	return func(e *env, args []string) error {
 		if len(args) == 0 {
 			return usageError("usage: aim deb verify FILE.deb... [--keyring FILE]... [--trusted-dir DIR]")

@@ -35,11 +35,11 @@ func hiddenCommand(name string) bool { return strings.HasPrefix(name, "__") }
 
 func setupDocs(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
-		const use = "usage: aim __docs man DIR | aim __docs completion bash|zsh"
+		const use = "usage: aim __docs man DIR | aim __docs completion bash|zsh|fish"
 		if len(args) != 2 {
 			return usageError(use)
 		}
-		d := collectDocs(commands, groupVerbs)
+		d := collectDocs(commands, groupVerbs, helpTexts)
 		switch args[0] {
 		case "man":
 			return writeManPages(args[1], d)
@@ -49,8 +49,10 @@ func setupDocs(fs *pflag.FlagSet) func(*env, []string) error {
 				return writeBashCompletion(e.stdout, d)
 			case "zsh":
 				return writeZshCompletion(e.stdout, d)
+			case "fish":
+				return writeFishCompletion(e.stdout, d)
 			}
-			return usageError("__docs completion: unknown shell %q (bash or zsh)", args[1])
+			return usageError("__docs completion: unknown shell %q (bash, zsh or fish)", args[1])
 		}
 		return usageError(use)
 	}
@@ -68,6 +70,7 @@ type docSet struct {
 // then flags is the union of its verbs' flags.
 type docCommand struct {
 	name, summary string
+	help          helpText // names: what its arguments name
 	flags         []docFlag
 	verbs         []docVerb
 }
@@ -75,6 +78,7 @@ type docCommand struct {
 // docVerb is one verb of a command group with its own flags.
 type docVerb struct {
 	name, summary string
+	help          helpText
 	flags         []docFlag
 }
 
@@ -86,8 +90,9 @@ type docFlag struct {
 }
 
 // collectDocs describes cmds, calling each command's setup (and each verb's)
-// on a fresh FlagSet to learn its flags. Hidden commands are left out.
-func collectDocs(cmds map[string]*command, groups map[string]map[string]*subcommand) docSet {
+// on a fresh FlagSet to learn its flags, with their texts ("CMD" or "CMD
+// VERB" keys, see help_text.go). Hidden commands are left out.
+func collectDocs(cmds map[string]*command, groups map[string]map[string]*subcommand, texts map[string]helpText) docSet {
 	gfs := pflag.NewFlagSet("aim", pflag.ContinueOnError)
 	addGlobals(gfs, &globals{})
 	d := docSet{version: version, globals: flagDocs(gfs)}
@@ -96,10 +101,10 @@ func collectDocs(cmds map[string]*command, groups map[string]map[string]*subcomm
 			continue
 		}
 		c := cmds[name]
-		dc := docCommand{name: name, summary: c.summary, flags: setupFlags(c.setup)}
+		dc := docCommand{name: name, summary: c.summary, help: texts[name], flags: setupFlags(c.setup)}
 		for _, v := range sortedKeys(groups[name]) {
 			sc := groups[name][v]
-			dc.verbs = append(dc.verbs, docVerb{name: v, summary: sc.summary, flags: setupFlags(sc.setup)})
+			dc.verbs = append(dc.verbs, docVerb{name: v, summary: sc.summary, help: texts[name+" "+v], flags: setupFlags(sc.setup)})
 		}
 		d.commands = append(d.commands, dc)
 	}
@@ -270,43 +275,102 @@ func writeMainPage(w io.Writer, d docSet) error {
 	return m.err
 }
 
-// writeCommandPage writes aim-COMMAND.1: synopsis, the command's flags,
-// and for a group every verb with its own flags.
+// writeCommandPage writes aim-COMMAND.1: synopsis with argument forms,
+// description, the command's flags (for a group every verb with its own
+// synopsis, description and flags), exit status, files and examples.
 func writeCommandPage(w io.Writer, d docSet, c docCommand) error {
 	m := &manWriter{w: w}
 	m.header("aim-"+c.name, d.version, c.summary)
 	m.line(".SH SYNOPSIS")
 	if len(c.verbs) == 0 {
-		m.line(`.B aim %s`, roffOption(c.name))
-		m.line(`[\fIFLAGS\fR] [\fIARGS\fR...]`)
+		m.synopsis("aim "+c.name, c.help.synopsis, false)
 	} else {
 		for i, v := range c.verbs {
-			if i > 0 {
-				m.line(".br")
-			}
-			m.line(`.B aim %s %s`, roffOption(c.name), roffOption(v.name))
-			m.line(`[\fIFLAGS\fR] [\fIARGS\fR...]`)
+			m.synopsis("aim "+c.name+" "+v.name, v.help.synopsis, i > 0)
 		}
 	}
 	m.line(".SH DESCRIPTION")
-	m.line("%s.", roffText(upperFirst(c.summary)))
+	m.description(c.summary, c.help.description)
 	if len(c.verbs) == 0 && len(c.flags) > 0 {
-		m.line(".SH FLAGS")
+		m.line(".SH OPTIONS")
 		m.flags(c.flags)
 	}
 	if len(c.verbs) > 0 {
 		m.line(".SH VERBS")
 		for _, v := range c.verbs {
 			m.line(`.SS "aim %s %s"`, roffOption(c.name), roffOption(v.name))
-			m.line("%s.", roffText(upperFirst(v.summary)))
+			m.description(v.summary, v.help.description)
 			m.flags(v.flags)
 		}
 	}
-	m.line(".SH GLOBAL FLAGS")
+	m.line(".SH GLOBAL OPTIONS")
 	m.flags(d.globals)
+	m.line(".SH EXIT STATUS")
+	m.line("0 on success; 1 when the command failed (a one-line error starting with")
+	m.line(`\fBaim:\fR is printed on standard error); 2 for a usage error.`)
+	m.files()
+	if len(c.help.examples) > 0 {
+		m.line(".SH EXAMPLES")
+		for _, ex := range c.help.examples {
+			m.line(".PP")
+			m.line(".nf")
+			m.line("%s", roffText(ex))
+			m.line(".fi")
+		}
+	}
 	m.line(".SH SEE ALSO")
 	m.seeAlso(d, c.name)
 	return m.err
+}
+
+// synopsis writes the argument forms of cmd, one line each ("[FLAGS]
+// [ARGS...]" when none are documented); br separates it from a previous
+// synopsis.
+func (m *manWriter) synopsis(cmd string, forms []string, br bool) {
+	if len(forms) == 0 {
+		forms = []string{"[OPTIONS] [ARGS...]"}
+	}
+	for _, f := range forms {
+		if br {
+			m.line(".br")
+		}
+		br = true
+		m.line(`.B %s`, roffOption(cmd))
+		if f != "" {
+			m.line("%s", roffOption(f))
+		}
+	}
+}
+
+// description writes the summary as a sentence, then the description's
+// paragraphs.
+func (m *manWriter) description(summary, text string) {
+	m.line("%s.", roffText(upperFirst(summary)))
+	for _, para := range strings.Split(text, "\n\n") {
+		if strings.TrimSpace(para) != "" {
+			m.line(".PP")
+			m.line("%s", roffText(para))
+		}
+	}
+}
+
+// files writes the FILES section: the layout below --root.
+func (m *manWriter) files() {
+	m.line(".SH FILES")
+	m.line("Paths are below the root (\\fB\\-\\-root\\fR, default /).")
+	for _, f := range [][2]string{
+		{"etc/aim/sources.list, etc/aim/sources.list.d/", "the package sources (one-line .list and deb822 .sources files)"},
+		{"etc/aim/trusted.gpg.d/, etc/aim/keyrings/", "keys trusted for every repository, and for one source (its signed-by)"},
+		{"etc/aim/trusted.d/developer/, etc/aim/trusted.d/store/", "keys trusted to sign packages, per role"},
+		{"etc/aim/aim.conf", "settings, key = value lines"},
+		{"var/lib/aim/aim.db", "the installed packages, tasks, transcripts and sources' state"},
+		{"var/cache/aim/", "verified package lists, the package cache and downloaded archives"},
+		{"var/log/aim/session.log", "the transcripts of recent operations"},
+	} {
+		m.line(".TP")
+		m.line(`\fI%s\fR`, roffText(f[0]))
+		m.line("%s", roffText(f[1]))
+	}
 }
 
 // seeAlso lists aim(1) and every command page except self's.

@@ -41,7 +41,11 @@ func fakeDocs() docSet {
 		"grp":      {name: "grp", summary: "manage things", setup: group},
 		"__secret": {name: "__secret", summary: "internal", setup: hello},
 	}
-	d := collectDocs(cmds, map[string]map[string]*subcommand{"grp": verbs})
+	texts := map[string]helpText{
+		"hello":   {synopsis: []string{"[OPTIONS] NAME...", "--loud"}, description: "Prints a greeting.\n\n.Dots and \\ are escaped.", examples: []string{"aim hello -n you"}, names: "installed"},
+		"grp add": {synopsis: []string{"DIR THING..."}, description: "Adds things below DIR."},
+	}
+	d := collectDocs(cmds, map[string]map[string]*subcommand{"grp": verbs}, texts)
 	d.version = "1.0"
 	return d
 }
@@ -73,6 +77,11 @@ func TestDocsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "docs-completion.zsh", b.String())
+	b.Reset()
+	if err := writeFishCompletion(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "docs-completion.fish", b.String())
 }
 
 // TestDocsCoverEveryCommand checks that aim.1 and the pages name every
@@ -118,7 +127,7 @@ func TestDocsCoverEveryCommand(t *testing.T) {
 }
 
 func TestDocsCommandUsage(t *testing.T) {
-	for _, args := range [][]string{{"__docs"}, {"__docs", "man"}, {"__docs", "completion", "fish"}, {"__docs", "html", "x"}} {
+	for _, args := range [][]string{{"__docs"}, {"__docs", "man"}, {"__docs", "completion", "tcsh"}, {"__docs", "html", "x"}} {
 		if _, errs, code := aim(t, args...); code != 2 || !strings.Contains(errs, "aim: ") {
 			t.Errorf("%q: exit %d, %q", args, code, errs)
 		}
@@ -132,7 +141,7 @@ func TestManPagesRender(t *testing.T) {
 		t.Skip("groff not installed")
 	}
 	dir := t.TempDir()
-	if err := writeManPages(dir, collectDocs(commands, groupVerbs)); err != nil {
+	if err := writeManPages(dir, collectDocs(commands, groupVerbs, helpTexts)); err != nil {
 		t.Fatal(err)
 	}
 	fake := fakeDocs()

@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
 	"aim/db"
+	"aim/hooks"
 	"aim/install"
 
 	"github.com/spf13/pflag"
@@ -88,8 +91,18 @@ func openInstaller(e *env, chrootless, readOnly bool) (*install.Installer, error
 	if err != nil {
 		return nil, err
 	}
-	return install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), ReadOnly: readOnly,
+	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), ReadOnly: readOnly,
 		LockWait: 10 * time.Second, ChrootlessScripts: chrootless, Report: reportTo(e)})
+	return in, needsRoot(e, err)
+}
+
+// needsRoot explains a permission error of an ordinary user changing a
+// root that is not theirs.
+func needsRoot(e *env, err error) error {
+	if errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 {
+		return fmt.Errorf("%w: changing the system under %s needs root (run as root, or give --root DIR with a directory you own)", err, e.g.root)
+	}
+	return err
 }
 
 // noticeHook, when set, also receives every notice of the Installers the
@@ -162,10 +175,13 @@ func runDecision(e *env, in *install.Installer, d *install.Decision) error {
 		pkg = d.Tx.Changes[0].Name
 	}
 	res, err := in.Run(context.Background(), install.NewTask(string(d.Request.Kind), pkg, nil), d)
+	if me := (*hooks.MissingError)(nil); errors.As(err, &me) && me.Root != "/" {
+		return fmt.Errorf("%w (scripts run chrooted into the root: install a shell there, or run again with --scripts-chrootless to run them on this system)", err)
+	}
 	if err != nil {
 		return err
 	}
-	printResult(e, res)
+	printResult(e, d, res)
 	return nil
 }
 
@@ -186,7 +202,8 @@ func confirm(e *env) error {
 	return nil
 }
 
-func printResult(e *env, r *install.Result) {
+// printResult says what a finished transaction did, in apt's words.
+func printResult(e *env, d *install.Decision, r *install.Result) {
 	if e.g.quiet {
 		return
 	}
@@ -198,11 +215,24 @@ func printResult(e *env, r *install.Result) {
 	} else if r.CloseApps {
 		fmt.Fprintln(e.stdout, "Close running applications to complete the operation.")
 	}
+	if d.Request.Kind == install.KindReinstall {
+		fmt.Fprintf(e.stdout, "Done: %d reinstalled.\n", len(r.Upgraded))
+		return
+	}
 	fmt.Fprintf(e.stdout, "Done: %d installed, %d upgraded, %d removed", len(r.Installed), len(r.Upgraded), len(r.Removed))
-	if len(r.Purged) > 0 {
-		fmt.Fprintf(e.stdout, ", %d purged", len(r.Purged))
+	if purged := len(r.Purged) + purgedRemovals(d, r); purged > 0 {
+		fmt.Fprintf(e.stdout, ", %d purged", purged)
 	}
 	fmt.Fprintln(e.stdout, ".")
+}
+
+// purgedRemovals counts the removals of a purging transaction: their
+// configuration files went too.
+func purgedRemovals(d *install.Decision, r *install.Result) int {
+	if !d.Tx.Purge {
+		return 0
+	}
+	return len(r.Removed)
 }
 
 // openWriter opens the root for writing through the engine's door
@@ -217,7 +247,7 @@ func openWriter(e *env) (*db.DB, error) {
 	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), LockWait: 10 * time.Second,
 		NoSessionLog: true, Report: reportTo(e)})
 	if err != nil {
-		return nil, err
+		return nil, needsRoot(e, err)
 	}
 	return in.DB(), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -24,6 +25,13 @@ func setupLog(fs *pflag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		if e.g.json {
+			out := make([]logJSON, len(entries))
+			for i, t := range entries {
+				out[i] = logJSON{Task: t.Task, Operation: t.Operation, At: t.At.UTC(), OK: t.OK, Text: t.Text}
+			}
+			return writeJSON(e.stdout, out)
+		}
 		for _, t := range entries {
 			status := "ok"
 			if !t.OK {
@@ -37,4 +45,13 @@ func setupLog(fs *pflag.FlagSet) func(*env, []string) error {
 		}
 		return nil
 	}
+}
+
+// logJSON is one operation in aim log --json.
+type logJSON struct {
+	Task      string    `json:"task,omitempty"`
+	Operation string    `json:"operation"`
+	At        time.Time `json:"at"`
+	OK        bool      `json:"ok"`
+	Text      string    `json:"text"`
 }

@@ -101,10 +101,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name, rest := splitCommand(args)
 	g := &globals{}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, g: g}
+	if name == "help" {
+		if topic, more := splitCommand(rest); topic != "" {
+			verb, _ := splitCommand(more)
+			return exitCode(stderr, helpFor(stdout, topic, verb))
+		}
+	}
 	if name == "" || name == "help" {
 		for _, a := range rest {
-			if a == "--version" {
+			switch a {
+			case "--version":
 				fmt.Fprintln(stdout, "aim", version)
+				return 0
+			case "-h", "--help":
+				usage(stdout)
 				return 0
 			}
 		}
@@ -121,31 +131,44 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fs := pflag.NewFlagSet("aim "+name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {} // help is printed below, on stdout
 	addGlobals(fs, g)
 	runFn := throughDaemon(name, fs, c.setup(fs))
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return 0
+			return exitCode(stderr, helpFor(stdout, name, helpVerb(name, rest)))
 		}
 		fmt.Fprintf(stderr, "aim: %v\n", err)
 		return 2
 	}
-	if err := runFn(e, fs.Args()); err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			if ee.msg != "" {
-				fmt.Fprintf(stderr, "aim: %s\n", ee.msg)
-			}
-			return ee.code
-		}
-		fmt.Fprintf(stderr, "aim: %v\n", err)
-		return 1
+	err := runFn(e, fs.Args())
+	var hr *helpRequest
+	if errors.As(err, &hr) {
+		err = helpFor(stdout, hr.name, hr.verb)
 	}
-	return 0
+	return exitCode(stderr, err)
+}
+
+// exitCode prints err as "aim: MESSAGE" on stderr and returns the exit
+// status: 0 without an error, an *exitError's code, else 1.
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "aim: %s\n", ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "aim: %v\n", err)
+	return 1
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: aim [global flags] COMMAND [ARGS...]")
+	fmt.Fprintln(w, "usage: aim [global options] COMMAND [ARGS...]")
+	fmt.Fprintln(w, "       aim help COMMAND [VERB]")
 	fmt.Fprintln(w, "\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -158,7 +181,8 @@ func usage(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nglobal flags: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress, --via-daemon, --bus ADDRESS")
+	fmt.Fprintln(w, "\nglobal options: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress, --via-daemon, --bus ADDRESS")
+	fmt.Fprintln(w, "\naim help COMMAND, aim COMMAND --help: what a command does, its options and examples")
 }
 
 // version is set at build time with -ldflags "-X main.version=..."; it is

@@ -58,9 +58,23 @@ func mark(e *env, verb string, pkgs []string) error {
 				return err
 			}
 		}
-		return nil
+	} else if err := setHolds(d, pkgs, verb == "hold"); err != nil {
+		return err
 	}
-	return setHolds(d, pkgs, verb == "hold")
+	if !e.g.quiet {
+		for _, n := range pkgs {
+			fmt.Fprintf(e.stdout, markDone[verb]+"\n", n)
+		}
+	}
+	return nil
+}
+
+// markDone is what apt-mark says for each package a verb changed.
+var markDone = map[string]string{
+	"auto":   "%s set to automatically installed.",
+	"manual": "%s set to manually installed.",
+	"hold":   "%s set on hold.",
+	"unhold": "Canceled hold on %s.",
 }
 
 func isDpkg(list []db.InstalledPackage, name string) bool {

@@ -42,16 +42,28 @@ func printDecision(e *env, d *install.Decision) error {
 func printSummary(w io.Writer, d *install.Decision) {
 	out := d.Outcome
 	pl := out.Plan
-	var ups, held []string
-	for _, c := range pl.Upgrade {
-		ups = append(ups, c.To.Name)
+	// The lists follow the order the transaction runs in.
+	var inst, ups, rm, held []string
+	for _, st := range pl.Steps {
+		switch st.Action {
+		case resolver.Install:
+			inst = append(inst, st.Package.Name)
+		case resolver.Upgrade:
+			ups = append(ups, st.Package.Name)
+		case resolver.Remove:
+			n := st.Package.Name
+			if d.Tx.Purge {
+				n += "*" // apt's mark for a purge
+			}
+			rm = append(rm, n)
+		}
 	}
 	for _, h := range out.HeldBack {
 		held = append(held, h.Name)
 	}
-	printList(w, "The following NEW packages will be installed:", names(pl.Install))
+	printList(w, "The following NEW packages will be installed:", inst)
 	printList(w, "The following packages will be upgraded:", ups)
-	printList(w, "The following packages will be REMOVED:", names(pl.Remove))
+	printList(w, "The following packages will be REMOVED:", rm)
 	printList(w, "The following packages have been kept back:", held)
 	fmt.Fprintf(w, "%d upgraded, %d newly installed, %d to remove and %d not upgraded.\n",
 		len(pl.Upgrade), len(pl.Install), len(pl.Remove), len(held))
@@ -64,14 +76,6 @@ func printSummary(w io.Writer, d *install.Decision) {
 	case d.Disk < 0:
 		fmt.Fprintf(w, "After this operation, %s disk space will be freed.\n", humanSize(-d.Disk))
 	}
-}
-
-func names(ps []*resolver.Package) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.Name
-	}
-	return out
 }
 
 // printList prints a heading and the names wrapped at 79 columns, as apt.

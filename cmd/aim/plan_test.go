@@ -89,7 +89,7 @@ func installInDB(t *testing.T, root, control string, auto bool) {
 func TestInstallSimulate(t *testing.T) {
 	root := planRoot(t)
 	out := aimOK(t, "--root", root, "install", "-s", "app")
-	for _, want := range []string{"The following NEW packages will be installed:\n  app extra libfoo\n",
+	for _, want := range []string{"The following NEW packages will be installed:\n  libfoo app extra\n",
 		"0 upgraded, 3 newly installed, 0 to remove and 0 not upgraded.", "Need to get 5.5 kB of archives.",
 		"After this operation, 31.7 kB of additional disk space will be used."} {
 		if !strings.Contains(out, want) {

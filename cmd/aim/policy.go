@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/pflag"
 
+	"aim/db"
+	"aim/deb"
 	"aim/repo"
 )
 
@@ -86,7 +89,30 @@ func policyOf(c *repo.Cache, inst installedIndex, name, arch string) policyRepor
 		}
 		r.Versions = append(r.Versions, v)
 	}
+	if ip := inst[name]; ip != nil && !slices.ContainsFunc(r.Versions, func(v policyVersion) bool { return v.Installed }) {
+		r.Versions = insertInstalled(r.Versions, ip)
+	}
 	return r
+}
+
+// insertInstalled adds the installed version, which no source offers,
+// to the version table in its place (highest first), as apt shows the
+// status file's version with priority 100.
+func insertInstalled(vs []policyVersion, ip *db.InstalledPackage) []policyVersion {
+	where, name := "aim's database", "installed"
+	if ip.FromDpkg {
+		where, name = "/var/lib/dpkg/status", "dpkg"
+	}
+	row := policyVersion{Version: ip.Version.String(), Architecture: ip.Architecture, Priority: 100, Installed: true,
+		Sources: []policySource{{Name: name, Priority: 100, Where: where}}}
+	i := 0
+	for i < len(vs) {
+		if v, err := deb.ParseVersionLax(vs[i].Version); err == nil && v.Compare(ip.Version) < 0 {
+			break
+		}
+		i++
+	}
+	return slices.Insert(vs, i, row)
 }
 
 func printPolicy(e *env, r policyReport) {

@@ -63,6 +63,11 @@ func runSourceAdd(e *env, args []string, opts sources.AddOptions, keyFile string
 	if len(args) > 1 {
 		return usageError("source add: expected one FILE or a line starting with deb or deb-src")
 	}
+	if first := strings.Fields(args[0]); len(first) > 1 {
+		if _, err := os.Stat(args[0]); err != nil {
+			return usageError("source add: %q is not a source line (it does not start with deb or deb-src) and no such file exists", args[0])
+		}
+	}
 	data, err := readBounded(args[0])
 	if err != nil {
 		return err

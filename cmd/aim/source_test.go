@@ -176,3 +176,12 @@ func TestSourceAddFileAndKey(t *testing.T) {
 		t.Errorf("missing file: exit %d, %q", code, errs)
 	}
 }
+
+// TestSourceAddMistypedLine checks that a mistyped source line is not
+// taken as a file name.
+func TestSourceAddMistypedLine(t *testing.T) {
+	_, errs, code := aim(t, "--root", t.TempDir(), "source", "add", "dbe file:///srv/repo stable main")
+	if code != 2 || !strings.Contains(errs, "does not start with deb or deb-src") {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+}

@@ -53,6 +53,10 @@ func openCache(e *env) (*repo.Cache, error) {
 	if errors.Is(err, repo.ErrNoCache) {
 		return nil, fmt.Errorf("no package lists under %s yet: run aim update", e.g.root)
 	}
+	if err == nil && c.Len() == 0 && len(c.Sources()) == 0 {
+		c.Close()
+		return nil, fmt.Errorf("no package lists under %s: no source has been updated successfully (see aim source list, then run aim update)", e.g.root)
+	}
 	return c, err
 }
 

@@ -33,10 +33,10 @@ func runUpdate(e *env, only string) error {
 	if err != nil {
 		return err
 	}
+	// A source that cannot be read (a missing signed-by keyring, a
+	// malformed entry) is skipped, the others are updated, and the
+	// command then fails naming it.
 	srcs, loadErr := sources.Load(e.g.root, distribution(cfg))
-	if loadErr != nil {
-		fmt.Fprintf(e.stderr, "aim: warning: %v\n", loadErr)
-	}
 	d, err := db.Open(e.g.root)
 	if err != nil {
 		return err
@@ -56,7 +56,18 @@ func runUpdate(e *env, only string) error {
 	u.Event = func(ev repo.UpdateEvent) { bar.event(ev) }
 	results, err := u.Update(ctx, srcs)
 	bar.done()
-	return reportUpdate(e, results, err)
+	if err := reportUpdate(e, results, err); err != nil || loadErr == nil {
+		return errors.Join(err, skipped(loadErr))
+	}
+	return skipped(loadErr)
+}
+
+// skipped says that the sources err names were not updated.
+func skipped(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w (source skipped, not updated)", err)
 }
 
 func reportUpdate(e *env, results []repo.SourceResult, err error) error {

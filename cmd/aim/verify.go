@@ -1,9 +1,11 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
+	"aim/db"
 	"aim/install"
 
 	"github.com/spf13/pflag"
@@ -15,31 +17,86 @@ func init() {
 
 func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
-		d, err := openWriter(e)
+		probs, err := verifyRoot(e, args)
 		if err != nil {
 			return err
 		}
-		defer d.Close()
-		probs, err := install.Verify(e.g.root, d, args)
-		if err != nil {
-			return err
-		}
-		failing := 0
+		failing, conf := 0, 0
 		for _, p := range probs {
-			if p.Kind != install.ConffileChanged {
+			if p.Kind == install.ConffileChanged {
+				conf++
+			} else {
 				failing++
 			}
 		}
 		if e.g.json {
-			json.NewEncoder(e.stdout).Encode(probs)
+			out := make([]problemJSON, len(probs))
+			for i, p := range probs {
+				out[i] = problemJSON{Package: p.Package, Path: p.Path, Problem: problemNames[p.Kind], Detail: p.Detail}
+			}
+			if err := writeJSON(e.stdout, out); err != nil {
+				return err
+			}
 		} else {
 			printProblems(e, probs)
 		}
 		if failing > 0 {
-			return &exitError{code: 1, msg: fmt.Sprintf("verify: %d files changed or missing", failing)}
+			msg := fmt.Sprintf("verify: %d %s changed or missing", failing, plural(failing, "file", "files"))
+			if conf > 0 {
+				msg += fmt.Sprintf(" (and %d changed %s, which is not an error)", conf, plural(conf, "conffile", "conffiles"))
+			}
+			return &exitError{code: 1, msg: msg}
 		}
 		return nil
 	}
+}
+
+// verifyRoot checks the named packages (all of aim's when none), reading
+// the database without writing anything: a root without a database has
+// nothing of aim's to verify.
+func verifyRoot(e *env, names []string) ([]install.Problem, error) {
+	d, err := install.OpenReader(e.g.root)
+	if errors.Is(err, db.ErrSchemaOlder) {
+		d, err = openWriter(e) // migrate first
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		if len(names) > 0 {
+			return nil, fmt.Errorf("verify: %s: not installed by aim", strings.Join(names, ", "))
+		}
+		return nil, nil
+	}
+	defer d.Close()
+	for _, n := range names {
+		if _, err := d.Installed(n); errors.Is(err, db.ErrNotFound) {
+			return nil, fmt.Errorf("verify: %s: not installed by aim", n)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return install.Verify(e.g.root, d, names)
+}
+
+// problemJSON is one problem in aim verify --json.
+type problemJSON struct {
+	Package string `json:"package"`
+	Path    string `json:"path"`
+	// Problem is "missing", "changed" or "conffile-changed".
+	Problem string `json:"problem"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+var problemNames = map[install.ProblemKind]string{install.Missing: "missing", install.Changed: "changed",
+	install.ConffileChanged: "conffile-changed"}
+
+// plural returns one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func printProblems(e *env, probs []install.Problem) {

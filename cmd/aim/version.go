@@ -66,7 +66,7 @@ func (r versionRelation) status(a, b deb.Version) int {
 func setupVersionCompare(fs *pflag.FlagSet) func(*env, []string) error {
 	fs.SetInterspersed(false)
 	return func(e *env, args []string) error {
-		args, err := verbOperands(fs, args)
+		args, err := verbOperands(fs, "compare", args)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func setupVersionSort(fs *pflag.FlagSet) func(*env, []string) error {
 	fs.SetInterspersed(false)
 	reverse := fs.BoolP("reverse", "r", false, "print in descending order (version sort)")
 	return func(e *env, args []string) error {
-		args, err := verbOperands(fs, args)
+		args, err := verbOperands(fs, "sort", args)
 		if err != nil {
 			return err
 		}
@@ -215,7 +215,7 @@ func readVersions(e *env) ([]sortedVersion, error) {
 // operands. An argument counts as a flag only when it names one fs knows
 // (or -h/--help), so an operand such as "-0:1" needs no "--"; everything
 // after "--" is an operand.
-func verbOperands(fs *pflag.FlagSet, args []string) ([]string, error) {
+func verbOperands(fs *pflag.FlagSet, verb string, args []string) ([]string, error) {
 	var flags, operands []string
 	for i := 0; i < len(args); i++ {
 		if args[i] == "--" {
@@ -234,7 +234,7 @@ func verbOperands(fs *pflag.FlagSet, args []string) ([]string, error) {
 	fs.SetInterspersed(true)
 	if err := fs.Parse(flags); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return nil, &exitError{code: 0}
+			return nil, &helpRequest{name: "version", verb: verb}
 		}
 		return nil, &exitError{code: 2, msg: err.Error()}
 	}

@@ -43,8 +43,9 @@ type AtomicFile struct {
 	done bool
 }
 
-// CreateAtomic creates a temporary file in dir, the directory the
-// committed file will be in (a rename does not cross filesystems).
+// CreateAtomic creates a temporary file in dir: the directory the
+// committed file will be in, or another on its filesystem (a rename does
+// not cross filesystems).
 func CreateAtomic(dir string) (*AtomicFile, error) {
 	f, err := os.CreateTemp(dir, ".aim-tmp-*")
 	if err != nil {
@@ -53,9 +54,9 @@ func CreateAtomic(dir string) (*AtomicFile, error) {
 	return &AtomicFile{File: f}, nil
 }
 
-// Commit gives the file mode perm, syncs it, renames it to path (in the
-// directory it was created in), replacing what is there, and syncs the
-// directory.
+// Commit gives the file mode perm, syncs it, renames it to path (on the
+// filesystem it was created on), replacing what is there, and syncs the
+// directory of path.
 func (f *AtomicFile) Commit(path string, perm fs.FileMode) error {
 	return f.commit(path, perm, os.Rename)
 }

@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"aim/deb/rootfs"
 )
 
 // File is aim's settings file below a root.
-const File = "etc/aim/aim.conf"
+const File = rootfs.ConfigFile
 
 // Settings are the values of aim.conf. A key the file does not set leaves
 // its field zero; callers apply their defaults.

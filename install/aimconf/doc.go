@@ -9,6 +9,7 @@
 // Only the command line (cmd/aim, the daemon included) reads aim.conf,
 // once per command, and passes the values it needs down as arguments and
 // config fields. Library packages must not import aimconf to read the file
-// themselves. The package uses the standard library only and knows no
-// defaults that belong to other packages: an unset key is a zero field.
+// themselves. The package uses the standard library and deb/rootfs (for
+// the file's path) only and knows no defaults that belong to other
+// packages: an unset key is a zero field.
 package aimconf

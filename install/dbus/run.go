@@ -44,13 +44,17 @@ func (s *Server) StartInstallation(sourceURL string) string {
 
 func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) error {
 	var ctrl *deb.Paragraph
+	var id deb.Identity
 	var info install.PackageInfo
 	rec, err := s.receive(ctx, t, sourceURL, func(c *deb.ControlArchive) error {
 		ctrl = c.Control
-		if ctrl == nil || ctrl.Get("Package") == "" || ctrl.Get("Version") == "" {
+		if ctrl != nil {
+			id = deb.IdentityOf(ctrl)
+		}
+		if id.Package == "" || id.Version == "" {
 			return withCode(codeArchive, errors.New("package: control data without Package or Version"))
 		}
-		t.setPackage(ctrl.Get("Package"))
+		t.setPackage(id.Package)
 		info = install.InfoOf(ctrl, s.cfg.Lang, policy.IsUser(ctrl.Get("Section")))
 		s.emitBoth("taskRequestingInstallationAcknowledge", t.ID, s.ackPackage(info, ctrl), s.ackExtra(ctrl), map[string]dbus.Variant{})
 		return nil
@@ -59,7 +63,7 @@ func (s *Server) installURL(ctx context.Context, t *task, sourceURL string) erro
 		return err
 	}
 	defer os.Remove(rec.Path)
-	name := ctrl.Get("Package")
+	name := id.Package
 	res, err := pkgsig.VerifyFile(rec.Path, s.trust, s.cfg.Now())
 	if err != nil {
 		return withCode(codeArchive, err)

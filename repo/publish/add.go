@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // AddOptions says where Add puts packages and how picky it is.
@@ -62,9 +63,10 @@ type scanned struct {
 	size     int64
 	md5, sha string
 	findings []LintFinding
-	// tmp is the copy of a large file; created, the pool file a small
-	// one was written to directly (see placeEarly).
-	tmp     string
+	// tmp is the copy of a large file, committed to its pool path by
+	// place; created, the pool file a small one was written to directly
+	// (see placeEarly).
+	tmp     *rootfs.AtomicFile
 	created string
 }
 
@@ -97,8 +99,8 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 	var created []string
 	cleanup := func() {
 		for _, s := range scans {
-			if s != nil && s.tmp != "" {
-				os.Remove(s.tmp)
+			if s != nil && s.tmp != nil {
+				s.tmp.Abort()
 			}
 			if s != nil && s.created != "" {
 				r.removePoolFile(s.created)
@@ -177,18 +179,14 @@ func (r *Repo) scanDeb(file, incoming, comp string) (s *scanned, err error) {
 			return nil, err
 		}
 	}
-	tmp, err := os.CreateTemp(incoming, ".aim-add-*")
+	tmp, err := rootfs.CreateAtomic(incoming)
 	if err != nil {
 		return nil, err
 	}
-	tmpName := tmp.Name()
-	s = &scanned{tmp: tmpName}
+	s = &scanned{tmp: tmp}
 	defer func() {
-		if cerr := tmp.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
 		if err != nil {
-			os.Remove(tmpName)
+			tmp.Abort()
 			s = nil
 		}
 	}()
@@ -243,17 +241,29 @@ func (r *Repo) scanSmall(data []byte, comp string) (*scanned, error) {
 	return s, r.placeEarly(s, data, comp)
 }
 
-// placeEarly writes data to the pool path of s when no file is there.
+// placeEarly writes data to the pool path of s, atomically, when no file
+// is there.
 func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
 	filename, err := s.filename(comp)
 	if err != nil {
 		return err
 	}
 	dest := filepath.Join(r.Dir, filepath.FromSlash(filename))
+	if _, err := os.Lstat(dest); err == nil {
+		return nil
+	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := rootfs.CreateAtomic(filepath.Dir(dest))
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	err = f.CommitNew(dest, 0o644)
 	if errors.Is(err, os.ErrExist) {
 		return nil
 	}
@@ -261,11 +271,7 @@ func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
 		return err
 	}
 	s.created = dest
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return nil
 }
 
 // filename is the pool path of s in component comp (see poolFilename).
@@ -281,7 +287,8 @@ func poolFilename(comp string, p *deb.Paragraph) (string, error) {
 	if err := checkControl(p); err != nil {
 		return "", err
 	}
-	name := poolDir(comp, sourceName(p)) + "/" + debFileName(p.Get("Package"), p.Get("Version"), p.Get("Architecture"))
+	id := deb.IdentityOf(p)
+	name := poolDir(comp, sourceName(p)) + "/" + debFileName(id.Package, id.Version, id.Architecture)
 	if !filepath.IsLocal(name) || path.Clean(name) != name || !strings.HasPrefix(name, "pool/") || strings.Count(name, "/") != 4 {
 		return "", fmt.Errorf("control data: pool path %q is not a file of the pool", name)
 	}
@@ -308,13 +315,14 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // name, version or architecture dpkg calls invalid (a version dpkg only
 // warns about, such as "1.0/../x", included: its parts name files).
 func checkControl(p *deb.Paragraph) error {
-	if err := deb.CheckPackageName(p.Get("Package")); err != nil {
+	id := deb.IdentityOf(p)
+	if err := deb.CheckPackageName(id.Package); err != nil {
 		return fmt.Errorf("control data: %w", err)
 	}
-	if _, err := deb.ParseVersionStrict(p.Get("Version")); err != nil || p.Get("Version") == "" {
-		return fmt.Errorf("control data: bad Version %q: %w", p.Get("Version"), err)
+	if _, err := deb.ParseVersionStrict(id.Version); err != nil || id.Version == "" {
+		return fmt.Errorf("control data: bad Version %q: %w", id.Version, err)
 	}
-	if err := deb.CheckArchName(p.Get("Architecture")); err != nil {
+	if err := deb.CheckArchName(id.Architecture); err != nil {
 		return fmt.Errorf("control data: %w", err)
 	}
 	if src := sourceName(p); deb.CheckPackageName(src) != nil {
@@ -329,13 +337,14 @@ func sourceName(p *deb.Paragraph) string {
 	if f := strings.Fields(p.Get("Source")); len(f) > 0 {
 		return f[0]
 	}
-	return p.Get("Package")
+	return deb.IdentityOf(p).Package
 }
 
 // place moves a scanned file to its pool path and records it in st,
 // unless the dist or pool holds the same package with other bytes.
 func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResult, strict bool, created *[]string) error {
-	name, version, arch := s.control.Get("Package"), s.control.Get("Version"), s.control.Get("Architecture")
+	id := deb.IdentityOf(s.control)
+	arch := id.Architecture
 	res.Findings = append(res.Findings, s.findings...)
 	if arch != "all" && !slices.Contains(r.Settings.Architectures, arch) {
 		res.Findings = append(res.Findings, LintFinding{Severity: LintWarning, Message: fmt.Sprintf(
@@ -354,10 +363,10 @@ func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResul
 			}
 		}
 	}
-	if c, p := st.find(name, version, arch); p != nil {
+	if c, p := st.find(id); p != nil {
 		old := poolPackage(dist, c, p)
 		if old.SHA256 != s.sha {
-			return fmt.Errorf("%s %s %s is already in %s with other contents (%s)", name, version, arch, dist, old.Filename)
+			return fmt.Errorf("%s %s %s is already in %s with other contents (%s)", id.Package, id.Version, arch, dist, old.Filename)
 		}
 		res.Unchanged, res.Package = true, old
 		s.created = "" // a pool file deleted by hand, written again
@@ -371,17 +380,14 @@ func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResul
 		if sum != s.sha {
 			return fmt.Errorf("%s exists with other contents", filename)
 		}
-	} else if errors.Is(err, os.ErrNotExist) {
+	} else if errors.Is(err, os.ErrNotExist) && s.tmp != nil {
 		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 			return err
 		}
-		if err := os.Chmod(s.tmp, 0o644); err != nil {
+		if err := s.tmp.CommitNew(dest, 0o644); err != nil {
 			return err
 		}
-		if err := os.Rename(s.tmp, dest); err != nil {
-			return err
-		}
-		s.tmp = ""
+		s.tmp = nil
 		*created = append(*created, dest)
 	} else {
 		return err

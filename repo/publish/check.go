@@ -192,7 +192,7 @@ func (c *checker) index(name string, data []byte, listed map[string]string) {
 		fn, sha := p.Get("Filename"), p.Get("SHA256")
 		size, err := strconv.ParseInt(p.Get("Size"), 10, 64)
 		if fn == "" || err != nil || strings.Contains(fn, "..") {
-			c.problem(name, "package %s: bad Filename or Size", p.Get("Package"))
+			c.problem(name, "package %s: bad Filename or Size", deb.IdentityOf(p).Package)
 			continue
 		}
 		if _, seen := listed[fn]; !seen {

@@ -15,7 +15,7 @@ import (
 	"sync"
 
 	"aim/deb"
-	"aim/repo/sources"
+	"aim/deb/rootfs"
 )
 
 // Packages.gz and Packages.xz are written in pieces, one per chunk of
@@ -42,8 +42,9 @@ func chunkParagraphs(paras []*deb.Paragraph) [][]*deb.Paragraph {
 	var out [][]*deb.Paragraph
 	start := 0
 	for i, p := range paras {
+		id := deb.IdentityOf(p)
 		h := fnv.New32a()
-		h.Write([]byte(paragraphKey(p)))
+		h.Write([]byte(id.Package + "\x00" + id.Version + "\x00" + id.Architecture))
 		if h.Sum32()&chunkMask == 0 || i+1-start >= maxChunk {
 			out = append(out, paras[start:i+1])
 			start = i + 1
@@ -151,7 +152,7 @@ func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 	}
 	// The cache only saves time: failing to fill it is no error.
 	if os.MkdirAll(cc.dir, 0o755) == nil {
-		sources.WriteFileAtomic(path, b.Bytes(), 0o644)
+		rootfs.WriteFile(path, b.Bytes(), 0o644)
 	}
 	return b.Bytes(), nil
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/repo/sources"
 )
 
@@ -173,8 +174,8 @@ func Init(dir string, s Settings) (*Settings, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("init %s: %w", dir, err)
 	}
-	if err := sources.WriteFileAtomic(path, s.Bytes(), 0o644); err != nil {
-		return nil, err
+	if err := rootfs.WriteFile(path, s.Bytes(), 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return &s, nil
 }

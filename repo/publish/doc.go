@@ -17,11 +17,11 @@
 //
 // Settings are read from aim-repo.conf here; .install files are written
 // with repo/installfile's key file writer, and only for user packages by
-// deb.IsUserSection. Files are replaced with sources.WriteFileAtomic, and
+// deb.IsUserSection. Files are replaced atomically with deb/rootfs, and
 // dists and components are checked with sources.CheckWord, so what is
 // published can be named by a source.
 //
-// The package imports deb, repo, repo/pgp, repo/sources and
+// The package imports deb, deb/rootfs, repo, repo/pgp, repo/sources and
 // repo/installfile. It must not print or prompt, nor read aim.conf, and
 // the client packages (repo, repo/sources) must not import it.
 package publish

@@ -24,8 +24,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"aim/deb/rootfs"
 	"aim/repo"
-	"aim/repo/sources"
 )
 
 // genSuffix names the directory of a dist's generations: dists/D.gen.
@@ -115,8 +115,8 @@ func (r *Repo) publishGeneration(dist, dir string, old, rel *repo.Release, files
 		if err := r.step("write " + next + "/" + f.name); err != nil {
 			return err
 		}
-		if err := sources.WriteFileAtomic(filepath.Join(nextFull, f.name), f.data, 0o644); err != nil {
-			return err
+		if err := rootfs.WriteFile(filepath.Join(nextFull, f.name), f.data, 0o644); err != nil {
+			return fmt.Errorf("write %s/%s: %w", next, f.name, err)
 		}
 		res.Written = append(res.Written, relPath(dir, f.name))
 	}
@@ -212,8 +212,8 @@ func (r *Repo) writeGenerationIndexes(cur, next, dir string, files []indexFile, 
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err
 			}
-			if err := sources.WriteFileAtomic(dst, f.data, 0o644); err != nil {
-				return err
+			if err := rootfs.WriteFile(dst, f.data, 0o644); err != nil {
+				return fmt.Errorf("write %s/%s: %w", next, f.entry.Path, err)
 			}
 			res.Written = append(res.Written, relPath(dir, f.entry.Path))
 		}

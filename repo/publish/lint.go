@@ -176,7 +176,7 @@ func archWords(arches []string) string {
 // (it could be all). It returns an error only for a broken archive or
 // control data without an Architecture.
 func Lint(ar *deb.ArchiveReader) ([]LintFinding, error) {
-	arch := ar.Control().Control.Get("Architecture")
+	arch := deb.IdentityOf(ar.Control().Control).Architecture
 	if arch == "" {
 		return nil, errors.New("control data has no Architecture")
 	}

@@ -221,7 +221,7 @@ func (r *Repo) buildIndexes(st *distState, dir string, old *repo.Release, cc *ch
 		var paras []*deb.Paragraph
 		for _, c := range ix.comps {
 			for _, p := range st.comps[c] {
-				if r.indexes(ix.arch, p.Get("Architecture")) {
+				if r.indexes(ix.arch, deb.IdentityOf(p).Architecture) {
 					paras = append(paras, p)
 				}
 			}

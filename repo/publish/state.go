@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"aim/deb"
-	"aim/repo/sources"
+	"aim/deb/rootfs"
 )
 
 // PoolPackage is one package of a repository's dist, as its package
@@ -32,10 +32,11 @@ type PoolPackage struct {
 
 // poolPackage describes the paragraph p of dist and component.
 func poolPackage(dist, component string, p *deb.Paragraph) PoolPackage {
+	id := deb.IdentityOf(p)
 	size, _ := strconv.ParseInt(p.Get("Size"), 10, 64)
 	return PoolPackage{
 		Dist: dist, Component: component,
-		Name: p.Get("Package"), Version: p.Get("Version"), Architecture: p.Get("Architecture"),
+		Name: id.Package, Version: id.Version, Architecture: id.Architecture,
 		Section: p.Get("Section"), Filename: p.Get("Filename"), Size: size,
 		MD5: p.Get("MD5sum"), SHA256: p.Get("SHA256"), Control: p,
 	}
@@ -49,7 +50,7 @@ type distState struct {
 	dirty map[string]bool
 	// byKey finds a package by name, version and architecture; built on
 	// first use, kept up to date by add and dropped by remove.
-	byKey  map[string]*deb.Paragraph
+	byKey  map[deb.Identity]*deb.Paragraph
 	compOf map[*deb.Paragraph]string
 }
 
@@ -71,7 +72,7 @@ func (r *Repo) loadState(dist string) (*distState, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		for i, p := range paras {
-			if p.Get("Package") == "" || p.Get("Filename") == "" || len(p.Get("SHA256")) != 64 {
+			if deb.IdentityOf(p).Package == "" || p.Get("Filename") == "" || len(p.Get("SHA256")) != 64 {
 				return nil, fmt.Errorf("%s: paragraph %d: incomplete package record", path, i+1)
 			}
 		}
@@ -92,8 +93,8 @@ func (st *distState) save(r *Repo) error {
 		if err := deb.WriteParagraphs(&b, st.comps[c]); err != nil {
 			return err
 		}
-		if err := sources.WriteFileAtomic(path, b.Bytes(), 0o644); err != nil {
-			return err
+		if err := rootfs.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
 		}
 	}
 	st.dirty = map[string]bool{}
@@ -112,22 +113,18 @@ func (st *distState) packages(components []string) []PoolPackage {
 	return out
 }
 
-func paragraphKey(p *deb.Paragraph) string {
-	return p.Get("Package") + "\x00" + p.Get("Version") + "\x00" + p.Get("Architecture")
-}
-
-// find returns the component and paragraph of the package with name,
-// version and arch, or nil.
-func (st *distState) find(name, version, arch string) (string, *deb.Paragraph) {
+// find returns the component and paragraph of the package id names, or
+// nil.
+func (st *distState) find(id deb.Identity) (string, *deb.Paragraph) {
 	if st.byKey == nil {
-		st.byKey, st.compOf = map[string]*deb.Paragraph{}, map[*deb.Paragraph]string{}
+		st.byKey, st.compOf = map[deb.Identity]*deb.Paragraph{}, map[*deb.Paragraph]string{}
 		for c, paras := range st.comps {
 			for _, p := range paras {
-				st.byKey[paragraphKey(p)], st.compOf[p] = p, c
+				st.byKey[deb.IdentityOf(p)], st.compOf[p] = p, c
 			}
 		}
 	}
-	p := st.byKey[name+"\x00"+version+"\x00"+arch]
+	p := st.byKey[id]
 	return st.compOf[p], p
 }
 
@@ -137,7 +134,7 @@ func (st *distState) add(c string, p *deb.Paragraph) {
 	st.comps[c] = append(st.comps[c], p)
 	st.dirty[c] = true
 	if st.byKey != nil {
-		st.byKey[paragraphKey(p)], st.compOf[p] = p, c
+		st.byKey[deb.IdentityOf(p)], st.compOf[p] = p, c
 	}
 }
 
@@ -149,7 +146,7 @@ func (st *distState) remove(name, version string) []PoolPackage {
 	for c, paras := range st.comps {
 		kept := paras[:0]
 		for _, p := range paras {
-			if p.Get("Package") == name && (version == "" || p.Get("Version") == version) {
+			if id := deb.IdentityOf(p); id.Package == name && (version == "" || id.Version == version) {
 				gone = append(gone, poolPackage(st.dist, c, p))
 				st.dirty[c] = true
 				continue
@@ -171,8 +168,9 @@ func sortParagraphs(paras []*deb.Paragraph) {
 	}
 	keys := make(map[*deb.Paragraph]sortKey, len(paras))
 	for _, p := range paras {
-		v, _ := deb.ParseVersionLax(p.Get("Version"))
-		keys[p] = sortKey{p.Get("Package"), p.Get("Architecture"), v, p.Get("Version")}
+		id := deb.IdentityOf(p)
+		v, _ := deb.ParseVersionLax(id.Version)
+		keys[p] = sortKey{id.Package, id.Architecture, v, id.Version}
 	}
 	sort.SliceStable(paras, func(i, j int) bool {
 		a, b := keys[paras[i]], keys[paras[j]]

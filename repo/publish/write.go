@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"aim/deb/rootfs"
 	"aim/repo"
-	"aim/repo/sources"
 )
 
 // writeIndexes writes the index files of a flat repository under their
@@ -49,8 +49,8 @@ func (r *Repo) writeIfChanged(rel string, data []byte, res *Result) error {
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		return err
 	}
-	if err := sources.WriteFileAtomic(full, data, 0o644); err != nil {
-		return err
+	if err := rootfs.WriteFile(full, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", full, err)
 	}
 	if res != nil {
 		res.Written = append(res.Written, rel)
@@ -114,7 +114,10 @@ func (r *Repo) rotateHistory(dist string, old *repo.Release, keep int) error {
 			return err
 		}
 	}
-	return sources.WriteFileAtomic(r.historyFile(dist, 1), old.Bytes(), 0o644)
+	if err := rootfs.WriteFile(r.historyFile(dist, 1), old.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", r.historyFile(dist, 1), err)
+	}
+	return nil
 }
 
 // collectPool deletes the package files of the pool that no dist's

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"aim/deb/rootfs"
 )
 
 // maxSourceKeySize bounds a key given to AddLine.
@@ -265,7 +267,7 @@ func installSourceKey(root, name string, s *Source, key []byte) (string, error) 
 	if err := os.MkdirAll(filepath.Dir(host), 0o755); err != nil {
 		return "", fmt.Errorf("install key: %w", err)
 	}
-	if err := WriteFileAtomic(host, key, 0o644); err != nil {
+	if err := rootfs.WriteFile(host, key, 0o644); err != nil {
 		return "", fmt.Errorf("install key: %w", err)
 	}
 	s.SignedBy = SignedBy{Keyrings: []string{"/" + rel}}
@@ -310,7 +312,7 @@ func writeNewSourcesFile(root, file string, data []byte) ([]Source, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("add source: %w", err)
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, file), data, 0o644); err != nil {
+	if err := rootfs.WriteFile(filepath.Join(dir, file), data, 0o644); err != nil {
 		return nil, fmt.Errorf("add source: %w", err)
 	}
 	return collectSources(readSourceFile(root, Dir+"/"+file).entries)

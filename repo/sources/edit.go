@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"aim/deb/rootfs"
 )
 
 // ErrNotFound is returned (wrapped) when no source has the name or
@@ -251,41 +253,14 @@ func (f *sourceFile) write(lines []string) error {
 		}
 		return nil
 	}
-	return WriteFileAtomic(f.host, []byte(strings.Join(lines, "\n")), f.mode)
-}
-
-// WriteFileAtomic replaces name with data: it writes a temporary file
-// in the same directory (".aim-tmp-*", a name that no loader reads), syncs
-// it and renames it over name, so a reader sees the old file or the new
-// one. perm 0 means 0644. The publisher writes its files with it too.
-func WriteFileAtomic(name string, data []byte, perm fs.FileMode) (err error) {
-	if perm == 0 {
-		perm = 0o644
+	mode := f.mode
+	if mode == 0 { // a file with no permission bits is written readable
+		mode = 0o644
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".aim-tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+	if err := rootfs.WriteFile(f.host, []byte(strings.Join(lines, "\n")), mode); err != nil {
+		return fmt.Errorf("write %s: %w", f.host, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("write %s: %w", name, err)
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(perm); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return nil
 }
 
 // removeSourceKeyrings deletes the keyrings of etc/aim/keyrings named

@@ -7,17 +7,18 @@ import (
 	"strings"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
-// Paths of the sources files, relative to the root.
+// Paths of the sources files, relative to the root (see deb/rootfs).
 const (
 	// ListFile is the main one-line sources file.
-	ListFile = "etc/aim/sources.list"
+	ListFile = rootfs.SourcesList
 	// Dir holds *.list (one-line) and *.sources (deb822) files.
-	Dir = "etc/aim/sources.list.d"
+	Dir = rootfs.SourcesListDir
 	// KeyringsDir holds keys trusted for one source only, named by
 	// that source's Signed-By; AddLine installs keys there.
-	KeyringsDir = "etc/aim/keyrings"
+	KeyringsDir = rootfs.KeyringsDir
 )
 
 // Source types.
