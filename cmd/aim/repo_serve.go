@@ -20,11 +20,14 @@ import (
 
 // aim repo serve DIR --listen ADDR [--base-url URL] [--upload-token-file F]
 //                    [--sign-key KEY] [--passphrase-file F] [--valid-for 7d]
-//                    [--max-upload-mb N]
+//                    [--max-upload-mb N] [--min-rate BYTES --slow-window D]
+//                    [--max-client-conns N]
 //
 // Serves a repository's published tree, the app feed, .install files,
 // uploads and the Downloads page (package repo/server) until SIGINT or
-// SIGTERM; the access log goes to stderr.
+// SIGTERM; the access log goes to stderr. A client that reads a response
+// slower than --min-rate for --slow-window is dropped, and one address
+// holds at most --max-client-conns connections (server.ConnLimits).
 
 func init() {
 	repoVerbs["serve"] = &subcommand{summary: "serve a repository, its app feed, uploads and a Downloads page over HTTP", setup: setupRepoServe}
@@ -40,6 +43,9 @@ func setupRepoServe(fs *pflag.FlagSet) func(*env, []string) error {
 	signKey := sharedString(fs, "sign-key", "", "serve: the secret key `FILE` that signs what uploads publish")
 	if fs.Lookup("max-upload-mb") == nil {
 		fs.Int64("max-upload-mb", server.DefaultMaxUpload>>20, "serve: the largest upload, in MiB")
+		fs.Int64("min-rate", server.DefaultConnLimits.MinRate, "serve: drop a client that reads slower than `BYTES` a second for --slow-window")
+		fs.Duration("slow-window", server.DefaultConnLimits.RateWindow, "serve: how long a client may read slower than --min-rate")
+		fs.Int("max-client-conns", server.DefaultConnLimits.MaxPerHost, "serve: the most connections one client address may hold")
 	}
 	return func(e *env, args []string) error {
 		const usage = "aim repo serve DIR --listen ADDR [--base-url URL] [--upload-token-file F --sign-key KEY [--passphrase-file F]]"
@@ -53,10 +59,18 @@ func setupRepoServe(fs *pflag.FlagSet) func(*env, []string) error {
 		cfg.MaxUpload, _ = fs.GetInt64("max-upload-mb")
 		cfg.MaxUpload <<= 20
 		cfg.Log = e.stderr
+		var limits server.ConnLimits
+		limits.MinRate, _ = fs.GetInt64("min-rate")
+		limits.RateWindow, _ = fs.GetDuration("slow-window")
+		limits.MaxPerHost, _ = fs.GetInt("max-client-conns")
+		if limits.MinRate <= 0 || limits.RateWindow <= 0 || limits.MaxPerHost <= 0 {
+			return usageError("--min-rate, --slow-window and --max-client-conns must be positive")
+		}
 		ln, err := net.Listen("tcp", listen())
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
+		ln = server.NewListener(ln, limits)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if !e.g.quiet {

@@ -20,6 +20,22 @@ const DefaultDistribution = "bora"
 // MaxDebLineLength bounds a deb line of a .install file.
 const MaxDebLineLength = 1024
 
+// The most one .install file may ask for. A file is a click away from
+// any web page: it may add a few repositories and install a few
+// packages, never a mirror list. Parse refuses a file over either bound
+// (wrapping ErrTooMany) before anything is fetched.
+const (
+	// MaxCatalogues bounds the catalogues (repositories) a file names,
+	// those filter_dist leaves out included.
+	MaxCatalogues = 16
+	// MaxPackages bounds the packages a file asks to install.
+	MaxPackages = 64
+)
+
+// ErrTooMany reports a .install file that names more catalogues or
+// packages than MaxCatalogues or MaxPackages.
+var ErrTooMany = errors.New("too many entries")
+
 // ErrIncompatible reports a .install file that is not meant for this
 // device: its deb-line key is missing or every catalogue is filtered out.
 var ErrIncompatible = errors.New("not for this device")
@@ -104,7 +120,9 @@ type Instructions struct {
 // is a file whose catalogues are all filtered out (ErrIncompatible).
 // "package" lists one package or several separated by ";". Deb lines
 // over MaxDebLineLength, control characters and URIs other than http,
-// https and file are refused. Nothing in the result is empty: a file that
+// https and file are refused, and so are files naming more than
+// MaxCatalogues catalogues or MaxPackages packages (ErrTooMany), before
+// any group is read. Nothing in the result is empty: a file that
 // asks for nothing is an error.
 func Parse(data []byte, opts Options) (*Instructions, error) {
 	kf, err := ParseKeyFile(data)
@@ -175,6 +193,9 @@ func installPackages(kf *KeyFile) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("install file: %w", err)
 	}
+	if n := countNonEmpty(list); n > MaxPackages {
+		return nil, fmt.Errorf("install file: %w: %d packages, at most %d", ErrTooMany, n, MaxPackages)
+	}
 	var out []string
 	for _, p := range list {
 		p = strings.TrimSpace(p)
@@ -187,6 +208,17 @@ func installPackages(kf *KeyFile) ([]string, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// countNonEmpty counts the entries of list that are not blank.
+func countNonEmpty(list []string) int {
+	n := 0
+	for _, v := range list {
+		if strings.TrimSpace(v) != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // classicCatalogue reads the classic form's repository.
@@ -222,6 +254,9 @@ func (in *Instructions) readCatalogues(kf *KeyFile, opts Options) error {
 		list, err := kf.StringList(g, "catalogues")
 		if err != nil {
 			return fmt.Errorf("install file: %w", err)
+		}
+		if n := len(names) + countNonEmpty(list); n > MaxCatalogues {
+			return fmt.Errorf("install file: %w: %d catalogues, at most %d", ErrTooMany, n, MaxCatalogues)
 		}
 		for _, n := range list {
 			if n = strings.TrimSpace(n); n != "" && !slices.Contains(names, n) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -243,7 +244,11 @@ func (r *Repo) scanSmall(data []byte, comp string) (*scanned, error) {
 // placeEarly writes data to the pool path of s, atomically, when no file
 // is there.
 func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
-	dest := filepath.Join(r.Dir, filepath.FromSlash(s.filename(comp)))
+	filename, err := s.filename(comp)
+	if err != nil {
+		return err
+	}
+	dest := filepath.Join(r.Dir, filepath.FromSlash(filename))
 	if _, err := os.Lstat(dest); err == nil {
 		return nil
 	}
@@ -269,10 +274,25 @@ func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
 	return nil
 }
 
-// filename is the pool path of s in component comp.
-func (s *scanned) filename(comp string) string {
-	id := deb.IdentityOf(s.control)
-	return poolDir(comp, sourceName(s.control)) + "/" + debFileName(id.Package, id.Version, id.Architecture)
+// filename is the pool path of s in component comp (see poolFilename).
+func (s *scanned) filename(comp string) (string, error) {
+	return poolFilename(comp, s.control)
+}
+
+// poolFilename is the pool path, below the repository's top, of the
+// package p describes in component comp. It is built only from parts
+// checked here (checkControl) and refused unless it is a clean path
+// inside pool/, so no control field can name a file elsewhere.
+func poolFilename(comp string, p *deb.Paragraph) (string, error) {
+	if err := checkControl(p); err != nil {
+		return "", err
+	}
+	id := deb.IdentityOf(p)
+	name := poolDir(comp, sourceName(p)) + "/" + debFileName(id.Package, id.Version, id.Architecture)
+	if !filepath.IsLocal(name) || path.Clean(name) != name || !strings.HasPrefix(name, "pool/") || strings.Count(name, "/") != 4 {
+		return "", fmt.Errorf("control data: pool path %q is not a file of the pool", name)
+	}
+	return name, nil
 }
 
 // countWriter counts what it passes on and keeps its first error, so a
@@ -291,14 +311,16 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// checkControl refuses control data a Packages index cannot list.
+// checkControl refuses control data a Packages index cannot list: a
+// name, version or architecture dpkg calls invalid (a version dpkg only
+// warns about, such as "1.0/../x", included: its parts name files).
 func checkControl(p *deb.Paragraph) error {
 	id := deb.IdentityOf(p)
 	if err := deb.CheckPackageName(id.Package); err != nil {
 		return fmt.Errorf("control data: %w", err)
 	}
-	if _, err := deb.ParseVersionLax(id.Version); err != nil || id.Version == "" {
-		return fmt.Errorf("control data: bad Version %q", id.Version)
+	if _, err := deb.ParseVersionStrict(id.Version); err != nil || id.Version == "" {
+		return fmt.Errorf("control data: bad Version %q: %w", id.Version, err)
 	}
 	if err := deb.CheckArchName(id.Architecture); err != nil {
 		return fmt.Errorf("control data: %w", err)
@@ -328,7 +350,10 @@ func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResul
 		res.Findings = append(res.Findings, LintFinding{Severity: LintWarning, Message: fmt.Sprintf(
 			"architecture %s is not among the repository's (%s): no index will list the package", arch, strings.Join(r.Settings.Architectures, " "))})
 	}
-	filename := s.filename(comp)
+	filename, err := s.filename(comp)
+	if err != nil {
+		return err
+	}
 	para := packagesParagraph(s, filename)
 	res.Package = poolPackage(dist, comp, para)
 	if strict {

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"aim/deb"
 )
@@ -120,6 +122,35 @@ func TestAptAcceptsPublishedRepository(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Inst demo-app (1.0 ") || !strings.Contains(out, "Inst libdemo1 (2.0-1 ") ||
 		!strings.Contains(out, "Inst filler0 (1 ") || !strings.Contains(out, "Inst filler299 (1 ") {
 		t.Fatalf("apt-get -s install: %v\n%s", err, out)
+	}
+
+	// A publish killed just before its switch leaves the previous
+	// generation whole for apt; the next publish serves the new one.
+	if _, err := r.Add([]string{buildTestDeb(t, t.TempDir(), "late", "1.0", "all", "", nil)}, AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r.fault = func(step string) error {
+		if strings.HasPrefix(step, "switch ") {
+			return errFault
+		}
+		return nil
+	}
+	if _, err := r.Publish(Options{Signer: testSigner(t), Now: testNow.Add(time.Minute)}); !errors.Is(err, errFault) {
+		t.Fatalf("publish with a fault at the switch: %v", err)
+	}
+	r.fault = nil
+	if out, ok := a.update(); !ok {
+		t.Fatalf("apt-get update after a killed publish:\n%s", out)
+	}
+	if out, err := a.run(dl, "-s", "install", "late"); err == nil {
+		t.Fatalf("a killed publish served its package:\n%s", out)
+	}
+	publish(t, r, testNow.Add(2*time.Minute), 0)
+	if out, ok := a.update(); !ok {
+		t.Fatalf("apt-get update after the next publish:\n%s", out)
+	}
+	if out, err := a.run(dl, "-s", "install", "late"); err != nil || !strings.Contains(out, "Inst late (1.0 ") {
+		t.Fatalf("apt-get -s install late: %v\n%s", err, out)
 	}
 
 	inRelease := filepath.Join(r.Dir, "dists/stable/InRelease")

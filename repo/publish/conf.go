@@ -187,6 +187,9 @@ type Repo struct {
 	Dir      string
 	Settings Settings
 	lock     *os.File
+	// fault, when set (by tests), is asked before each change Publish
+	// makes; an error stops the publish there (see step).
+	fault func(step string) error
 }
 
 // Open reads dir's settings and locks the repository. It fails

@@ -7,9 +7,12 @@
 // index paragraph with its hashes, so publishing never reads a .deb again);
 // neither is ever served. Repo.Add copies packages into pool/ after linting
 // them, and Repo.Publish writes dists/ (Packages, .gz, .xz, by-hash copies of
-// the last generations, Release, Release.gpg, then InRelease last, so a
-// reader sees the old release or the new one, never a mix), key.asc at the
-// root, and nothing at all when nothing changed. Release is repo's type, the
+// the last generations, Release, Release.gpg, InRelease), key.asc at the
+// root, and nothing at all when nothing changed. Each publish of a dist D
+// is a new directory dists/D.gen/N, and dists/D a link switched to it by
+// one rename, so a reader sees the old generation or the new one, never
+// a mix, even when a publish is killed (generation.go); a flat
+// repository's files are each renamed into place, InRelease last. Release is repo's type, the
 // one a client reads.
 //
 // Settings are read from aim-repo.conf here; .install files are written

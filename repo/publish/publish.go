@@ -78,11 +78,19 @@ type indexFile struct {
 // databases, then the public key as key.asc, then deletes pool files no
 // dist names. Its guarantees:
 //
-//   - Atomic switch: new by-hash files and indexes are written first,
-//     each file renamed into place complete, and InRelease last; earlier
-//     generations of by-hash files stay (see Options.Keep), so a
-//     client that read the previous InRelease still finds every index it
-//     names.
+//   - Atomic switch: a dists/ tree is published as generations (see
+//     generation.go): each publish writes a new directory dists/D.gen/N
+//     whole and switches the link dists/D to it with one rename, so
+//     readers of plain paths and of by-hash see one generation, and a
+//     publish killed at any moment leaves the previous one whole. Each
+//     generation also serves the by-hash files of the earlier ones kept
+//     (see Options.Keep), so a client that read the previous InRelease
+//     still finds every index it names; the Release says
+//     Acquire-By-Hash: yes. A flat repository has no directory of its
+//     own to switch: each file is renamed into place complete, indexes
+//     first and InRelease last, so a reader may see new indexes with the
+//     old InRelease (a hash mismatch; apt and aim then fail the update
+//     and a retry succeeds), never a Release naming files not there.
 //   - No change, no write: when the indexes and Release fields are those
 //     already published and validly signed by this key, nothing is
 //     written; when only Valid-Until is due, only Release, InRelease and
@@ -139,23 +147,24 @@ func (r *Repo) publishDist(dist string, opts Options, cc *chunkCompressor) (*Res
 	switch {
 	case old == nil || !sameContent(old, rel):
 		res.Outcome = Updated
-		if err := r.writeIndexes(dir, files, res); err != nil {
-			return nil, err
-		}
 	case !r.signedBy(dir, old, opts) || validityDue(old, opts):
 		res.Outcome = Resigned
 	default:
-		return res, nil
+		if r.Settings.Flat {
+			return res, nil
+		}
+		return res, r.cleanAfterUnchanged(dir)
+	}
+	if !r.Settings.Flat {
+		return res, r.publishGeneration(dist, dir, old, rel, files, opts, res)
+	}
+	if res.Outcome == Updated {
+		if err := r.writeIndexes(dir, files, res); err != nil {
+			return nil, err
+		}
 	}
 	if err := r.writeRelease(dir, rel, opts, res); err != nil {
 		return nil, err
-	}
-	if res.Outcome == Updated && old != nil && !r.Settings.Flat {
-		removed, err := r.rotateGenerations(dist, dir, old, rel, opts.Keep)
-		if err != nil {
-			return nil, err
-		}
-		res.Removed = removed
 	}
 	return res, nil
 }
