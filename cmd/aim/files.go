@@ -28,10 +28,11 @@ func setupFiles(fs *pflag.FlagSet) func(*env, []string) error {
 				if err != nil {
 					return err
 				}
-				for _, f := range files {
-					fmt.Fprintln(e.stdout, f.Path)
+				paths := make([]string, len(files))
+				for i, f := range files {
+					paths[i] = f.Path
 				}
-				return nil
+				return printFiles(e, args[0], "aim", paths)
 			}
 		}
 		paths, ok, err := install.DpkgFiles(e.g.root, args[0]) // dpkg's package: read-only, from its list
@@ -41,9 +42,25 @@ func setupFiles(fs *pflag.FlagSet) func(*env, []string) error {
 		if !ok {
 			return fmt.Errorf("%s is not installed", args[0])
 		}
-		for _, p := range paths {
-			fmt.Fprintln(e.stdout, p)
-		}
-		return nil
+		return printFiles(e, args[0], "dpkg", paths)
 	}
+}
+
+// printFiles prints a package's paths, one a line, or with --json as
+// {"package", "owner", "files"} where owner is "aim" or "dpkg".
+func printFiles(e *env, pkg, owner string, paths []string) error {
+	if e.g.json {
+		if paths == nil {
+			paths = []string{}
+		}
+		return writeJSON(e.stdout, struct {
+			Package string   `json:"package"`
+			Owner   string   `json:"owner"`
+			Files   []string `json:"files"`
+		}{pkg, owner, paths})
+	}
+	for _, p := range paths {
+		fmt.Fprintln(e.stdout, p)
+	}
+	return nil
 }

@@ -85,3 +85,46 @@ func TestVerifyReadOnlyAndJSON(t *testing.T) {
 		t.Errorf("verify --json: exit %d, %v: %s", code, err, out)
 	}
 }
+
+// TestFilesOwnsListJSON checks the JSON forms of files, owns and list:
+// the owner of each file list, the packages owning each path, and
+// whether an installed package is automatic and who installed it.
+func TestFilesOwnsListJSON(t *testing.T) {
+	root, _ := localRepo(t, pkgSpec{name: "app", version: "1.0", fields: "Depends: lib\n", files: map[string]string{"/usr/bin/app": "a\n"}},
+		pkgSpec{name: "lib", version: "1.0", files: map[string]string{"/usr/lib/lib.txt": "l\n"}})
+	aimOK(t, "--root", root, "install", "-y", "--scripts-chrootless", "app")
+	var files struct {
+		Package, Owner string
+		Files          []string
+	}
+	if out := aimOK(t, "--root", root, "files", "--json", "app"); json.Unmarshal([]byte(out), &files) != nil ||
+		files.Package != "app" || files.Owner != "aim" || !slicesContain(files.Files, "/usr/bin/app") {
+		t.Errorf("files --json: %s", out)
+	}
+	var owns []struct {
+		Path     string   `json:"path"`
+		Packages []string `json:"packages"`
+	}
+	out, _, code := aim(t, "--root", root, "owns", "--json", "/usr/bin/app", "/nowhere")
+	if json.Unmarshal([]byte(out), &owns) != nil || code != 1 || len(owns) != 2 || owns[0].Packages[0] != "app" || len(owns[1].Packages) != 0 {
+		t.Errorf("owns --json: exit %d %s", code, out)
+	}
+	var list []struct {
+		Name    string `json:"name"`
+		Auto    *bool  `json:"auto"`
+		Manager string `json:"manager"`
+	}
+	if out := aimOK(t, "--root", root, "list", "--installed", "--json"); json.Unmarshal([]byte(out), &list) != nil || len(list) != 2 ||
+		list[0].Name != "app" || list[0].Auto == nil || *list[0].Auto || list[1].Auto == nil || !*list[1].Auto || list[1].Manager != "aim" {
+		t.Errorf("list --installed --json: %s", out)
+	}
+}
+
+func slicesContain(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -68,11 +68,16 @@ func listRows(e *env, f listFlags) ([]listing, error) {
 		if _, done := rows[name]; !done {
 			rows[name] = installedListing(c, inst, name, nativeArch(cfg))
 		}
-		if st := stateWord(inst[name]); st != "installed" {
-			l := rows[name]
-			l.State = st
-			rows[name] = l
+		l := rows[name]
+		auto := inst[name].Auto
+		l.Auto, l.Manager = &auto, "aim"
+		if inst[name].FromDpkg {
+			l.Manager = "dpkg"
 		}
+		if st := stateWord(inst[name]); st != "installed" {
+			l.State = st
+		}
+		rows[name] = l
 	}
 	if err := addConfigFiles(e, rows); err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
 			defer d.Close()
 		}
 		missing := 0
+		var found []ownerJSON
 		for _, a := range args {
 			p := path.Clean("/" + a)
 			var owners []string
@@ -47,7 +48,15 @@ func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
 				missing++
 			}
 			for _, o := range owners {
-				fmt.Fprintf(e.stdout, "%s: %s\n", o, p)
+				if !e.g.json {
+					fmt.Fprintf(e.stdout, "%s: %s\n", o, p)
+				}
+			}
+			found = append(found, ownerJSON{Path: p, Packages: append([]string{}, owners...)})
+		}
+		if e.g.json {
+			if err := writeJSON(e.stdout, found); err != nil {
+				return err
 			}
 		}
 		if missing > 0 {
@@ -55,6 +64,13 @@ func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
 		}
 		return nil
 	}
+}
+
+// ownerJSON is one path in aim owns --json: the packages that own it
+// (none: an empty list).
+type ownerJSON struct {
+	Path     string   `json:"path"`
+	Packages []string `json:"packages"`
 }
 
 // openReaderOrNone is openReader that returns nil and no error for a

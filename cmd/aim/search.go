@@ -23,6 +23,11 @@ type listing struct {
 	Source       string `json:"source,omitempty"`
 	Summary      string `json:"summary,omitempty"`
 	Installed    string `json:"installed,omitempty"`
+	// Auto says, for an installed package, whether it was installed
+	// automatically as a dependency (autoremove may remove it) or on
+	// request; Manager is who installed it: "aim" or "dpkg".
+	Auto         *bool  `json:"auto,omitempty"`
+	Manager      string `json:"manager,omitempty"`
 	Upgradable   bool   `json:"upgradable,omitempty"`
 	User         bool   `json:"user"`
 	Category     string `json:"category,omitempty"`
