@@ -196,5 +196,20 @@ func (d *DataReader) wrap(err error) error {
 	if m == "" {
 		m = "data.tar"
 	}
-	return fmt.Errorf("%s: %w", m, err)
+	return &DamagedError{Member: m, Err: err}
 }
+
+// DamagedError reports a data member that cannot be read to its end: a
+// corrupt or truncated compressed stream or tar archive.
+type DamagedError struct {
+	Member string // e.g. "data.tar.xz"
+	Err    error
+}
+
+// Error says which member is damaged, and how.
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("the archive is damaged: %s cannot be read (%v)", e.Member, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *DamagedError) Unwrap() error { return e.Err }

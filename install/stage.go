@@ -87,6 +87,9 @@ func (x *txn) stageAll() error {
 		x.reportStep(&c, 0.4+0.2*float64(i)/float64(len(x.steps)), PhaseUnpack, "unpacking", s)
 		err := x.stage(s)
 		s.journal.New = filePaths(s.newFiles)
+		if de := (*deb.DamagedError)(nil); errors.As(err, &de) {
+			return fmt.Errorf("unpack %s (%s): %w", s.c.Name, s.archive, err)
+		}
 		if err != nil {
 			return fmt.Errorf("unpack %s: %w", s.c.Name, err)
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"os"
 	"strings"
 	"testing"
@@ -80,5 +82,36 @@ func TestResultWords(t *testing.T) {
 	os.WriteFile(root+"/var/lib/dpkg/status", []byte("Package: hello\nStatus: install ok installed\nVersion: 0.9\nArchitecture: all\n"), 0o644)
 	if out := aimOK(t, "--root", root, "policy", "hello"); !strings.Contains(out, " *** 0.9 100\n        100 /var/lib/dpkg/status (dpkg)") {
 		t.Errorf("policy:\n%s", out)
+	}
+}
+
+// TestDamagedArchiveIsNamed installs, extracts and lists a .deb whose
+// data member is corrupt: each error names the file and says that it is
+// damaged, and the install leaves nothing behind.
+func TestDamagedArchiveIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	raw := make([]byte, 300000)
+	rand.Read(raw)
+	big := base64.StdEncoding.EncodeToString(raw) // incompressible: the data member is most of the file
+	good := buildPkg(t, dir, pkgSpec{name: "x", version: "1", files: map[string]string{"/usr/share/x/data": big}})
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(data) / 2; i < len(data)/2+64; i++ { // well inside the data member
+		data[i] ^= 0x5a
+	}
+	bad := dir + "/bad.deb"
+	os.WriteFile(bad, data, 0o644)
+	root := emptyRoot(t, "")
+	for _, args := range [][]string{{"--root", root, "install", "-y", "--scripts-chrootless", bad},
+		{"deb", "extract", bad, t.TempDir()}, {"deb", "contents", bad}} {
+		_, errs, code := aim(t, args...)
+		if code == 0 || !strings.Contains(errs, "damaged") || !strings.Contains(errs, bad) {
+			t.Errorf("%v: exit %d: %s", args[len(args)-2:], code, errs)
+		}
+	}
+	if _, err := os.Stat(root + "/usr/share/x"); err == nil {
+		t.Error("the failed install left files")
 	}
 }
