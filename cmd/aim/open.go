@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"aim/hooks"
 	"aim/install"
 	"aim/install/singleclick"
 	"aim/repo/installfile"
@@ -99,6 +100,9 @@ func openInstallFile(e *env, path string, o openOptions) error {
 	if warn != nil {
 		fmt.Fprintf(e.stderr, "aim: warning: %v\n", warn)
 	}
+	if err := scriptsCanRun(e, o); err != nil {
+		return err
+	}
 	if !e.g.json {
 		printIntro(e, f)
 	}
@@ -119,6 +123,23 @@ func openInstallFile(e *env, path string, o openOptions) error {
 		}
 	}
 	return err
+}
+
+// scriptsCanRun stops an install whose maintainer scripts would run
+// chrooted into a root without a shell before anything is staged or a
+// key trusted: otherwise the user answers every question and then sees
+// the first script fail. Only a missing shell stops it here; whether an
+// ordinary user may chroot is left to the engine, which asks only when a
+// package has scripts.
+func scriptsCanRun(e *env, o openOptions) error {
+	if o.chrootless || o.simulate {
+		return nil
+	}
+	var me *hooks.MissingError
+	if err := hooks.CheckRoot(e.g.root, true); errors.As(err, &me) {
+		return fmt.Errorf("open: %w (scripts run chrooted into the root: install a shell there, or run again with --scripts-chrootless to run them on this system; nothing was changed)", err)
+	}
+	return nil
 }
 
 // openApply shows the staged plan, asks and installs.

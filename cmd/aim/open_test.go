@@ -34,6 +34,9 @@ func newOpenFixture(t *testing.T) *openFixture {
 	f := &openFixture{root: t.TempDir(), dir: dir, url: srv.URL, fpr: kr.Keys()[0].Fingerprint}
 	os.MkdirAll(filepath.Join(f.root, "etc/aim"), 0o755)
 	os.WriteFile(filepath.Join(f.root, "etc/aim/aim.conf"), []byte("architecture = amd64\ndistribution = fremantle\n"), 0o644)
+	// A shell for chrooted scripts: aim open refuses a root without one.
+	os.MkdirAll(filepath.Join(f.root, "bin"), 0o755)
+	os.WriteFile(filepath.Join(f.root, "bin/sh"), []byte("#!/bin/sh\n"), 0o755)
 	old := openInstall
 	openInstall = func(e *env, _ *install.Installer, d *install.Decision) error {
 		f.installed = append(f.installed, d.Request.Names)
@@ -86,6 +89,30 @@ func TestOpenUnknownKey(t *testing.T) {
 	}
 	if files := f.sourceFiles(); len(files) != 0 || len(f.installed) != 0 {
 		t.Errorf("refusals left %q, installed %q", files, f.installed)
+	}
+}
+
+// TestOpenWithoutShellStopsFirst opens a file into a root without
+// /bin/sh as root: aim stops before asking about the key or adding a
+// source, naming --scripts-chrootless; with that flag it goes on.
+func TestOpenWithoutShellStopsFirst(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("chrooted scripts need root; an ordinary user is checked by the engine")
+	}
+	f := newOpenFixture(t)
+	os.Remove(filepath.Join(f.root, "bin/sh"))
+	file := f.installFile(t, "hello.install", f.url, "hello")
+	out, errs, code := aim(t, "open", "--root", f.root, "-y", "--trust-key", f.fpr, file)
+	if code == 0 || !strings.Contains(errs, "/bin/sh") || !strings.Contains(errs, "--scripts-chrootless") ||
+		strings.Contains(out+errs, "trusted") || strings.Contains(out, "asks to") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	if files := f.sourceFiles(); len(files) != 0 || len(f.installed) != 0 {
+		t.Errorf("refusal left %q, installed %q", files, f.installed)
+	}
+	aimOK(t, "open", "--root", f.root, "-y", "--scripts-chrootless", "--trust-key", f.fpr, file)
+	if len(f.installed) != 1 {
+		t.Errorf("with --scripts-chrootless: installed %q", f.installed)
 	}
 }
 
