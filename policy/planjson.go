@@ -17,7 +17,7 @@ type PlanJSON struct {
 	Install  []PlanEntry `json:"install"`
 	Upgrade  []PlanEntry `json:"upgrade"`
 	Remove   []PlanEntry `json:"remove"`
-	HeldBack []HeldBack  `json:"held_back,omitempty"`
+	HeldBack []HeldBack  `json:"heldBack,omitempty"`
 }
 
 // JSON returns the outcome's plan in its JSON form.

@@ -20,9 +20,9 @@ type Reason struct {
 	Relation string `json:"relation,omitempty"`
 	// Target is the package on the other side of a conflict, when known.
 	Target          string `json:"target,omitempty"`
-	TargetVersion   string `json:"target_version,omitempty"`
-	TargetUser      bool   `json:"target_user,omitempty"`
-	TargetInstalled bool   `json:"target_installed,omitempty"`
+	TargetVersion   string `json:"targetVersion,omitempty"`
+	TargetUser      bool   `json:"targetUser,omitempty"`
+	TargetInstalled bool   `json:"targetInstalled,omitempty"`
 	// Text is the link as one English clause.
 	Text string `json:"text"`
 }

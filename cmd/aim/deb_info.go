@@ -26,7 +26,7 @@ type debMemberInfo struct {
 type debInfo struct {
 	Format      string          `json:"format"`
 	Size        int64           `json:"size"`
-	ControlSize int64           `json:"control_size"`
+	ControlSize int64           `json:"controlSize"`
 	Members     []debMemberInfo `json:"members"`
 	Control     orderedFields   `json:"control"`
 	raw         []byte

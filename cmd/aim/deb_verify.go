@@ -29,7 +29,7 @@ type debSigJSON struct {
 	Role        string     `json:"role"`
 	Signer      string     `json:"signer"`
 	Valid       bool       `json:"valid"`
-	CertifiedBy string     `json:"certified_by,omitempty"`
+	CertifiedBy string     `json:"certifiedBy,omitempty"`
 	Created     *time.Time `json:"created,omitempty"`
 	Error       string     `json:"error,omitempty"`
 }

@@ -51,13 +51,13 @@ const keyFetchTimeout = 30 * time.Second
 // keyJSON is one key in --json output.
 type keyJSON struct {
 	Fingerprint string     `json:"fingerprint"`
-	KeyID       string     `json:"key_id"`
+	KeyID       string     `json:"keyId"`
 	Algorithm   string     `json:"algorithm"`
 	Created     time.Time  `json:"created"`
 	Expires     *time.Time `json:"expires"`
 	Expired     bool       `json:"expired"`
 	Revoked     bool       `json:"revoked"`
-	UserIDs     []string   `json:"user_ids"`
+	UserIDs     []string   `json:"userIds"`
 	File        string     `json:"file"`
 	Source      string     `json:"source,omitempty"`
 }

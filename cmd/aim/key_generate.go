@@ -78,7 +78,7 @@ func runKeyGenerate(e *env, opts pgp.KeyOptions, prefix string) error {
 	k := s.PublicKey().Keys()[0]
 	if e.g.json {
 		j := newKeyJSON(k, publicFile, time.Now())
-		return writeJSON(e.stdout, map[string]any{"generated": j, "secret_key": secretFile, "protected": len(opts.Passphrase) > 0})
+		return writeJSON(e.stdout, map[string]any{"generated": j, "secretKey": secretFile, "protected": len(opts.Passphrase) > 0})
 	}
 	if !e.g.quiet {
 		fmt.Fprintf(e.stdout, "generated key %s %s %s\n", k.Fingerprint, k.Algorithm, firstUserID(k))

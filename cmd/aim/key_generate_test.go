@@ -53,7 +53,7 @@ func TestKeyGenerateExportShow(t *testing.T) {
 	var js struct {
 		Keys []struct {
 			Fingerprint string   `json:"fingerprint"`
-			UserIDs     []string `json:"user_ids"`
+			UserIDs     []string `json:"userIds"`
 		} `json:"keys"`
 	}
 	if err := json.Unmarshal([]byte(aimOK(t, "--json", "key", "show", prefix+".secret.asc")), &js); err != nil {

@@ -40,7 +40,7 @@ type subkeyJSON struct {
 
 // certificationJSON is one third-party certification.
 type certificationJSON struct {
-	UserID     string    `json:"user_id"`
+	UserID     string    `json:"userId"`
 	Issuer     string    `json:"issuer"`
 	Created    time.Time `json:"created"`
 	Revocation bool      `json:"revocation,omitempty"`

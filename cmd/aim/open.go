@@ -232,7 +232,7 @@ func report(e *env, o openOptions, st *singleclick.Staged) error {
 		}
 		return writeJSON(e.stdout, map[string]any{"file": st.File.Name,
 			"repositories": append([]singleclick.Repository{}, st.File.Repositories...),
-			"packages":     append([]string{}, st.File.Packages...), "already_installed": append([]string{}, st.Done...),
+			"packages":     append([]string{}, st.File.Packages...), "alreadyInstalled": append([]string{}, st.Done...),
 			"plan": plan, "simulate": o.simulate})
 	}
 	if st.Decision != nil {

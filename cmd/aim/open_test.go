@@ -209,6 +209,12 @@ func TestOpenJSON(t *testing.T) {
 		got.Repositories[0].Key != f.fpr || len(got.Plan.Install) != 1 || got.Plan.Install[0].Package != "hello" {
 		t.Errorf("json: %+v", got)
 	}
+	var v any
+	json.Unmarshal([]byte(out), &v)
+	var bad []string
+	if checkKeys(v, "", nil, &bad); len(bad) > 0 {
+		t.Errorf("keys not in lower camel case: %s", bad)
+	}
 }
 
 // TestOpenDecidesOnce runs a whole single-click install with the real

@@ -41,7 +41,7 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 			}
 		}
 		if e.g.json {
-			return writeJSON(e.stdout, map[string]any{"dists": results, "install_files": append([]string{}, installs...)})
+			return writeJSON(e.stdout, map[string]any{"dists": results, "installFiles": append([]string{}, installs...)})
 		}
 		if !e.g.quiet {
 			for _, res := range results {

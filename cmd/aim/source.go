@@ -185,8 +185,8 @@ type sourceJSON struct {
 	Suites        []string `json:"suites"`
 	Components    []string `json:"components"`
 	Architectures []string `json:"architectures,omitempty"`
-	SignedBy      []string `json:"signed_by,omitempty"`
-	InlineKey     bool     `json:"inline_key,omitempty"`
+	SignedBy      []string `json:"signedBy,omitempty"`
+	InlineKey     bool     `json:"inlineKey,omitempty"`
 	Trusted       bool     `json:"trusted"`
 	Format        string   `json:"format"`
 	File          string   `json:"file"`

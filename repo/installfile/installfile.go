@@ -75,10 +75,10 @@ type Catalogue struct {
 	Dist       string   `json:"dist"`
 	Components []string `json:"components"`
 	// FilterDist, when set, is the only distribution the catalogue is for.
-	FilterDist string `json:"filter_dist,omitempty"`
+	FilterDist string `json:"filterDist,omitempty"`
 	// KeyURI is an http, https or file URL of the repository's armored
 	// signing key, or "".
-	KeyURI string `json:"key_uri,omitempty"`
+	KeyURI string `json:"keyUri,omitempty"`
 }
 
 // Suite returns the catalogue's dist, or dist when it names none.

@@ -75,9 +75,9 @@ type Source struct {
 	// ArchitecturesRemove are arch+= and arch-= (Architectures-Add and
 	// Architectures-Remove); see EffectiveArchitectures.
 	Architectures       []string `json:"architectures,omitempty"`
-	ArchitecturesAdd    []string `json:"architectures_add,omitempty"`
-	ArchitecturesRemove []string `json:"architectures_remove,omitempty"`
-	SignedBy            SignedBy `json:"signed_by"`
+	ArchitecturesAdd    []string `json:"architecturesAdd,omitempty"`
+	ArchitecturesRemove []string `json:"architecturesRemove,omitempty"`
+	SignedBy            SignedBy `json:"signedBy"`
 	// Trusted is trusted=yes: the repository may be used without a valid
 	// signature.
 	Trusted bool `json:"trusted"`
