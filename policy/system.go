@@ -91,10 +91,12 @@ type Outcome struct {
 
 // HeldBack is a package an upgrade leaves alone.
 type HeldBack struct {
-	Name, Installed, Candidate string
+	Name      string `json:"name"`
+	Installed string `json:"installed"`
+	Candidate string `json:"candidate"`
 	// Reason is "held" (aim mark hold), "dpkg" (dpkg's package) or
 	// "needs-removal" (its upgrade would need a removal or a refused change).
-	Reason string
+	Reason string `json:"reason"`
 }
 
 // HasFlag reports whether a Maemo-Flags value (comma- or space-separated)

@@ -307,6 +307,7 @@ func writeCommandPage(w io.Writer, d docSet, c docCommand) error {
 			m.flags(v.flags)
 		}
 	}
+	m.jsonOutput(c)
 	m.line(".SH GLOBAL OPTIONS")
 	m.flags(d.globals)
 	m.line(".SH EXIT STATUS")
@@ -325,6 +326,30 @@ func writeCommandPage(w io.Writer, d docSet, c docCommand) error {
 	m.line(".SH SEE ALSO")
 	m.seeAlso(d, c.name)
 	return m.err
+}
+
+// jsonOutput writes the JSON OUTPUT section: what the command, or each
+// verb of a group, prints with --json (help_json.go).
+func (m *manWriter) jsonOutput(c docCommand) {
+	if j := jsonTexts[c.name]; j != "" {
+		m.line(".SH JSON OUTPUT")
+		m.line("With \\fB\\-\\-json\\fR, %s", roffText(j))
+		return
+	}
+	head := false
+	for _, v := range c.verbs {
+		j := jsonTexts[c.name+" "+v.name]
+		if j == "" {
+			continue
+		}
+		if !head {
+			m.line(".SH JSON OUTPUT")
+			head = true
+		}
+		m.line(".TP")
+		m.line(`\fBaim %s %s \-\-json\fR`, roffOption(c.name), roffOption(v.name))
+		m.line("%s", roffText(upperFirst(j)))
+	}
 }
 
 // synopsis writes the argument forms of cmd, one line each ("[FLAGS]

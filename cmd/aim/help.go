@@ -65,6 +65,10 @@ func writeHelp(w io.Writer, cmd, summary string, h helpText, fs *pflag.FlagSet, 
 			fmt.Fprint(w, wrapText(para, 79))
 		}
 	}
+	if j := jsonTexts[strings.TrimPrefix(cmd, "aim ")]; j != "" {
+		fmt.Fprintln(w)
+		fmt.Fprint(w, wrapText("With --json: "+j, 79))
+	}
 	if len(verbs) > 0 {
 		fmt.Fprintln(w, "\nVerbs:")
 		for _, v := range sortedKeys(verbs) {

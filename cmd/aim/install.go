@@ -162,6 +162,9 @@ func apply(e *env, af *applyFlags, req install.Request) error {
 		return printDecision(e, d)
 	}
 	if d.Empty() {
+		if e.g.json {
+			return writeJSON(e.stdout, newResultJSON(d, &install.Result{}))
+		}
 		fmt.Fprintln(e.stdout, "Nothing to do.")
 		return nil
 	}
@@ -215,6 +218,10 @@ func confirm(e *env) error {
 
 // printResult says what a finished transaction did, in apt's words.
 func printResult(e *env, d *install.Decision, r *install.Result) {
+	if e.g.json {
+		writeJSON(e.stdout, newResultJSON(d, r))
+		return
+	}
 	if e.g.quiet {
 		return
 	}
@@ -235,6 +242,34 @@ func printResult(e *env, d *install.Decision, r *install.Result) {
 		fmt.Fprintf(e.stdout, ", %d purged", purged)
 	}
 	fmt.Fprintln(e.stdout, ".")
+}
+
+// resultJSON is what install, remove, upgrade and the other changing
+// commands print with --json once the transaction has run: the lists
+// are never null.
+type resultJSON struct {
+	Installed     []string `json:"installed"`
+	Upgraded      []string `json:"upgraded"`
+	Reinstalled   []string `json:"reinstalled"`
+	Removed       []string `json:"removed"`
+	Purged        []string `json:"purged"`
+	KeptConffiles []string `json:"keptConffiles"`
+	Reboot        bool     `json:"reboot"`
+	CloseApps     bool     `json:"closeApps"`
+}
+
+// newResultJSON is the JSON form of a transaction's result.
+func newResultJSON(d *install.Decision, r *install.Result) resultJSON {
+	j := resultJSON{Installed: nonNil(r.Installed), Upgraded: nonNil(r.Upgraded), Reinstalled: []string{},
+		Removed: nonNil(r.Removed), Purged: nonNil(r.Purged), KeptConffiles: nonNil(r.KeptConffiles),
+		Reboot: r.Reboot, CloseApps: r.CloseApps}
+	if d.Request.Kind == install.KindReinstall {
+		j.Reinstalled, j.Upgraded = j.Upgraded, []string{}
+	}
+	if d.Tx != nil && d.Tx.Purge {
+		j.Purged = append(j.Purged, r.Removed...)
+	}
+	return j
 }
 
 // purgedRemovals counts the removals of a purging transaction: their
