@@ -19,7 +19,7 @@ STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(G
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
 
-.PHONY: all go-deps build test bench bench-engine bench-crash fuzz lint demo deps clean install-desktop install uninstall
+.PHONY: all go-deps build test bench bench-engine bench-crash fuzz lint demo deps apt-install clean install-desktop install uninstall
 
 all: build
 
@@ -54,6 +54,12 @@ build: go-deps
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
+	@bash testdata/make/lockwait.sh
+
+# apt-install installs the Debian packages PKGS as deps does (waiting for
+# another apt's lock); testdata/make/lockwait.sh tests that wait.
+apt-install:
+	@$(call apt_install,$(PKGS))
 
 bench: deps
 	@missing=""; for t in $(BENCH_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
