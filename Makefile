@@ -6,11 +6,14 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
-# Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
+# Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg;
+# polkitd (pkcheck) for the daemon's authorization test.
 DEBS := dpkg dpkg-dev debootstrap xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static \
-	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver
+	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver \
+	polkitd
 TOOLS := dpkg dpkg-deb dpkg-architecture debootstrap xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox \
-	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver
+	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver \
+	pkcheck
 # staticcheck, pinned; `make lint` installs it with `go install` when missing
 # (Debian's package is too old for this Go).
 STATICCHECK_VERSION := v0.8.2

@@ -42,7 +42,7 @@ func openViaDaemon(ctx context.Context, e *env, d *daemonRoute, fs *pflag.FlagSe
 	obj := conn.Object(aimdbus.Name, aimdbus.Path)
 	var offerJSON string
 	if err := obj.CallWithContext(ctx, aimdbus.Interface+".openInstallFile", 0, loc, content).Store(&offerJSON); err != nil {
-		return ui.failed(d.unreachable(e, daemonRefusal("open", err)))
+		return ui.failed(daemonRefusal("open", d.unreachable(e, err)))
 	}
 	var o singleclick.Offer
 	if err := json.Unmarshal([]byte(offerJSON), &o); err != nil {
