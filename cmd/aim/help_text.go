@@ -64,7 +64,9 @@ A single .install file or URL is opened as aim open does.`,
 
 Any failure, a no, or -s removes again what it added.
 
-Run by an ordinary user for the system (a root the user cannot write), aim open, install, remove and upgrade go to the system's aim daemon automatically (as --via-daemon does, on the system bus): the daemon stages the file, the questions are asked here, and the daemon installs once they are answered, if polkit (or aim.conf's dbus-allow-users and dbus-allow-groups) lets the user change the system. A root of the user's own (--root DIR) is changed directly.`,
+Run by an ordinary user for the system (a root the user cannot write), aim open, install, remove and upgrade go to the system's aim daemon automatically (as --via-daemon does, on the system bus): the daemon stages the file, the questions are asked here, and the daemon installs once they are answered, if polkit (or aim.conf's dbus-allow-users and dbus-allow-groups) lets the user change the system. A root of the user's own (--root DIR) is changed directly.
+
+Without a terminal, in a desktop session (DISPLAY or WAYLAND_DISPLAY), the questions through the daemon are asked in windows of zenity (or kdialog on KDE, whichever is installed): the unknown key with its fingerprint, the install with its packages and sizes, then a progress window, the result, and a desktop notification when done; errors are said in a user's words. The texts follow the user's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: English, German, French). The desktop entry (contrib/aim-install.desktop) runs aim open this way.`,
 		examples: []string{"aim open https://example.org/apps/hello.install", "aim open -s hello.install  # show what it would do",
 			"aim open -y --trust-key 0123...CDEF hello.install"},
 	},

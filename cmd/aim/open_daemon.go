@@ -33,7 +33,12 @@ func openViaDaemon(ctx context.Context, e *env, d *daemonRoute, fs *pflag.FlagSe
 			return fmt.Errorf("open: %w", err)
 		}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	ui := newFrontEnd(e, trustKeysFlag(fs))
+	if c, ok := ui.(interface{ onCancel(func()) }); ok {
+		c.onCancel(cancel)
+	}
 	conn, err := d.connect(e)
 	if err != nil {
 		return ui.failed(err)
@@ -64,9 +69,11 @@ func openViaDaemon(ctx context.Context, e *env, d *daemonRoute, fs *pflag.FlagSe
 		if err != nil || !ok {
 			decline()
 			if err == nil {
-				err = fmt.Errorf("key %s not trusted (abort: nothing was changed)", k.Fingerprint)
+				err = &declinedError{msg: fmt.Sprintf("open: key %s not trusted (abort: nothing was changed)", k.Fingerprint)}
+			} else {
+				err = fmt.Errorf("open: %w", err)
 			}
-			return ui.failed(fmt.Errorf("open: %w", err))
+			return ui.failed(err)
 		}
 		trusted = append(trusted, k.Fingerprint)
 	}
@@ -77,7 +84,7 @@ func openViaDaemon(ctx context.Context, e *env, d *daemonRoute, fs *pflag.FlagSe
 	if ok, err := ui.confirm(&o); err != nil || !ok {
 		decline()
 		if err == nil {
-			err = &exitError{code: 1, msg: "open: abort: nothing was changed"}
+			err = &declinedError{msg: "open: abort: nothing was changed"}
 		}
 		return ui.failed(err)
 	}

@@ -148,3 +148,47 @@ func TestOrdinaryUserOpensThroughDaemon(t *testing.T) {
 		t.Errorf("own root: exit %d\n%s", code, out)
 	}
 }
+
+// TestTerminalKeepsTextQuestions opens through the daemon as nobody on a
+// terminal (script(1) gives it one) in a desktop session with zenity
+// installed: the questions stay text on the terminal, answered there.
+func TestTerminalKeepsTextQuestions(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the daemon and act as another user")
+	}
+	for _, tool := range []string{"script", "setpriv", "zenity"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	url := servedDemo(t)
+	root := systemRoot(t, "dbus-allow-users = nobody\n")
+	addr := serveOn(t, root, dbustest.SystemBus(t, busPolicy))
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	exe := filepath.Join(dir, "aim.test")
+	if err := exec.Command("cp", testBinary(t), exe).Run(); err != nil {
+		t.Fatal(err)
+	}
+	argv, _ := json.Marshal([]string{"--root", root, "open", url})
+	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "script", "-qefc", exe, "/dev/null")
+	cmd.Env = append(os.Environ(), "AIM_TEST_MAIN="+string(argv), "HOME=/", "DISPLAY=:4242", "DBUS_SESSION_BUS_ADDRESS=",
+		"DBUS_SYSTEM_BUS_ADDRESS="+addr)
+	cmd.Dir = "/"
+	in, _ := cmd.StdinPipe()
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("y\n\n")) // trust the key; install (the default)
+	err := wait(t, cmd)
+	in.Close()
+	if err != nil || !strings.Contains(out.String(), "Trust this key for this repository only? [y/N]") ||
+		!strings.Contains(out.String(), "Do you want to continue? [Y/n]") || !strings.Contains(out.String(), "finished") {
+		t.Fatalf("open on a terminal: %v\n%s", err, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(root, "usr/bin/hello")); err != nil {
+		t.Errorf("hello not installed: %v", err)
+	}
+}

@@ -164,7 +164,7 @@ func (d *daemonRoute) unreachable(e *env, err error) error {
 	default:
 		return err
 	}
-	return &exitError{code: 1, msg: fmt.Sprintf("changing the system under %s needs root, and aim's system service could not be reached (%v): "+
+	return &noDaemonError{msg: fmt.Sprintf("changing the system under %s needs root, and aim's system service could not be reached (%v): "+
 		"start it with \"systemctl start aim-daemon\" (its files are installed by \"make -C contrib install\"), "+
 		"or run as root, or give --root DIR with a directory you own", e.g.root, err)}
 }
@@ -214,6 +214,31 @@ func runViaDaemon(ctx context.Context, e *env, d *daemonRoute, name string, args
 	}
 	return follow(ctx, e, conn, obj, sigs, id)
 }
+
+// noDaemonError says that the daemon an ordinary user's command needs
+// could not be reached, and what to do.
+type noDaemonError struct{ msg string }
+
+func (e *noDaemonError) Error() string { return e.msg }
+
+// taskFailedError is a daemon task's failure: its taskFailed code and
+// message.
+type taskFailedError struct {
+	ID   string
+	Code int32
+	Msg  string
+}
+
+func (e *taskFailedError) Error() string {
+	return fmt.Sprintf("task %s failed (code %d): %s", e.ID, e.Code, e.Msg)
+}
+
+// taskFailed codes the command line tells apart (install/dbus numbers
+// them as Qt Application Manager does).
+const (
+	codeCancelledTask    = 1
+	codeStorageSpaceTask = 14
+)
 
 // dbusError returns the D-Bus error err carries.
 func dbusError(err error) (dbus.Error, bool) {
@@ -332,7 +357,7 @@ func followTask(ctx context.Context, e *env, conn *dbus.Conn, obj dbus.BusObject
 			if e.g.json {
 				return &exitError{code: 1}
 			}
-			return fmt.Errorf("task %s failed (code %d): %s", id, end.Code, end.Error)
+			return &taskFailedError{ID: id, Code: end.Code, Msg: end.Error}
 		}
 	}
 }

@@ -40,12 +40,43 @@ const systemConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus 
 %s</busconfig>
 `
 
+// openConfig is a session bus that every uid may connect to and use
+// without limits: a desktop session's bus shared by a test running as
+// root and the user it acts as.
+const openConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=%s</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+  </policy>
+%s</busconfig>
+`
+
+// SessionBus starts a session bus every uid may use (see SystemBus).
+func SessionBus(t testing.TB) string {
+	t.Helper()
+	return startBus(t, openConfig)
+}
+
 // SystemBus starts dbus-daemon with a system bus's policy plus the
 // policy files includes (absolute or relative to the test's directory)
 // and returns its address; the bus stops when the test ends. The socket
 // is reachable by every uid. It skips the test when dbus-daemon is not
 // installed and fails it when the daemon refuses the configuration.
 func SystemBus(t testing.TB, includes ...string) string {
+	t.Helper()
+	return startBus(t, systemConfig, includes...)
+}
+
+// startBus runs dbus-daemon with config (a format taking the socket
+// directory and the includes) and returns its address.
+func startBus(t testing.TB, config string, includes ...string) string {
 	t.Helper()
 	bin, err := exec.LookPath("dbus-daemon")
 	if err != nil {
@@ -66,7 +97,7 @@ func SystemBus(t testing.TB, includes ...string) string {
 		fmt.Fprintf(&inc, "  <include>%s</include>\n", abs)
 	}
 	conf := filepath.Join(dir, "bus.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(systemConfig, dir, inc.String())), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(config, dir, inc.String())), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--config-file="+conf, "--print-address=1", "--nofork", "--nopidfile")
