@@ -155,11 +155,10 @@ func (g *gui) failed(err error) error {
 	if errors.As(err, &d) {
 		return err // the user said no: nothing to tell
 	}
-	what := g.what
-	if what == "" {
-		what = g.t.get(txTitle)
+	head := g.t.get(txFailedAny)
+	if g.what != "" {
+		head = fmt.Sprintf(g.t.get(txFailed), g.what)
 	}
-	head := fmt.Sprintf(g.t.get(txFailed), what)
 	if merr := g.d.message(g.t.get(txFailedTitle), head, userWords(g.t, err), true); merr != nil {
 		fmt.Fprintf(g.e.stderr, "aim: warning: %v\n", merr)
 	}
@@ -201,6 +200,9 @@ func userWords(t guiTexts, err error) string {
 		key = txBadFile
 	default:
 		return t.get(txSeeLog)
+	}
+	if key == txAuthNeeded || key == txNotAllowed || key == txNoService {
+		return t.get(key) // nothing more to see in the log
 	}
 	return t.get(key) + "\n\n" + t.get(txSeeLog)
 }

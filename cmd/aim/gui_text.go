@@ -30,6 +30,7 @@ const (
 	txAlready      = "already"      // %s is already installed and up to date.
 	txFailedTitle  = "failedTitle"  // window title of an error
 	txFailed       = "failed"       // %s could not be installed.
+	txFailedAny    = "failedAny"    // the same, before the packages are known
 	txNotAllowed   = "notAllowed"   // polkit or the allow-list said no
 	txAuthNeeded   = "authNeeded"   // no authentication agent
 	txNoService    = "noService"    // the daemon cannot be reached
@@ -54,7 +55,7 @@ var texts = map[string]guiTexts{
 		txInstalling: "Installing %s…", txPreparing: "Preparing…", txFinishing: "Finishing…",
 		txDone: "%s is installed.", txDoneBody: "You can start it from the applications menu.",
 		txAlready: "%s is already installed and up to date.", txFailedTitle: "Installation failed",
-		txFailed:     "%s could not be installed.",
+		txFailed: "%s could not be installed.", txFailedAny: "The application could not be installed.",
 		txNotAllowed: "You are not allowed to install applications on this computer. Ask its administrator.",
 		txAuthNeeded: "Installing applications needs an administrator's password, and no password dialog could be shown. Log in to your desktop again and retry.",
 		txNoService:  "The installer service of this computer is not running. Ask its administrator to start it (aim-daemon).",
@@ -73,7 +74,7 @@ var texts = map[string]guiTexts{
 		txInstalling: "%s wird installiert …", txPreparing: "Vorbereitung …", txFinishing: "Abschluss …",
 		txDone: "%s ist installiert.", txDoneBody: "Sie können es aus dem Anwendungsmenü starten.",
 		txAlready: "%s ist bereits installiert und aktuell.", txFailedTitle: "Installation fehlgeschlagen",
-		txFailed:     "%s konnte nicht installiert werden.",
+		txFailed: "%s konnte nicht installiert werden.", txFailedAny: "Die Anwendung konnte nicht installiert werden.",
 		txNotAllowed: "Sie dürfen auf diesem Rechner keine Anwendungen installieren. Fragen Sie den Administrator.",
 		txAuthNeeded: "Zum Installieren ist das Passwort eines Administrators nötig, aber es konnte kein Passwortdialog angezeigt werden. Melden Sie sich neu an und versuchen Sie es erneut.",
 		txNoService:  "Der Installationsdienst dieses Rechners läuft nicht. Bitten Sie den Administrator, ihn zu starten (aim-daemon).",
@@ -92,7 +93,7 @@ var texts = map[string]guiTexts{
 		txInstalling: "Installation de %s…", txPreparing: "Préparation…", txFinishing: "Finalisation…",
 		txDone: "%s est installé.", txDoneBody: "Vous pouvez le lancer depuis le menu des applications.",
 		txAlready: "%s est déjà installé et à jour.", txFailedTitle: "Échec de l'installation",
-		txFailed:     "%s n'a pas pu être installé.",
+		txFailed: "%s n'a pas pu être installé.", txFailedAny: "L'application n'a pas pu être installée.",
 		txNotAllowed: "Vous n'avez pas le droit d'installer des applications sur cet ordinateur. Demandez à son administrateur.",
 		txAuthNeeded: "L'installation demande le mot de passe d'un administrateur, mais aucune fenêtre de mot de passe n'a pu s'afficher. Reconnectez-vous puis réessayez.",
 		txNoService:  "Le service d'installation de cet ordinateur n'est pas démarré. Demandez à son administrateur de le démarrer (aim-daemon).",

@@ -38,6 +38,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	g      *globals
+	// onProgress, when set, is also told the state and progress of the
+	// engine's task (the graphical front end's progress window).
+	onProgress func(state string, progress float64)
 }
 
 // command is one entry of the command table. run gets the arguments left
