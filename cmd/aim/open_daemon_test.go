@@ -1,16 +1,24 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"aim/install"
+	aimdbus "aim/install/dbus"
 	"aim/install/dbus/dbustest"
+	"aim/install/singleclick"
 	"aim/repo/server"
+
+	"github.com/godbus/dbus/v5"
 )
 
 // busPolicy is contrib's system bus policy of the service.
@@ -187,6 +195,113 @@ func TestTerminalKeepsTextQuestions(t *testing.T) {
 	if err != nil || !strings.Contains(out.String(), "Trust this key for this repository only? [y/N]") ||
 		!strings.Contains(out.String(), "Do you want to continue? [Y/n]") || !strings.Contains(out.String(), "finished") {
 		t.Fatalf("open on a terminal: %v\n%s", err, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(root, "usr/bin/hello")); err != nil {
+		t.Errorf("hello not installed: %v", err)
+	}
+}
+
+// TestInstallFileOverDBus drives openInstallFile, confirmInstallFile and
+// declineInstallFile directly: the offer names the key and the plan with
+// sizes and leaves nothing configured; only the connection that opened an
+// offer may answer it, once; a confirmation with a fingerprint other than
+// the signer's fails and removes what it staged; a cancelled one too.
+func TestInstallFileOverDBus(t *testing.T) {
+	url := servedDemo(t)
+	root := t.TempDir()
+	addr := privateDaemon(t, root)
+	conn, err := daemonConn(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	other, err := daemonConn(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	obj := conn.Object(aimdbus.Name, aimdbus.Path)
+	open := func() singleclick.Offer {
+		t.Helper()
+		var js string
+		if err := obj.Call(aimdbus.Interface+".openInstallFile", 0, url, []byte{}).Store(&js); err != nil {
+			t.Fatal(err)
+		}
+		var o singleclick.Offer
+		if err := json.Unmarshal([]byte(js), &o); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	noSource := func(what string) {
+		t.Helper()
+		if list, _, _ := aim(t, "--root", root, "source", "list"); strings.Contains(list, "127.0.0.1") {
+			t.Errorf("%s: a source stayed:\n%s", what, list)
+		}
+	}
+	o := open()
+	if len(o.Keys) != 1 || o.Keys[0].Fingerprint != demoFPR || o.Plan == nil || len(o.Plan.Install) != 1 ||
+		o.DownloadSize <= 0 || o.InstalledSize <= 0 || o.ID == "" || len(o.Repositories) != 1 || o.Repositories[0].Action != singleclick.Add {
+		t.Fatalf("offer: %+v", o)
+	}
+	noSource("open")
+
+	var id string
+	other.Object(aimdbus.Name, aimdbus.Path).Call(aimdbus.Interface+".confirmInstallFile", 0, o.ID, []string{demoFPR}).Store(&id)
+	if id != "" {
+		t.Errorf("another connection confirmed the offer: task %q", id)
+	}
+	var ok bool
+	obj.Call(aimdbus.Interface+".declineInstallFile", 0, o.ID).Store(&ok)
+	if !ok {
+		t.Error("decline: no such offer")
+	}
+	obj.Call(aimdbus.Interface+".declineInstallFile", 0, o.ID).Store(&ok)
+	if ok {
+		t.Error("declined twice")
+	}
+
+	sigs := make(chan *dbus.Signal, 256)
+	conn.Signal(sigs)
+	conn.AddMatchSignal(dbus.WithMatchObjectPath(aimdbus.Path), dbus.WithMatchInterface(aimdbus.Interface))
+	e := &env{stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: &strings.Builder{}, g: &globals{quiet: true}}
+	confirm := func(o singleclick.Offer, fprs ...string) error {
+		t.Helper()
+		var id string
+		if err := obj.Call(aimdbus.Interface+".confirmInstallFile", 0, o.ID, fprs).Store(&id); err != nil || id == "" {
+			t.Fatalf("confirm: %q %v", id, err)
+		}
+		return follow(context.Background(), e, conn, obj, sigs, id)
+	}
+	var tf *taskFailedError
+	if err := confirm(open(), "0123456789ABCDEF0123456789ABCDEF01234567"); !errors.As(err, &tf) || !strings.Contains(tf.Msg, "not trusted") {
+		t.Errorf("confirm with another fingerprint: %v", err)
+	}
+	noSource("wrong fingerprint")
+
+	// Cancelled while it waits for the root's writer lock, held here.
+	o = open()
+	lock, err := install.Open(root, install.Options{LockWait: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.Call(aimdbus.Interface+".confirmInstallFile", 0, o.ID, []string{demoFPR}).Store(&id); err != nil || id == "" {
+		t.Fatalf("confirm: %v", err)
+	}
+	// follow cancels the task when its context ends (^C, or the progress
+	// window's Cancel), then waits for the task's end.
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, func() { cancel(); time.Sleep(200 * time.Millisecond); lock.Close() })
+	if err := follow(ctx, e, conn, obj, sigs, id); !errors.As(err, &tf) || tf.Code != codeCancelledTask {
+		t.Errorf("cancelled confirm: %v", err)
+	}
+	noSource("cancelled")
+	if _, err := os.Stat(filepath.Join(root, "usr/bin/hello")); !os.IsNotExist(err) {
+		t.Errorf("hello installed: %v", err)
+	}
+
+	if err := confirm(open(), demoFPR); err != nil {
+		t.Fatalf("confirm: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "usr/bin/hello")); err != nil {
 		t.Errorf("hello not installed: %v", err)

@@ -316,7 +316,7 @@ func followTask(ctx context.Context, e *env, conn *dbus.Conn, obj dbus.BusObject
 		case <-done:
 			done = nil // cancel once, then wait for the task's end
 			var ok bool
-			obj.Call(aimdbus.QtInterface+".cancelTask", 0, id).Store(&ok)
+			obj.Call(aimdbus.Interface+".cancelTask", 0, id).Store(&ok)
 			if !e.g.quiet {
 				fmt.Fprintf(e.stderr, "aim: task %s: cancel %s\n", id, map[bool]string{true: "requested", false: "refused (too late)"}[ok])
 			}
