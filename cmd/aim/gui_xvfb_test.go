@@ -354,7 +354,8 @@ func desktop(t *testing.T) (*screen, string, *notifications) {
 // result, and a notification reaches the session bus. Each window is
 // saved as a screenshot (AIM_SCREENSHOTS=DIR keeps them) and read with
 // OCR; the answers are keystrokes sent with xdotool. A second user, in
-// German, declines: nothing changes; one the daemon refuses is told so.
+// German, declines: nothing changes; one the daemon refuses is told so;
+// one who cancels in the progress window is told so, nothing changes.
 func TestDesktopClickPath(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the daemon and act as the desktop user")
@@ -398,6 +399,38 @@ func TestDesktopClickPath(t *testing.T) {
 		t.Errorf("refused open succeeded")
 	}
 
+	// A user cancels in the progress window (held open: the test holds the
+	// root's writer lock): told so, nothing changes.
+	quitter := newDesktopUser(t, nobody, root, display, session, system, "en")
+	cmd, out = quitter.open(t, quitter.download(t, url))
+	scr.debug = func() string { return "xdg-open: " + out.String() + "\naim: " + quitter.aimLog() }
+	id, _ = scr.window("Application Installer", "cancel-key", "Fingerprint", time.Minute)
+	lock, err := install.Open(root, install.Options{LockWait: time.Minute}) // the offer is made: the lock is free
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr.keys(id, "Tab", "Return")
+	id, _ = scr.window("Application Installer", "cancel-confirm", "Install hello from", time.Minute)
+	scr.keys(id, "Return")
+	id, _ = scr.window("Application Installer", "cancel-progress", "Preparing", time.Minute)
+	scr.keys(id, "Escape") // the progress window's Cancel
+	time.Sleep(time.Second)
+	lock.Close()
+	id, text = scr.window("Installation failed", "cancelled", "was cancelled", time.Minute)
+	if !strings.Contains(text, "Nothing was changed") {
+		t.Errorf("cancel window reads %q", text)
+	}
+	scr.keys(id, "Return")
+	if err := wait(t, cmd); err == nil {
+		t.Errorf("cancelled open succeeded")
+	}
+	if _, err := os.Stat(hello); !os.IsNotExist(err) {
+		t.Errorf("hello installed after a cancel: %v", err)
+	}
+	if list, _, _ := aim(t, "--root", root, "source", "list"); strings.Contains(list, "127.0.0.1") {
+		t.Errorf("a cancelled open left its source behind:\n%s", list)
+	}
+
 	// In English, the user trusts the key and installs.
 	en := newDesktopUser(t, nobody, root, display, session, system, "en")
 	cmd, out = en.open(t, en.download(t, url))
@@ -408,8 +441,7 @@ func TestDesktopClickPath(t *testing.T) {
 	}
 	// The install's task will wait for the root's writer lock, held here,
 	// so that its progress window stays until it is seen.
-	lock, err := install.Open(root, install.Options{LockWait: time.Minute})
-	if err != nil {
+	if lock, err = install.Open(root, install.Options{LockWait: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	scr.keys(id, "Tab", "Return") // from Cancel to Trust key
