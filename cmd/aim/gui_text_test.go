@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -69,6 +71,41 @@ func TestUserWords(t *testing.T) {
 		}
 		if strings.Contains(got, ": ") && tc.want != en[txSeeLog] && strings.Contains(got, tc.err.Error()) {
 			t.Errorf("%v: the error chain is shown: %q", tc.err, got)
+		}
+	}
+}
+
+// TestFindDialogs picks the dialog program by what is installed: zenity,
+// kdialog where zenity is missing or on KDE, none without either.
+func TestFindDialogs(t *testing.T) {
+	for _, tc := range []struct {
+		installed []string
+		desktop   string
+		want      string
+	}{
+		{[]string{"zenity", "kdialog"}, "GNOME", "zenity"},
+		{[]string{"zenity", "kdialog"}, "KDE", "kdialog"},
+		{[]string{"zenity"}, "KDE", "zenity"},
+		{[]string{"kdialog"}, "XFCE", "kdialog"},
+		{nil, "GNOME", ""},
+	} {
+		dir := t.TempDir()
+		for _, p := range tc.installed {
+			os.WriteFile(filepath.Join(dir, p), []byte("#!/bin/sh\n"), 0o755)
+		}
+		t.Setenv("PATH", dir)
+		got := ""
+		switch d := findDialogs(func(k string) string { return map[string]string{"XDG_CURRENT_DESKTOP": tc.desktop}[k] }).(type) {
+		case *zenityProgram:
+			got = "zenity"
+		case *kdialogProgram:
+			got = "kdialog"
+		case nil:
+		default:
+			t.Fatalf("%T", d)
+		}
+		if got != tc.want {
+			t.Errorf("%v on %s: %q, want %q", tc.installed, tc.desktop, got, tc.want)
 		}
 	}
 }
