@@ -113,7 +113,7 @@ func (g *gui) progress(state string, fraction float64) {
 		g.state = state
 		switch state {
 		case "Queued", "Executing":
-			text = g.t.get(txPreparing)
+			text = fmt.Sprintf(g.t.get(txPreparing), g.what)
 		case "Installing":
 			text = fmt.Sprintf(g.t.get(txInstalling), g.what)
 		case "CleaningUp":

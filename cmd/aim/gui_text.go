@@ -23,7 +23,7 @@ const (
 	txKey          = "key"          // the unknown key question: repository, algorithm and user ID, fingerprint
 	txTrust        = "trust"        // button
 	txInstalling   = "installing"   // Installing %s…
-	txPreparing    = "preparing"    // while the task is queued or stages
+	txPreparing    = "preparing"    // while the task is queued or stages: Preparing to install %s…
 	txFinishing    = "finishing"    // while the task cleans up
 	txDone         = "done"         // %s is installed.
 	txDoneBody     = "doneBody"     // where to find it
@@ -52,7 +52,7 @@ var texts = map[string]guiTexts{
 		txSizes: "Download: %s, disk space: %s", txAddRepo: "This adds the repository “%s”.",
 		txInstall: "Install", txCancel: "Cancel", txTrust: "Trust key",
 		txKey:        "The repository “%s” is signed by a key that is not trusted yet:\n\n%s\nFingerprint:\n%s\n\nCompare the fingerprint with the one the publisher gives. Trust this key for this repository only?",
-		txInstalling: "Installing %s…", txPreparing: "Preparing…", txFinishing: "Finishing…",
+		txInstalling: "Installing %s…", txPreparing: "Preparing to install %s…", txFinishing: "Finishing…",
 		txDone: "%s is installed.", txDoneBody: "You can start it from the applications menu.",
 		txAlready: "%s is already installed and up to date.", txFailedTitle: "Installation failed",
 		txFailed: "%s could not be installed.", txFailedAny: "The application could not be installed.",
@@ -71,7 +71,7 @@ var texts = map[string]guiTexts{
 		txSizes: "Download: %s, Speicherplatz: %s", txAddRepo: "Dabei wird die Paketquelle „%s“ hinzugefügt.",
 		txInstall: "Installieren", txCancel: "Abbrechen", txTrust: "Schlüssel vertrauen",
 		txKey:        "Die Paketquelle „%s“ ist mit einem Schlüssel signiert, dem noch nicht vertraut wird:\n\n%s\nFingerabdruck:\n%s\n\nVergleichen Sie den Fingerabdruck mit dem, den der Anbieter angibt. Diesem Schlüssel nur für diese Paketquelle vertrauen?",
-		txInstalling: "%s wird installiert …", txPreparing: "Vorbereitung …", txFinishing: "Abschluss …",
+		txInstalling: "%s wird installiert …", txPreparing: "Installation von %s wird vorbereitet …", txFinishing: "Abschluss …",
 		txDone: "%s ist installiert.", txDoneBody: "Sie können es aus dem Anwendungsmenü starten.",
 		txAlready: "%s ist bereits installiert und aktuell.", txFailedTitle: "Installation fehlgeschlagen",
 		txFailed: "%s konnte nicht installiert werden.", txFailedAny: "Die Anwendung konnte nicht installiert werden.",
@@ -90,7 +90,7 @@ var texts = map[string]guiTexts{
 		txSizes: "Téléchargement : %s, espace disque : %s", txAddRepo: "Cela ajoute le dépôt « %s ».",
 		txInstall: "Installer", txCancel: "Annuler", txTrust: "Faire confiance",
 		txKey:        "Le dépôt « %s » est signé par une clé qui n'est pas encore de confiance :\n\n%s\nEmpreinte :\n%s\n\nComparez l'empreinte avec celle que donne l'éditeur. Faire confiance à cette clé pour ce dépôt seulement ?",
-		txInstalling: "Installation de %s…", txPreparing: "Préparation…", txFinishing: "Finalisation…",
+		txInstalling: "Installation de %s…", txPreparing: "Préparation de l'installation de %s…", txFinishing: "Finalisation…",
 		txDone: "%s est installé.", txDoneBody: "Vous pouvez le lancer depuis le menu des applications.",
 		txAlready: "%s est déjà installé et à jour.", txFailedTitle: "Échec de l'installation",
 		txFailed: "%s n'a pas pu être installé.", txFailedAny: "L'application n'a pas pu être installée.",
