@@ -6,11 +6,19 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
-# Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg.
+# Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg;
+# polkitd (pkcheck) for the daemon's authorization test.
 DEBS := dpkg dpkg-dev debootstrap xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static \
-	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver
+	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver \
+	polkitd
 TOOLS := dpkg dpkg-deb dpkg-architecture debootstrap xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox \
-	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver
+	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver \
+	pkcheck
+# What the graphical test of aim open uses (an X server, the dialog program,
+# xdotool to answer, OCR to read the screenshots); installed when missing,
+# and the test skips where they cannot be.
+GUI_DEBS := xvfb zenity xdotool tesseract-ocr tesseract-ocr-eng imagemagick libnotify-bin fonts-dejavu-core make
+GUI_TOOLS := Xvfb zenity xdotool tesseract convert import notify-send
 # staticcheck, pinned; `make lint` installs it with `go install` when missing
 # (Debian's package is too old for this Go).
 STATICCHECK_VERSION := v0.8.2
@@ -44,6 +52,11 @@ deps: go-deps
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages (missing:$$missing)"; \
 	  $(call apt_install,$(DEBS)); \
+	fi
+	@missing=""; for t in $(GUI_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing the graphical test's Debian packages (missing:$$missing)"; \
+	  $(call apt_install,$(GUI_DEBS)) || echo "warning: $(GUI_DEBS) could not be installed; the graphical test will be skipped"; \
 	fi
 	@/usr/bin/python3 -c 'import solv' 2>/dev/null || { $(call apt_install,python3-solv) || \
 	  echo "warning: python3-solv could not be installed; the libsolv comparisons will be skipped"; }

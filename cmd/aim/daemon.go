@@ -74,7 +74,7 @@ func setupDaemon(fs *pflag.FlagSet) func(*env, []string) error {
 
 // daemonConfig is the service's configuration for the root: aim.conf's
 // architecture, package-trust, acknowledge-timeout, documents-dir,
-// dbus-allow-users and dbus-allow-groups.
+// dbus-allow-users, dbus-allow-groups, distribution and install-key.
 func daemonConfig(e *env) (aimdbus.Config, error) {
 	conf, err := settings(e)
 	if err != nil {
@@ -85,7 +85,8 @@ func daemonConfig(e *env) (aimdbus.Config, error) {
 		return aimdbus.Config{}, fmt.Errorf("%s: %w", aimconf.File, err)
 	}
 	return aimdbus.Config{Root: e.g.root, Arch: conf.Architecture, Policy: policy, AckTimeout: conf.AcknowledgeTimeout,
-		DocumentsDir: conf.DocumentsDir, AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups}, nil
+		DocumentsDir: conf.DocumentsDir, AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups,
+		Distribution: distribution(conf), InstallKey: conf.InstallKey}, nil
 }
 
 // serveDaemon runs the service on bus until ctx ends or the bus closes

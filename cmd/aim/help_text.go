@@ -62,7 +62,11 @@ A single .install file or URL is opened as aim open does.`,
 		synopsis: []string{"[OPTIONS] FILE.install|URL"},
 		description: `The single-click install. Reads a .install file (a path, or a file:, http: or https: URL), adds the repositories it names as sources of their own (or enables them), updates only those, and installs its packages in one transaction. A repository signed by a key that is not trusted yet is used only when you trust that key for it: on a yes at the terminal or with --trust-key FINGERPRINT (-y alone never trusts a key).
 
-Any failure, a no, or -s removes again what it added.`,
+Any failure, a no, or -s removes again what it added.
+
+Run by an ordinary user for the system (a root the user cannot write), aim open, install, remove and upgrade go to the system's aim daemon automatically (as --via-daemon does, on the system bus): the daemon stages the file, the questions are asked here, and the daemon installs once they are answered, if polkit (or aim.conf's dbus-allow-users and dbus-allow-groups) lets the user change the system. A root of the user's own (--root DIR) is changed directly.
+
+Without a terminal, in a desktop session (DISPLAY or WAYLAND_DISPLAY), the questions through the daemon are asked in windows of zenity (or kdialog on KDE, whichever is installed): the unknown key with its fingerprint, the install with its packages and sizes, then a progress window, the result, and a desktop notification when done; errors are said in a user's words. The texts follow the user's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: English, German, French). The desktop entry (contrib/aim-install.desktop) runs aim open this way.`,
 		examples: []string{"aim open https://example.org/apps/hello.install", "aim open -s hello.install  # show what it would do",
 			"aim open -y --trust-key 0123...CDEF hello.install"},
 	},
@@ -137,7 +141,7 @@ Any failure, a no, or -s removes again what it added.`,
 	},
 	"daemon": {
 		synopsis:    []string{"--system|--session|--bus ADDRESS [OPTIONS]"},
-		description: "Runs the package manager service (org.aim.PackageManager and Qt Application Manager's io.qt.PackageManager) on D-Bus until it is stopped: tasks with states, progress, acknowledge and cancel, for a system UI.",
+		description: "Runs the package manager service (org.aim.PackageManager and Qt Application Manager's io.qt.PackageManager) on D-Bus until it is stopped: tasks with states, progress, acknowledge and cancel, for a system UI, and the single-click install of .install files (openInstallFile, confirmInstallFile, declineInstallFile). On the system bus it is the privileged part of aim: ordinary users' aim open, install, remove and upgrade for the system go to it.",
 		examples:    []string{"aim daemon --system", "aim daemon --session --root /tmp/device"},
 	},
 	"repo": {

@@ -187,7 +187,11 @@ func runDecision(e *env, in *install.Installer, d *install.Decision) error {
 		pkg = d.Tx.Changes[0].Name
 	}
 	bar := newTaskProgress(e)
-	res, err := in.Run(context.Background(), install.NewTask(string(d.Request.Kind), pkg, bar.observe), d)
+	observe := bar.observe
+	if e.onProgress != nil {
+		observe = func(ev install.Event) { bar.observe(ev); e.onProgress(ev.State.String(), ev.Progress) }
+	}
+	res, err := in.Run(context.Background(), install.NewTask(string(d.Request.Kind), pkg, observe), d)
 	bar.done()
 	if me := (*hooks.MissingError)(nil); errors.As(err, &me) && me.Root != "/" {
 		return fmt.Errorf("%w (scripts run chrooted into the root: install a shell there, or run again with --scripts-chrootless to run them on this system)", err)

@@ -38,6 +38,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	g      *globals
+	// onProgress, when set, is also told the state and progress of the
+	// engine's task (the graphical front end's progress window).
+	onProgress func(state string, progress float64)
 }
 
 // command is one entry of the command table. run gets the arguments left
@@ -72,7 +75,7 @@ func addGlobals(fs *pflag.FlagSet, g *globals) {
 	fs.BoolVar(&g.json, "json", false, "print machine-readable JSON on stdout")
 	fs.BoolVarP(&g.quiet, "quiet", "q", false, "print less")
 	fs.BoolVar(&g.noProgress, "no-progress", false, "never draw progress bars")
-	fs.BoolVar(&g.viaDaemon, "via-daemon", false, "let a running aim daemon do install, remove and upgrade")
+	fs.BoolVar(&g.viaDaemon, "via-daemon", false, "let a running aim daemon do open, install, remove and upgrade (automatic for an ordinary user and a root they cannot write)")
 	fs.StringVar(&g.bus, "bus", "", "the D-Bus bus at `ADDRESS` (aim daemon, --via-daemon)")
 }
 

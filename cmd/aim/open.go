@@ -100,6 +100,12 @@ func openInstallFile(e *env, path string, o openOptions) error {
 	if warn != nil {
 		fmt.Fprintf(e.stderr, "aim: warning: %v\n", warn)
 	}
+	if ui := newGUI(e); ui != nil && !o.simulate {
+		if err := scriptsCanRun(e, o); err != nil {
+			return ui.failed(err)
+		}
+		return openInWindows(ctx, e, o, ui, f)
+	}
 	if err := scriptsCanRun(e, o); err != nil {
 		return err
 	}
@@ -140,6 +146,57 @@ func scriptsCanRun(e *env, o openOptions) error {
 		return fmt.Errorf("open: %w (scripts run chrooted into the root: install a shell there, or run again with --scripts-chrootless to run them on this system; nothing was changed)", err)
 	}
 	return nil
+}
+
+// openInWindows is the local single-click install (root, or the user's
+// own root) asked in windows: the unknown keys while staging, then the
+// confirmation, the progress, the result; on any error or a no, what
+// staging added is removed again.
+func openInWindows(ctx context.Context, e *env, o openOptions, ui frontEnd, f *singleclick.File) error {
+	in, err := openInstaller(e, o.chrootless, false)
+	if err != nil {
+		return ui.failed(err)
+	}
+	defer in.Close()
+	var keys []singleclick.OfferKey
+	st, err := singleclick.Stage(ctx, in, f, singleclick.Options{AllowUnsigned: o.allowUnsigned,
+		Trust: func(r *singleclick.Repository, k pgp.Key) (bool, error) {
+			ok, err := ui.trustKey(singleclick.KeyOf(r, k))
+			if err == nil && ok {
+				keys = append(keys, singleclick.KeyOf(r, k))
+			}
+			if err == nil && !ok {
+				err = &declinedError{msg: fmt.Sprintf("open: key %s not trusted (abort: nothing was changed)", k.Fingerprint)}
+			}
+			return ok, err
+		}})
+	var declined *declinedError
+	if errors.As(err, &declined) {
+		return declined
+	}
+	if err != nil {
+		return ui.failed(fmt.Errorf("open: %w", err))
+	}
+	offer := singleclick.Describe(st, keys)
+	ui.showOffer(&offer)
+	err = nil
+	if st.Decision != nil || st.Changed() {
+		var ok bool
+		if ok, err = ui.confirm(&offer); err == nil && !ok {
+			err = &declinedError{msg: "open: abort: nothing was changed"}
+		}
+	}
+	if err == nil && st.Decision != nil {
+		e.onProgress = ui.progress
+		err = openInstall(e, in, st.Decision)
+	}
+	if err != nil {
+		if rerr := st.Revert(); rerr != nil {
+			fmt.Fprintf(e.stderr, "aim: warning: open: %v\n", rerr)
+		}
+		return ui.failed(err)
+	}
+	return ui.finished(&offer)
 }
 
 // openApply shows the staged plan, asks and installs.

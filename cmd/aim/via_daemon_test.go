@@ -34,7 +34,13 @@ func privateDaemon(t *testing.T, root string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr = strings.TrimSpace(addr)
+	return serveOn(t, root, strings.TrimSpace(addr))
+}
+
+// serveOn runs aim daemon for root on the bus at addr in-process until
+// the test ends; it returns addr once the daemon owns its name.
+func serveOn(t *testing.T, root, addr string) string {
+	t.Helper()
 	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, g: &globals{root: root, quiet: true}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

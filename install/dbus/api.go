@@ -120,7 +120,7 @@ func (s *Server) props() []property {
 // interfaces builds the two exported interfaces.
 func (s *Server) interfaces() []*iface {
 	qt := &iface{name: QtInterface, methods: s.qtMethods(), signals: signals, props: s.props()}
-	own := &iface{name: Interface, methods: append(s.qtMethods(), s.aimMethods()...), signals: signals, props: s.props()}
+	own := &iface{name: Interface, methods: append(append(s.qtMethods(), s.aimMethods()...), s.openFileMethods()...), signals: signals, props: s.props()}
 	return []*iface{own, qt}
 }
 

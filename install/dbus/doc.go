@@ -15,11 +15,18 @@
 // Tasks run one at a time in a worker, in the order they were made, each
 // taking the root's writer lock only while it runs, so the command line
 // can still act between tasks. Calls that change the system are allowed
-// to root, to the uid the service runs as, and to the uids and groups
-// that aim.conf lists (dbus-allow-users, dbus-allow-groups), checked with
-// the bus's GetConnectionUnixUser; others get
-// org.freedesktop.DBus.Error.AccessDenied. Read-only calls are open to
-// everyone the bus lets through.
+// to root and to the uid the service runs as (the bus's
+// GetConnectionUnixUser); for others polkit decides (action
+// PolkitAction, CheckAuthorization) when it is on the bus, else the uids
+// and groups that aim.conf lists (dbus-allow-users, dbus-allow-groups).
+// Refused callers get org.freedesktop.DBus.Error.AccessDenied, or
+// Interface.Error.AuthenticationNeeded when polkit wants an
+// authentication no agent gave. Read-only calls are open to everyone the
+// bus lets through.
+//
+// A .install file is opened with openInstallFile (staged, decided and
+// reverted at once: the offer), and installed by confirmInstallFile with
+// the key fingerprints the user accepted, as a task.
 //
 // A package from a URL is streamed (install.Receive): it is written to
 // IncomingDir as it arrives, taskRequestingInstallationAcknowledge fires

@@ -12,10 +12,6 @@ import (
 // This file is the godbus Handler: objects, interfaces and methods looked
 // up in the tables, overloads chosen by the signature of the call.
 
-// errAccessDenied is what a caller that may not change the system gets.
-var errAccessDenied = dbus.NewError("org.freedesktop.DBus.Error.AccessDenied",
-	[]any{"not allowed to change the system: see dbus-allow-users and dbus-allow-groups in aim.conf"})
-
 // LookupObject implements dbus.Handler.
 func (s *Server) LookupObject(path dbus.ObjectPath) (dbus.ServerObject, bool) {
 	switch path {
@@ -92,8 +88,8 @@ func (s *Server) dispatch(ifc *iface) table {
 			if o.mutates {
 				fn := o.fn
 				o.fn = func(c *caller, b []any) ([]any, error) {
-					if !s.mayChange(c.sender) {
-						return nil, errAccessDenied
+					if err := s.authorize(c.sender); err != nil {
+						return nil, err
 					}
 					return fn(c, b)
 				}
@@ -210,22 +206,41 @@ func parseAccess(users, groups []string) (access, error) {
 	return a, nil
 }
 
-// mayChange reports whether sender may call methods that change the
-// system: root, the service's own uid, the listed uids, and members of
-// the listed groups. It fails closed when the bus cannot say who the
-// sender is.
-func (s *Server) mayChange(sender string) bool {
+// authorize decides whether sender may call methods that change the
+// system: root and the service's own uid may; else polkit decides when it
+// is on the bus (action PolkitAction), and aim.conf's allow-list
+// (mayChange) when it is not. It fails closed when the bus cannot say who
+// the sender is. The error is what the caller gets.
+func (s *Server) authorize(sender string) *dbus.Error {
 	s.mu.Lock()
 	conn := s.conn
 	s.mu.Unlock()
 	if conn == nil || sender == "" {
-		return false
+		return errAccessDenied
 	}
 	var uid uint32
 	if err := conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixUser", 0, sender).Store(&uid); err != nil {
-		return false
+		return errAccessDenied
 	}
-	if uid == 0 || uid == uint32(selfUID()) || s.allow.uids[uid] {
+	if uid == 0 || uid == uint32(selfUID()) {
+		return nil
+	}
+	if polkitOnBus(conn) {
+		if err := polkitCheck(s.ctx, conn, sender); err != nil {
+			return err
+		}
+		return nil
+	}
+	if !s.mayChange(uid) {
+		return errAccessDenied
+	}
+	return nil
+}
+
+// mayChange reports whether uid may change the system by aim.conf: the
+// listed uids, and members of the listed groups.
+func (s *Server) mayChange(uid uint32) bool {
+	if s.allow.uids[uid] {
 		return true
 	}
 	if len(s.allow.groups) == 0 {

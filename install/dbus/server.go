@@ -54,6 +54,9 @@ type Config struct {
 	// socket://) may send nothing before its task fails; 0 means
 	// DefaultStallTimeout.
 	StallTimeout time.Duration
+	// Distribution and InstallKey are what .install files are read
+	// against (aim.conf's distribution and install-key).
+	Distribution, InstallKey string
 	// StopTimeout is how long Close waits for the running task to end
 	// once cancelled; 0 means DefaultStopTimeout.
 	StopTimeout time.Duration
@@ -83,6 +86,7 @@ type Server struct {
 	// stallTO bounds a source's silence, stopTO Close's wait.
 	stallTO, stopTO time.Duration
 	allow           access
+	offers          offers // opened .install files
 	reader          *db.DB // read-only handle; writers open their own
 	ifaces          []*iface
 

@@ -86,6 +86,11 @@ func Read(ctx context.Context, root, loc string, s Settings) (f *File, warn, err
 	if err != nil {
 		return nil, nil, err
 	}
+	return Parse(root, loc, data, s)
+}
+
+// Parse is Read of a file already read: data, shown as loc.
+func Parse(root, loc string, data []byte, s Settings) (f *File, warn, err error) {
 	if s.Distribution == "" {
 		s.Distribution = installfile.DefaultDistribution
 	}

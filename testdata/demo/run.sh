@@ -55,3 +55,13 @@ step "$aim" version compare 1.0~rc1 lt 1.0 && echo "(true: 1.0~rc1 sorts before 
 printf '1.0\n1.0~rc1\n1:0.1\n1.0-1\n1.0+b1\n' > "$out/versions"
 echo; printf '\033[1m$ aim version sort < versions\033[0m\n'
 "$aim" version sort < "$out/versions"
+
+echo; echo "== the desktop path: a click on hello.install, answered in windows"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && { command -v zenity || command -v kdialog; } >/dev/null; then
+  (cd "$top" && step bash testdata/demo/desktop.sh "$aim")
+else
+  echo "No display here. In a desktop session, this shows aim open's windows (key, confirmation, progress, result, notification):"
+  echo "  bash testdata/demo/desktop.sh bin/aim"
+  echo "As root without a display, the same windows under Xvfb, answered by the test, screenshots in demo-out/screenshots:"
+  echo "  AIM_SCREENSHOTS=demo-out/screenshots go test -count=1 -run 'TestDesktop' ./cmd/aim"
+fi
