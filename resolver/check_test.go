@@ -47,13 +47,13 @@ func checkOne(u *resolvertest.Universe, set map[string]*resolver.Package, q *res
 		return err.Error()
 	}
 	for _, alts := range append(append(deb.Relations{}, rel.PreDepends...), rel.Depends...) {
-		if !anySatisfied(u, set, alts) {
+		if !anySatisfied(u, set, alts, q) {
 			return fmt.Sprintf("%s: dependency %s not satisfied", q, alts)
 		}
 	}
 	for _, alts := range append(append(deb.Relations{}, rel.Conflicts...), rel.Breaks...) {
 		for _, other := range set {
-			if other.Name != q.Name && refers(u, alts[0], other) {
+			if other.Name != q.Name && refers(u, alts[0], other, nil) {
 				return fmt.Sprintf("%s conflicts with %s (%s)", q, other, alts[0])
 			}
 		}
@@ -61,10 +61,16 @@ func checkOne(u *resolvertest.Universe, set map[string]*resolver.Package, q *res
 	return ""
 }
 
-func anySatisfied(u *resolvertest.Universe, set map[string]*resolver.Package, alts deb.Alternatives) bool {
+// anySatisfied reports whether one of the alternatives, a dependency of
+// from (nil for a request, read as coming from a native package), is
+// satisfied by a package of set.
+func anySatisfied(u *resolvertest.Universe, set map[string]*resolver.Package, alts deb.Alternatives, from *resolver.Package) bool {
+	if from == nil {
+		from = &resolver.Package{Arch: native}
+	}
 	for _, r := range alts {
 		for _, q := range set {
-			if refers(u, r, q) {
+			if refers(u, r, q, from) {
 				return true
 			}
 		}
@@ -72,13 +78,25 @@ func anySatisfied(u *resolvertest.Universe, set map[string]*resolver.Package, al
 	return false
 }
 
-// refers reports whether relation r is satisfied by q, directly or by one
-// of its Provides (architecture qualifiers aside).
-func refers(u *resolvertest.Universe, r deb.Relation, q *resolver.Package) bool {
+// native is the native architecture of every test request.
+const native = "amd64"
+
+// refers reports whether relation r is met by q, directly or by one of
+// its Provides. from is the package whose dependency r is; nil means r is
+// a Conflicts or Breaks. Architectures are read as dpkg's
+// deparchsatisfied does: an unqualified dependency on a Multi-Arch:
+// foreign package is met by any architecture, ":any" (and any conflict
+// without a specific architecture) by a Multi-Arch: allowed package of
+// any architecture, and otherwise the architectures must be equal, with
+// "all" counting as native.
+func refers(u *resolvertest.Universe, r deb.Relation, q *resolver.Package, from *resolver.Package) bool {
+	rel, _ := u.Relations(q)
+	if !archMet(r, q, rel.MultiArch, from) {
+		return false
+	}
 	if q.Name == r.Name && r.SatisfiedBy(q.Version) {
 		return true
 	}
-	rel, _ := u.Relations(q)
 	for _, p := range rel.Provides {
 		if p[0].Name != r.Name {
 			continue
@@ -90,9 +108,32 @@ func refers(u *resolvertest.Universe, r deb.Relation, q *resolver.Package) bool 
 	return false
 }
 
+func archMet(r deb.Relation, q *resolver.Package, ma resolver.MultiArch, from *resolver.Package) bool {
+	if r.Arch == "" && from != nil && ma == resolver.MultiArchForeign {
+		return true
+	}
+	want := r.Arch
+	switch {
+	case want == "" && from == nil, want == "any" && (from == nil || ma == resolver.MultiArchAllowed):
+		return true
+	case want == "any":
+		return false
+	case want == "":
+		want = from.Arch
+	}
+	return nativeOf(want) == nativeOf(q.Arch)
+}
+
+func nativeOf(arch string) string {
+	if arch == "all" || arch == "" || arch == "native" {
+		return native
+	}
+	return arch
+}
+
 func checkRequest(u *resolvertest.Universe, set map[string]*resolver.Package, inst []*resolver.Package, req *resolver.Request) string {
 	for _, r := range req.Install {
-		if !anySatisfied(u, set, deb.Alternatives{r}) {
+		if !anySatisfied(u, set, deb.Alternatives{r}, nil) {
 			return "requested " + r.String() + " not installed"
 		}
 	}

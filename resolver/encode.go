@@ -259,13 +259,16 @@ func containsLit(ls []lit, l lit) bool {
 
 // matches returns the variables of the packages a relation of package
 // from refers to: real packages first (universe order), then providers,
-// installed ones first. For a conflict (conflict set), the architecture
-// qualifier is ignored.
+// installed ones first. A conflict (conflict set) reads the architecture
+// qualifier as dpkg does for Conflicts and Breaks (conflictArchOK).
 func (p *problem) matches(r deb.Relation, from *Package, conflict bool) []int32 {
 	var out []int32
 	for _, w := range p.group(r.Name) {
 		q := p.pkgs[w]
-		if r.SatisfiedBy(q.Version) && (conflict || p.archOK(r, w, from)) {
+		if !r.SatisfiedBy(q.Version) {
+			continue
+		}
+		if conflict && p.conflictArchOK(r, w) || !conflict && p.archOK(r, w, from) {
 			out = append(out, w)
 		}
 	}
@@ -278,7 +281,7 @@ func (p *problem) matches(r deb.Relation, from *Package, conflict bool) []int32 
 			continue
 		}
 		w := p.varOf(pr.Package)
-		if !conflict && !p.providerArchOK(r, w, from) {
+		if conflict && !p.conflictArchOK(r, w) || !conflict && !p.providerArchOK(r, w, from) {
 			continue
 		}
 		if pr.Package.Installed {
@@ -332,4 +335,19 @@ func (p *problem) providerArchOK(r deb.Relation, w int32, from *Package) bool {
 		return rel != nil && (rel.MultiArch == MultiArchForeign || r.Arch == "any" && rel.MultiArch == MultiArchAllowed)
 	}
 	return p.effArch(q) == r.Arch || r.Arch == "native" && p.effArch(q) == p.req.Arch
+}
+
+// conflictArchOK applies an architecture qualifier of a Conflicts or
+// Breaks relation to package w, as dpkg reads it: unqualified and ":any"
+// name every architecture; ":native" and ":ARCH" name that architecture
+// only ("all" packages count as native).
+func (p *problem) conflictArchOK(r deb.Relation, w int32) bool {
+	switch r.Arch {
+	case "", "any":
+		return true
+	case "native":
+		return p.effArch(p.pkgs[w]) == p.req.Arch
+	default:
+		return p.effArch(p.pkgs[w]) == r.Arch
+	}
 }

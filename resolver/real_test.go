@@ -186,3 +186,22 @@ func BenchmarkInstallLibreoffice(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "packages")
 }
+
+// TestRealMultilib plans the multilib family on the real index: their
+// libc6-i386 declares "Conflicts: libc6-x32:i386", which names the i386
+// build of libc6-x32 only, so the amd64 libc6-x32 they also need is no
+// conflict.
+func TestRealMultilib(t *testing.T) {
+	u, _, _ := loadReal(t)
+	for _, name := range []string{"gcc-multilib", "g++-multilib", "gfortran-multilib", "libc6-dev-x32", "libc6-i386", "libc6-x32"} {
+		req := &resolver.Request{Arch: "amd64", Install: []deb.Relation{{Name: name}}, Recommends: true}
+		plan, err := resolver.Solve(u, req)
+		if err != nil {
+			t.Errorf("install %s: %v", name, err)
+			continue
+		}
+		if msg := check(u, nil, plan, req); msg != "" {
+			t.Errorf("install %s: invalid plan: %s", name, msg)
+		}
+	}
+}
