@@ -19,6 +19,9 @@ type Options struct {
 	// Arch is the native architecture packages are chosen for (aim.conf's
 	// architecture); "" means the one aim was built for.
 	Arch string
+	// Foreign are the foreign architectures (aimconf.Foreign): updates
+	// fetch their indexes too.
+	Foreign []string
 	// ReadOnly opens the root to decide only (aim install -s, the
 	// service's plan()): no writer lock, no recovery, and Run refuses.
 	ReadOnly bool
@@ -161,6 +164,9 @@ func (in *Installer) Root() string { return in.root }
 
 // Arch returns the native architecture.
 func (in *Installer) Arch() string { return in.opts.Arch }
+
+// Foreign returns the foreign architectures the Installer was opened with.
+func (in *Installer) Foreign() []string { return in.opts.Foreign }
 
 // DB returns the database: opened for writing with the writer lock held,
 // or read-only (nil when a read-only opening found none).

@@ -73,7 +73,7 @@ func setupDaemon(fs *pflag.FlagSet) func(*env, []string) error {
 }
 
 // daemonConfig is the service's configuration for the root: aim.conf's
-// architecture, package-trust, acknowledge-timeout, documents-dir,
+// architecture, foreign architectures (with dpkg's), package-trust, acknowledge-timeout, documents-dir,
 // dbus-allow-users and dbus-allow-groups.
 func daemonConfig(e *env) (aimdbus.Config, error) {
 	conf, err := settings(e)
@@ -84,7 +84,11 @@ func daemonConfig(e *env) (aimdbus.Config, error) {
 	if err != nil {
 		return aimdbus.Config{}, fmt.Errorf("%s: %w", aimconf.File, err)
 	}
-	return aimdbus.Config{Root: e.g.root, Arch: conf.Architecture, Policy: policy, AckTimeout: conf.AcknowledgeTimeout,
+	foreign, err := foreignArchs(e, conf)
+	if err != nil {
+		return aimdbus.Config{}, err
+	}
+	return aimdbus.Config{Root: e.g.root, Arch: conf.Architecture, Foreign: foreign, Policy: policy, AckTimeout: conf.AcknowledgeTimeout,
 		DocumentsDir: conf.DocumentsDir, AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups}, nil
 }
 

@@ -68,7 +68,7 @@ Any failure, a no, or -s removes again what it added.`,
 	},
 	"update": {
 		synopsis:    []string{"[OPTIONS]"},
-		description: "Fetches the Release file and package indexes of every enabled source, checks the signature against the trusted keys and the hash of every file, and rebuilds the package cache. A source that fails keeps its previous lists; the command then exits non-zero naming it.",
+		description: "Fetches the Release file and package indexes of every enabled source, checks the signature against the trusted keys and the hash of every file, and rebuilds the package cache. Besides the native architecture's indexes it fetches those of every foreign architecture (aim.conf's foreign-architectures and dpkg's own list) that the Release lists, unless the source's arch= option names its architectures. A source that fails keeps its previous lists; the command then exits non-zero naming it.",
 		examples:    []string{"aim update", "aim update --source demo"},
 	},
 	"search": {

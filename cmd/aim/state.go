@@ -38,6 +38,12 @@ func nativeArch(cfg *aimconf.Settings) string {
 	return deb.HostArch()
 }
 
+// foreignArchs returns the root's foreign architectures: aim.conf's
+// foreign-architectures and dpkg's list (aimconf.Foreign).
+func foreignArchs(e *env, cfg *aimconf.Settings) ([]string, error) {
+	return aimconf.Foreign(e.g.root, cfg, nativeArch(cfg))
+}
+
 // distribution returns the device's distribution: aim.conf's
 // "distribution", else installfile.DefaultDistribution.
 func distribution(cfg *aimconf.Settings) string {

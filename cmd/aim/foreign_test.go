@@ -1,0 +1,64 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"aim/repo"
+)
+
+// archRepo writes a trusted repository "stable main" whose Release lists
+// archs, with one Packages index for each, and returns its directory.
+func archRepo(t *testing.T, archs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	rel := &repo.Release{Origin: "Test", Suite: "stable", Codename: "stable", Date: time.Now().Add(-time.Hour),
+		Architectures: archs, Components: []string{"main"}}
+	for _, a := range archs {
+		p := "main/binary-" + a + "/Packages"
+		data := "Package: lib\nVersion: 1\nArchitecture: " + a + "\nMulti-Arch: same\nFilename: pool/lib_1_" + a +
+			".deb\nSize: 1\nSHA256: " + strings.Repeat("a", 64) + "\nDescription: lib\n"
+		os.MkdirAll(filepath.Join(dir, "dists/stable", filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(dir, "dists/stable", p), []byte(data), 0o644)
+		sum := sha256.Sum256([]byte(data))
+		rel.Files = append(rel.Files, repo.ReleaseFile{Path: p, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+	}
+	os.WriteFile(filepath.Join(dir, "dists/stable/Release"), rel.Bytes(), 0o644)
+	return dir
+}
+
+// TestUpdateForeignArchitectures checks that aim update fetches the
+// indexes of aim.conf's foreign-architectures and of dpkg's arch file,
+// where the Release lists them, and refuses a bad aim.conf value.
+func TestUpdateForeignArchitectures(t *testing.T) {
+	dir := archRepo(t, "amd64", "i386", "armhf")
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/aim"), 0o755)
+	os.MkdirAll(filepath.Join(root, "var/lib/dpkg"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/aim/aim.conf"), []byte("architecture = amd64\nforeign-architectures = i386, arm64\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "var/lib/dpkg/arch"), []byte("amd64\narmhf\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "etc/aim/sources.list"), []byte("deb [trusted=yes] file://"+dir+" stable main\n"), 0o644)
+	aimOK(t, "--root", root, "update")
+	lists, _ := filepath.Glob(filepath.Join(root, repo.ListsDir, "*Packages"))
+	var got []string
+	for _, l := range lists {
+		_, a, _ := strings.Cut(filepath.Base(l), "binary-")
+		got = append(got, strings.TrimSuffix(a, "_Packages"))
+	}
+	slices.Sort(got)
+	if want := []string{"amd64", "armhf", "i386"}; !slices.Equal(got, want) {
+		t.Errorf("indexes fetched for %q, want %q (lists %q)", got, want, lists)
+	}
+
+	os.WriteFile(filepath.Join(root, "etc/aim/aim.conf"), []byte("foreign-architectures = i386 any\n"), 0o644)
+	_, out, code := aim(t, "--root", root, "update")
+	if code == 0 || !strings.Contains(out, `aim.conf:1: foreign-architectures = "i386 any"`) {
+		t.Errorf("bad foreign-architectures: exit %d, output %q", code, out)
+	}
+}
