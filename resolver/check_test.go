@@ -9,29 +9,40 @@ import (
 )
 
 // check is the tests' own plan checker, independent of the resolver's
-// encoding: it applies the plan to the installed set and verifies every
-// Pre-Depends and Depends, every Conflicts and Breaks, the requested
-// installs and removals, and that nothing locked changed. It returns ""
-// when the plan is valid.
+// encoding: it applies the plan to the installed set (one instance per
+// name and architecture) and verifies every Pre-Depends and Depends,
+// every Conflicts and Breaks, dpkg's rule for several instances of a name
+// (all Multi-Arch: same, at one version), the requested installs and
+// removals, and that nothing locked changed. It returns "" when the plan
+// is valid.
 func check(u *resolvertest.Universe, inst []*resolver.Package, plan *resolver.Plan, req *resolver.Request) string {
 	set := map[string]*resolver.Package{}
 	for _, q := range inst {
-		set[q.Name] = q
+		set[slot(q)] = q
 	}
 	for _, q := range plan.Remove {
-		delete(set, q.Name)
+		if !same(set[slot(q)], q) {
+			return "removes " + q.String() + ", which is not installed"
+		}
+		delete(set, slot(q))
 	}
 	for _, c := range plan.Upgrade {
-		set[c.To.Name] = c.To
-	}
-	for _, q := range plan.Install {
-		if set[q.Name] != nil {
-			return "installs " + q.Name + " twice"
+		if !same(set[slot(c.From)], c.From) {
+			return "upgrades " + c.From.String() + ", which is not installed"
 		}
-		set[q.Name] = q
+		delete(set, slot(c.From))
+	}
+	for _, q := range append(plan.Install, upgraded(plan)...) {
+		if set[slot(q)] != nil {
+			return "installs " + slot(q) + " twice"
+		}
+		set[slot(q)] = q
 	}
 	if len(plan.Steps) != len(plan.Install)+len(plan.Upgrade)+len(plan.Remove) {
 		return "steps do not match the plan"
+	}
+	if msg := checkInstances(u, set); msg != "" {
+		return msg
 	}
 	for _, q := range set {
 		if msg := checkOne(u, set, q); msg != "" {
@@ -39,6 +50,41 @@ func check(u *resolvertest.Universe, inst []*resolver.Package, plan *resolver.Pl
 		}
 	}
 	return checkRequest(u, set, inst, req)
+}
+
+// same reports whether a and b are the same package version.
+func same(a, b *resolver.Package) bool { return a != nil && b != nil && a.Key() == b.Key() }
+
+// slot is "name:arch", "all" counting as native.
+func slot(q *resolver.Package) string { return q.Name + ":" + nativeOf(q.Arch) }
+
+func upgraded(plan *resolver.Plan) []*resolver.Package {
+	var out []*resolver.Package
+	for _, c := range plan.Upgrade {
+		out = append(out, c.To)
+	}
+	return out
+}
+
+// checkInstances applies dpkg's rule to names installed for several
+// architectures: every instance Multi-Arch: same, all at one version.
+func checkInstances(u *resolvertest.Universe, set map[string]*resolver.Package) string {
+	byName := map[string][]*resolver.Package{}
+	for _, q := range set {
+		byName[q.Name] = append(byName[q.Name], q)
+	}
+	for name, qs := range byName {
+		if len(qs) < 2 {
+			continue
+		}
+		for _, q := range qs {
+			rel, _ := u.Relations(q)
+			if rel.MultiArch != resolver.MultiArchSame || deb.CompareVersions(q.Version, qs[0].Version) != 0 {
+				return fmt.Sprintf("%s installed for %d architectures, not all Multi-Arch: same at one version", name, len(qs))
+			}
+		}
+	}
+	return ""
 }
 
 func checkOne(u *resolvertest.Universe, set map[string]*resolver.Package, q *resolver.Package) string {
@@ -132,13 +178,21 @@ func nativeOf(arch string) string {
 }
 
 func checkRequest(u *resolvertest.Universe, set map[string]*resolver.Package, inst []*resolver.Package, req *resolver.Request) string {
+	has := func(name string) bool {
+		for _, q := range set {
+			if q.Name == name {
+				return true
+			}
+		}
+		return false
+	}
 	for _, r := range req.Install {
 		if !anySatisfied(u, set, deb.Alternatives{r}, nil) {
 			return "requested " + r.String() + " not installed"
 		}
 	}
 	for _, n := range req.Remove {
-		if set[n] != nil {
+		if has(n) {
 			return "requested removal of " + n + " not done"
 		}
 	}
@@ -147,16 +201,24 @@ func checkRequest(u *resolvertest.Universe, set map[string]*resolver.Package, in
 		may[n] = true
 	}
 	for _, q := range inst {
-		if set[q.Name] == nil && !may[q.Name] {
+		if !has(q.Name) && !may[q.Name] {
 			return "removed " + q.Name + " without leave"
+		}
+		if set[slot(q)] == nil && !may[q.Name] && multiArchSame(u, q) {
+			return "removed " + slot(q) + " without leave"
 		}
 	}
 	for _, n := range req.Lock {
 		for _, q := range inst {
-			if q.Name == n && (set[n] == nil || set[n].Key() != q.Key()) {
-				return "changed locked " + n
+			if q.Name == n && !same(set[slot(q)], q) {
+				return "changed locked " + slot(q)
 			}
 		}
 	}
 	return ""
+}
+
+func multiArchSame(u *resolvertest.Universe, q *resolver.Package) bool {
+	rel, _ := u.Relations(q)
+	return rel != nil && rel.MultiArch == resolver.MultiArchSame
 }

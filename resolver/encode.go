@@ -124,9 +124,21 @@ func (p *problem) group(name string) []int32 {
 
 // sameSlot reports whether two versions of a name can't be installed
 // together: always, except Multi-Arch: same packages of different
-// architectures, which this resolver does not co-install either, so
-// every pair of versions of a name shares its slot.
-func (p *problem) sameSlot(a, b int32) bool { return true }
+// architectures at the same version (dpkg's rule: the instances of a
+// Multi-Arch: same package move together).
+func (p *problem) sameSlot(a, b int32) bool { return !p.coinstallable(a, b) }
+
+// coinstallable reports whether a and b, versions of one name, may be
+// installed together: both Multi-Arch: same, for different architectures,
+// at equal versions.
+func (p *problem) coinstallable(a, b int32) bool {
+	qa, qb := p.pkgs[a], p.pkgs[b]
+	if p.effArch(qa) == p.effArch(qb) || deb.CompareVersions(qa.Version, qb.Version) != 0 {
+		return false
+	}
+	ra, rb := p.relations(a), p.relations(b)
+	return ra != nil && rb != nil && ra.MultiArch == MultiArchSame && rb.MultiArch == MultiArchSame
+}
 
 // varOf returns the variable of q, creating it when needed.
 func (p *problem) varOf(q *Package) int32 {
