@@ -185,7 +185,7 @@ func (in *Installer) Recovered() *Recovered {
 // lists it fails with an error wrapping ErrNoLists, unless locals are
 // given. The caller closes it.
 func (in *Installer) System(locals ...LocalArchive) (*System, error) {
-	return loadSystem(in.root, in.opts.Arch, in.db, true, locals)
+	return loadSystem(in.root, in.opts.Arch, in.opts.Foreign, in.db, true, locals)
 }
 
 // ErrReadOnly is returned by Run on an Installer opened read-only.

@@ -107,37 +107,58 @@ func parseDose(tb testing.TB, out []byte) []doseVerdict {
 	return res
 }
 
-// doseSample returns the names the agreement test plans: n drawn by seed
-// from the installable names, nq drawn by seed from those with an
-// architecture-qualified relation, and the multilib family. With
-// AIM_DOSE_ALL set it returns every installable name with a qualifier.
-func doseSample(u *resolvertest.Universe, names []string, broken map[string]bool, seed uint64, n, nq int) []string {
-	var ok, qualified []string
+// doseSample returns what the agreement test plans, as requests
+// "name" or "name:arch" (for an architecture other than native): n drawn
+// by seed from the installable packages, nq drawn by seed from those with
+// an architecture-qualified relation, and the multilib family. With
+// AIM_DOSE_ALL set it returns every installable package with a qualifier.
+func doseSample(u *resolvertest.Universe, names []string, archs []string, broken map[string]bool, seed uint64, n, nq int) []deb.Relation {
+	var ok, qualified []deb.Relation
 	for _, name := range names {
-		if broken[name] {
-			continue
-		}
-		ok = append(ok, name)
-		if hasQualifier(u, name) {
-			qualified = append(qualified, name)
+		for i, a := range archs {
+			r := deb.Relation{Name: name}
+			if i > 0 {
+				r.Arch = a
+			}
+			if broken[r.String()] || !builtFor(u, name, a) {
+				continue
+			}
+			ok = append(ok, r)
+			if hasQualifier(u, name) {
+				qualified = append(qualified, r)
+			}
 		}
 	}
 	if os.Getenv("AIM_DOSE_ALL") != "" {
 		return qualified
 	}
 	r := rand.New(rand.NewPCG(seed, 14))
-	out := []string{"gcc-multilib", "g++-multilib", "gfortran-multilib", "libc6-dev-x32"}
+	var out []deb.Relation
+	for _, n := range []string{"gcc-multilib", "g++-multilib", "gfortran-multilib", "libc6-dev-x32"} {
+		out = append(out, deb.Relation{Name: n})
+	}
 	for _, pool := range []struct {
-		names []string
-		n     int
+		rels []deb.Relation
+		n    int
 	}{{ok, n}, {qualified, nq}} {
-		for _, i := range r.Perm(len(pool.names))[:min(pool.n, len(pool.names))] {
-			if !slices.Contains(out, pool.names[i]) {
-				out = append(out, pool.names[i])
+		for _, i := range r.Perm(len(pool.rels))[:min(pool.n, len(pool.rels))] {
+			if !slices.ContainsFunc(out, func(r deb.Relation) bool { return r.String() == pool.rels[i].String() }) {
+				out = append(out, pool.rels[i])
 			}
 		}
 	}
 	return out
+}
+
+// builtFor reports whether name has a version for arch (the native one
+// counting "all" builds too).
+func builtFor(u *resolvertest.Universe, name, arch string) bool {
+	for _, q := range u.Packages(name) {
+		if q.Arch == arch || q.Arch == "all" && arch == "amd64" {
+			return true
+		}
+	}
+	return false
 }
 
 // hasQualifier reports whether a version of name has a relation with an
@@ -181,12 +202,47 @@ func doseSeed(tb testing.TB) uint64 {
 // family) gets a plan that the tests' own checker accepts.
 func TestDoseAgreement(t *testing.T) {
 	u, names, path := loadReal(t)
-	verdicts := runDose(t, "amd64", nil, path)
+	doseAgree(t, u, names, []string{"amd64"}, path)
+}
+
+// TestDoseAgreementI386 is TestDoseAgreement with i386 added as a
+// foreign architecture: dose-debcheck reads the amd64 and i386 indexes
+// together, and the sample takes packages of both architectures. The
+// i386 index comes from bench/debian-index-arch.sh (apt in a sandbox) or
+// AIM_DEBIAN_INDEX_I386. dose-debcheck over two architectures takes many
+// CPU minutes, so the test runs only with AIM_DOSE_I386 set, as
+// bench/dose.sh sets it.
+func TestDoseAgreementI386(t *testing.T) {
+	if os.Getenv("AIM_DOSE_I386") == "" {
+		t.Skip("AIM_DOSE_I386 not set: dose-debcheck over amd64 and i386 takes many CPU minutes (bench/dose.sh runs it)")
+	}
+	_, _, path := loadReal(t)
+	i386 := os.Getenv("AIM_DEBIAN_INDEX_I386")
+	if i386 == "" {
+		out, err := exec.Command("../bench/debian-index-arch.sh", "i386").Output()
+		if err != nil {
+			t.Skipf("no i386 index: %v", err)
+		}
+		i386 = strings.TrimSpace(string(out))
+	}
+	u, names, err := readIndexes([]string{"amd64", "i386", "all"}, path, i386)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doseAgree(t, u, names, []string{"amd64", "i386"}, path, i386)
+}
+
+// doseAgree runs dose-debcheck on the indexes (archs[0] native, the rest
+// foreign) and compares: every broken package refused with an
+// explanation, a sample of installable ones planned and checked.
+func doseAgree(t *testing.T, u *resolvertest.Universe, names, archs []string, indexes ...string) {
+	verdicts := runDose(t, archs[0], archs[1:], indexes...)
 	broken := map[string]bool{}
 	refused := 0
 	for _, v := range verdicts {
-		broken[v.name] = true
-		if checkRefused(t, u, v) {
+		r := v.relation(archs[0])
+		broken[r.String()] = true
+		if checkRefused(t, u, v, r) {
 			refused++
 		}
 	}
@@ -194,27 +250,38 @@ func TestDoseAgreement(t *testing.T) {
 		t.Error("dose-debcheck calls nothing broken; the comparison proves nothing")
 	}
 	seed := doseSeed(t)
-	sample := doseSample(u, names, broken, seed, 500, 200)
+	sample := doseSample(u, names, archs, broken, seed, 500, 200)
 	var failed int
-	for _, name := range sample {
-		if !planChecked(t, u, name) {
+	for _, r := range sample {
+		if !planChecked(t, u, r) {
 			failed++
 		}
 	}
-	t.Logf("dose-debcheck: %d broken, %d refused with an explanation; seed %d: %d installable packages, %d without a checked plan",
-		len(verdicts), refused, seed, len(sample), failed)
+	t.Logf("dose-debcheck (%s): %d broken, %d refused with an explanation; seed %d: %d installable packages, %d without a checked plan",
+		strings.Join(archs, "+"), len(verdicts), refused, seed, len(sample), failed)
+}
+
+// relation is the request for the package dose judged, without version:
+// "name", or "name:arch" for a foreign architecture.
+func (v doseVerdict) relation(native string) deb.Relation {
+	r := deb.Relation{Name: v.name}
+	if v.arch != native && v.arch != "all" {
+		r.Arch = v.arch
+	}
+	return r
 }
 
 // checkRefused asks for exactly the version dose calls broken and wants a
 // *ConflictError whose explanation names the package and one of the
 // packages dose blames. It reports whether that holds.
-func checkRefused(t *testing.T, u resolver.Universe, v doseVerdict) bool {
+func checkRefused(t *testing.T, u resolver.Universe, v doseVerdict, r deb.Relation) bool {
 	t.Helper()
 	ver, err := deb.ParseVersionLax(v.version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := &resolver.Request{Arch: "amd64", Install: []deb.Relation{{Name: v.name, Op: deb.OpEQ, Version: ver}}}
+	r.Op, r.Version = deb.OpEQ, ver
+	req := &resolver.Request{Arch: "amd64", Install: []deb.Relation{r}}
 	_, err = resolver.Solve(u, req)
 	var ce *resolver.ConflictError
 	if !errors.As(err, &ce) {
@@ -230,19 +297,19 @@ func checkRefused(t *testing.T, u resolver.Universe, v doseVerdict) bool {
 	return true
 }
 
-// planChecked plans installing name without recommendations, as dose
+// planChecked plans installing r without recommendations, as dose
 // checks installability, and reports whether the plan exists and passes
 // the tests' own checker.
-func planChecked(t *testing.T, u *resolvertest.Universe, name string) bool {
+func planChecked(t *testing.T, u *resolvertest.Universe, r deb.Relation) bool {
 	t.Helper()
-	req := &resolver.Request{Arch: "amd64", Install: []deb.Relation{{Name: name}}}
+	req := &resolver.Request{Arch: "amd64", Install: []deb.Relation{r}}
 	plan, err := resolver.Solve(u, req)
 	if err != nil {
-		t.Errorf("install %s: dose-debcheck calls it installable, aim answers: %v", name, err)
+		t.Errorf("install %s: dose-debcheck calls it installable, aim answers: %v", r, err)
 		return false
 	}
 	if msg := check(u, nil, plan, req); msg != "" {
-		t.Errorf("install %s: invalid plan: %s", name, msg)
+		t.Errorf("install %s: invalid plan: %s", r, msg)
 		return false
 	}
 	return true

@@ -62,3 +62,40 @@ func TestUpdateForeignArchitectures(t *testing.T) {
 		t.Errorf("bad foreign-architectures: exit %d, output %q", code, out)
 	}
 }
+
+// TestInstallForeignPackage installs an i386 program, with i386 a
+// foreign architecture, whose dependency a native Multi-Arch: foreign
+// tool satisfies; listings name it game:i386 and JSON carries the
+// architecture. Without the foreign architecture configured it is not
+// available.
+func TestInstallForeignPackage(t *testing.T) {
+	game := pkgSpec{name: "game", version: "1.0", arch: "i386", fields: "Depends: tool\nSection: user/games\n",
+		files: map[string]string{"/usr/games/game": "game\n"}}
+	tool := pkgSpec{name: "tool", version: "2.0", arch: "amd64", fields: "Multi-Arch: foreign\n",
+		files: map[string]string{"/usr/bin/tool": "tool\n"}}
+	other := pkgSpec{name: "tool", version: "2.0", arch: "i386", fields: "Multi-Arch: foreign\n",
+		files: map[string]string{"/usr/bin/tool": "i386 tool\n"}}
+	root, _ := localRepo(t, game, tool, other)
+	if _, errs, code := aim(t, "--root", root, "install", "-s", "game:i386"); code == 0 || !strings.Contains(errs, "no package game:i386 is available") {
+		t.Errorf("without i386 configured: exit %d, %q", code, errs)
+	}
+	conf := filepath.Join(root, "etc/aim/aim.conf")
+	data, _ := os.ReadFile(conf)
+	os.WriteFile(conf, append(data, "foreign-architectures = i386\n"...), 0o644)
+
+	out := aimOK(t, "--root", root, "install", "-s", "game:i386")
+	if !strings.Contains(out, "  game:i386 tool\n") && !strings.Contains(out, "  tool game:i386\n") {
+		t.Errorf("install -s output does not list game:i386 and the native tool:\n%s", out)
+	}
+	js := aimOK(t, "--root", root, "--json", "install", "-s", "game:i386")
+	if !strings.Contains(js, `"package": "game",`) || !strings.Contains(js, `"architecture": "i386"`) ||
+		!strings.Contains(js, `"architecture": "amd64"`) {
+		t.Errorf("JSON plan lacks the architectures:\n%s", js)
+	}
+	aimOK(t, "--root", root, "install", "-y", "--scripts-chrootless", "game:i386")
+	for p, want := range map[string]string{"usr/games/game": "game\n", "usr/bin/tool": "tool\n"} {
+		if got, err := os.ReadFile(filepath.Join(root, p)); err != nil || string(got) != want {
+			t.Errorf("%s = %q, %v; want %q", p, got, err, want)
+		}
+	}
+}
