@@ -32,7 +32,7 @@ root() {
   "$aim" --root "$R" update >/dev/null
   echo "$R"
 }
-cat > "$work/solv.py" <<'PY'
+cat > "$work/libsolv_plan.py" <<'PY'
 import sys, solv
 pool = solv.Pool()
 pool.setdisttype(solv.Pool.DISTTYPE_DEB)
@@ -58,11 +58,11 @@ echo "# multiarch plan speed, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $RUNS
 for variant in amd64 amd64+i386; do
   if [ "$variant" = amd64 ]; then R=$(root amd64); files=("$amd64"); else R=$(root i386 i386); files=("$amd64" "$i386"); fi
   n_aim=$("$aim" --root "$R" --json install -s libreoffice | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["install"]))')
-  n_solv=$(/usr/bin/python3 "$work/solv.py" libreoffice "${files[@]}")
+  n_solv=$(/usr/bin/python3 "$work/libsolv_plan.py" libreoffice "${files[@]}")
   : > "$work/a"; : > "$work/s"
   for _ in $(seq "$RUNS"); do
     cpu "$aim" --root "$R" install -s libreoffice >> "$work/a"
-    cpu /usr/bin/python3 "$work/solv.py" libreoffice "${files[@]}" >> "$work/s"
+    cpu /usr/bin/python3 "$work/libsolv_plan.py" libreoffice "${files[@]}" >> "$work/s"
   done
   a=$(median < "$work/a"); s=$(median < "$work/s")
   echo "$variant: aim install -s libreoffice ${a} s process time ($n_aim new), libsolv load + solve ${s} s ($n_solv); aim/libsolv $(awk -v a="$a" -v s="$s" 'BEGIN { printf "%.3f", a / s }')"

@@ -98,4 +98,34 @@ func TestInstallForeignPackage(t *testing.T) {
 			t.Errorf("%s = %q, %v; want %q", p, got, err, want)
 		}
 	}
+	checkForeignListings(t, root)
+}
+
+// checkForeignListings checks how the command line names the installed
+// i386 game: game:i386 in listings, show and files take NAME:ARCH, and
+// JSON carries the architecture.
+func checkForeignListings(t *testing.T, root string) {
+	t.Helper()
+	if out := aimOK(t, "--root", root, "list", "--installed"); !strings.Contains(out, "game:i386 1.0 i386 [installed]") ||
+		!strings.Contains(out, "tool/flat 2.0 amd64 [installed]") {
+		t.Errorf("list --installed:\n%s", out)
+	}
+	if out := aimOK(t, "--root", root, "show", "game:i386"); !strings.Contains(out, "Architecture: i386") {
+		t.Errorf("show game:i386:\n%s", out)
+	}
+	if out := aimOK(t, "--root", root, "show", "tool:i386"); !strings.Contains(out, "Architecture: i386") || strings.Contains(out, "amd64") {
+		t.Errorf("show tool:i386 shows another build:\n%s", out)
+	}
+	if _, errs, code := aim(t, "--root", root, "show", "game:arm64"); code == 0 || !strings.Contains(errs, "package game has no arm64 build") {
+		t.Errorf("show game:arm64: exit %d, %q", code, errs)
+	}
+	if out := aimOK(t, "--root", root, "files", "game:i386"); out != "/usr/games/game\n" && !strings.Contains(out, "/usr/games/game\n") {
+		t.Errorf("files game:i386:\n%s", out)
+	}
+	if out := aimOK(t, "--root", root, "--json", "files", "game:i386"); !strings.Contains(out, `"architecture": "i386"`) {
+		t.Errorf("files --json game:i386 lacks the architecture:\n%s", out)
+	}
+	if _, errs, code := aim(t, "--root", root, "files", "game:amd64"); code == 0 || !strings.Contains(errs, "game:amd64 is not installed") {
+		t.Errorf("files game:amd64: exit %d, %q", code, errs)
+	}
 }

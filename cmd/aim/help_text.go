@@ -27,8 +27,10 @@ type helpText struct {
 var helpTexts = map[string]helpText{
 	"install": {
 		names:    "available",
-		synopsis: []string{"[OPTIONS] PKG[=VERSION]|FILE.deb...", "[OPTIONS] FILE.install|URL"},
+		synopsis: []string{"[OPTIONS] PKG[:ARCH][=VERSION]|FILE.deb...", "[OPTIONS] FILE.install|URL"},
 		description: `Installs the named packages with everything they depend on, from the configured sources (fill the package lists with aim update first) or from local .deb files named on the command line. Recommended packages of the packages it installs come too, unless --no-install-recommends.
+
+PKG:ARCH names a build of a foreign architecture (aim.conf's foreign-architectures, or dpkg's); the plan lists such packages as NAME:ARCH. Installing a second architecture's instance of an installed Multi-Arch: same package is refused: when dpkg owns the installed one, that is apt's job.
 
 The plan follows the maemo rules: an install never removes a package, and installed user packages stay. aim shows the plan and asks before it changes anything; -s only shows it, -y does not ask. The whole plan runs as one transaction: on any failure the system is as it was before.
 
@@ -78,8 +80,8 @@ Any failure, a no, or -s removes again what it added.`,
 	},
 	"show": {
 		names:       "available",
-		synopsis:    []string{"[OPTIONS] PKG[=VERSION]..."},
-		description: "Prints every field of a package: the installed version when there is one, else the candidate; with =VERSION that version.",
+		synopsis:    []string{"[OPTIONS] PKG[:ARCH][=VERSION]..."},
+		description: "Prints every field of a package: the installed version when there is one, else the candidate; with =VERSION that version; with :ARCH only that architecture's builds.",
 		examples:    []string{"aim show hello", "aim show --json hello=2.10-3"},
 	},
 	"list": {
@@ -95,8 +97,8 @@ Any failure, a no, or -s removes again what it added.`,
 	},
 	"files": {
 		names:       "installed",
-		synopsis:    []string{"[OPTIONS] PKG"},
-		description: "Lists the files an installed package owns.",
+		synopsis:    []string{"[OPTIONS] PKG[:ARCH]"},
+		description: "Lists the files an installed package owns; with :ARCH only when it is installed for that architecture.",
 		examples:    []string{"aim files hello"},
 	},
 	"owns": {
