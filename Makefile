@@ -65,6 +65,7 @@ bench: deps
 	bash bench/peers.sh | tee bench/last-peers.txt
 	bash bench/publish.sh | tee bench/last-publish.txt
 	bash bench/resolver.sh | tee bench/last-resolver.txt
+	bash bench/multiarch.sh | tee bench/last-multiarch.txt
 	bash bench/dose.sh | tee bench/last-dose.txt
 
 # bench-engine installs 200 small packages with aim and with dpkg (needs root);
