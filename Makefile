@@ -7,11 +7,12 @@ GO ?= go
 BIN := bin/aim
 FUZZTIME ?= 15s
 # Debian tools the tests and the demo use: dpkg-deb (dpkg), dpkg-dev, compressors, gpg;
+# dose-debcheck (dose-distcheck) for the resolver's installability agreement test;
 # polkitd (pkcheck) for the daemon's authorization test.
-DEBS := dpkg dpkg-dev debootstrap xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static \
+DEBS := dpkg dpkg-dev debootstrap xz-utils zstd bzip2 gzip gnupg gpgv apt-utils debsig-verify python3-solv busybox-static dose-distcheck \
 	xdg-utils shared-mime-info desktop-file-utils libfile-mimeinfo-perl dbus chromium chromium-driver \
 	polkitd
-TOOLS := dpkg dpkg-deb dpkg-architecture debootstrap xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox \
+TOOLS := dpkg dpkg-deb dpkg-architecture debootstrap xz zstd bzip2 gzip gpg gpgv apt-ftparchive debsig-verify busybox dose-debcheck \
 	xdg-mime update-mime-database update-desktop-database mimetype dbus-daemon dbus-send chromium chromedriver \
 	pkcheck
 # What the graphical test of aim open uses (an X server, the dialog program,
@@ -83,6 +84,8 @@ bench: deps
 	bash bench/peers.sh | tee bench/last-peers.txt
 	bash bench/publish.sh | tee bench/last-publish.txt
 	bash bench/resolver.sh | tee bench/last-resolver.txt
+	bash bench/multiarch.sh | tee bench/last-multiarch.txt
+	bash bench/dose.sh | tee bench/last-dose.txt
 
 # bench-engine installs 200 small packages with aim and with dpkg (needs root);
 # bench-crash kills aim -9 at random points of transactions (TRIALS=N, default 100).

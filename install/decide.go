@@ -109,6 +109,18 @@ type Decision struct {
 	// Download is the bytes to fetch; Disk the change in disk use (bytes,
 	// negative when space is freed).
 	Download, Disk int64
+	// Arch is the native architecture the decision was made for: listings
+	// name packages of other architectures (but all) NAME:ARCH.
+	Arch string
+}
+
+// Label returns how listings name q: NAME for the native architecture
+// and all, NAME:ARCH for a foreign one.
+func (d *Decision) Label(q *resolver.Package) string {
+	if q.Arch == d.Arch || q.Arch == "all" || q.Arch == "" {
+		return q.Name
+	}
+	return q.Name + ":" + q.Arch
 }
 
 // Empty reports whether the decision changes nothing.
@@ -121,7 +133,7 @@ func (d *Decision) Empty() bool { return len(d.Tx.Changes) == 0 }
 // (ErrNoLists) unless local archives are given.
 func (in *Installer) Decide(req Request) (*Decision, error) {
 	needLists := req.Kind != KindRemove && req.Kind != KindPurge && req.Kind != KindAutoremove
-	s, err := loadSystem(in.root, in.opts.Arch, in.db, needLists, req.Locals)
+	s, err := loadSystem(in.root, in.opts.Arch, in.opts.Foreign, in.db, needLists, req.Locals)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +146,7 @@ func (in *Installer) Decide(req Request) (*Decision, error) {
 // neither s nor the cache.
 func (in *Installer) DecideOn(s *System, req Request) (*Decision, error) {
 	in.report(Notice{Kind: NoticeDecide, Request: req.Kind})
-	d := &Decision{Request: req, Tx: &Transaction{Purge: req.Purge || req.Kind == KindPurge}}
+	d := &Decision{Request: req, Arch: in.opts.Arch, Tx: &Transaction{Purge: req.Purge || req.Kind == KindPurge}}
 	var err error
 	switch req.Kind {
 	case KindReinstall:

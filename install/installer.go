@@ -19,6 +19,9 @@ type Options struct {
 	// Arch is the native architecture packages are chosen for (aim.conf's
 	// architecture); "" means the one aim was built for.
 	Arch string
+	// Foreign are the foreign architectures (aimconf.Foreign): updates
+	// fetch their indexes too.
+	Foreign []string
 	// ReadOnly opens the root to decide only (aim install -s, the
 	// service's plan()): no writer lock, no recovery, and Run refuses.
 	ReadOnly bool
@@ -162,6 +165,9 @@ func (in *Installer) Root() string { return in.root }
 // Arch returns the native architecture.
 func (in *Installer) Arch() string { return in.opts.Arch }
 
+// Foreign returns the foreign architectures the Installer was opened with.
+func (in *Installer) Foreign() []string { return in.opts.Foreign }
+
 // DB returns the database: opened for writing with the writer lock held,
 // or read-only (nil when a read-only opening found none).
 func (in *Installer) DB() *db.DB { return in.db }
@@ -179,7 +185,7 @@ func (in *Installer) Recovered() *Recovered {
 // lists it fails with an error wrapping ErrNoLists, unless locals are
 // given. The caller closes it.
 func (in *Installer) System(locals ...LocalArchive) (*System, error) {
-	return loadSystem(in.root, in.opts.Arch, in.db, true, locals)
+	return loadSystem(in.root, in.opts.Arch, in.opts.Foreign, in.db, true, locals)
 }
 
 // ErrReadOnly is returned by Run on an Installer opened read-only.

@@ -69,7 +69,7 @@ func sortedNames(m map[string]*db.InstalledPackage) []string {
 // package lists it fails with an error wrapping ErrNoLists when
 // needLists is set and no locals are given; otherwise the system then
 // offers only the locals.
-func loadSystem(root, arch string, d *db.DB, needLists bool, locals []LocalArchive) (*System, error) {
+func loadSystem(root, arch string, foreign []string, d *db.DB, needLists bool, locals []LocalArchive) (*System, error) {
 	s := &System{}
 	c, err := repo.OpenCache(filepath.Join(root, repo.CacheFile))
 	switch {
@@ -95,7 +95,7 @@ func loadSystem(root, arch string, d *db.DB, needLists bool, locals []LocalArchi
 	if len(locals) > 0 {
 		src = LocalSource{Base: src, Locals: locals}
 	}
-	s.Policy = &policy.System{Source: src, Arch: arch}
+	s.Policy = &policy.System{Source: src, Arch: arch, Foreign: foreign}
 	for _, n := range s.Names() {
 		in, err := InstalledOf(s.Installed[n], s.Holds[n])
 		if err != nil {

@@ -7,25 +7,36 @@ import (
 	"aim/resolver"
 )
 
-// Want is one package the user asks for: a name, and a version when given
-// as NAME=VERSION.
+// Want is one package the user asks for: a name, an architecture when
+// given as NAME:ARCH, and a version when given as NAME=VERSION.
 type Want struct {
 	Name    string
+	Arch    string
 	Version string
 }
 
-// ParseWant reads "NAME" or "NAME=VERSION".
+// ParseWant reads "NAME", "NAME:ARCH", "NAME=VERSION" or
+// "NAME:ARCH=VERSION".
 func ParseWant(s string) (Want, error) {
 	name, version, _ := cutByte(s, '=')
+	name, arch, qualified := cutByte(name, ':')
 	if err := deb.CheckPackageName(name); err != nil {
 		return Want{}, err
+	}
+	if qualified {
+		if err := deb.CheckArchName(arch); err != nil {
+			return Want{}, fmt.Errorf("%s: %w", s, err)
+		}
+		if arch == "any" || arch == "all" {
+			return Want{}, fmt.Errorf("%s: name an architecture packages are built for, not %q", s, arch)
+		}
 	}
 	if version != "" {
 		if _, err := deb.ParseVersionLax(version); err != nil {
 			return Want{}, err
 		}
 	}
-	return Want{Name: name, Version: version}, nil
+	return Want{Name: name, Arch: arch, Version: version}, nil
 }
 
 func cutByte(s string, c byte) (string, string, bool) {
@@ -67,6 +78,9 @@ func Install(sys *System, wants []Want, opts Options) (*Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkInstances(sys, plan); err != nil {
+			return nil, err
+		}
 		bad := badRemovals(u, plan)
 		if len(bad) == 0 {
 			return &Outcome{Plan: plan, Manual: manualOf(wants, plan, inst), HeldBack: left}, nil
@@ -80,7 +94,10 @@ func Install(sys *System, wants []Want, opts Options) (*Outcome, error) {
 // want turns a Want into a requested relation and records the universe
 // preferences it implies.
 func (u *universe) want(w Want, in *Installed, opts Options) (deb.Relation, error) {
-	r := deb.Relation{Name: w.Name}
+	r := deb.Relation{Name: w.Name, Arch: w.Arch}
+	if w.Arch == u.sys.Arch {
+		r.Arch = "native" // "all" builds count as native
+	}
 	u.prefer[w.Name] = true
 	if w.Version == "" {
 		return r, nil

@@ -4,6 +4,7 @@ package policy
 // versions the solver sees, in which order, and their relations.
 
 import (
+	"slices"
 	"sort"
 
 	"aim/deb"
@@ -39,7 +40,31 @@ func newUniverse(sys *System) *universe {
 	return u
 }
 
-func (u *universe) native(arch string) bool { return arch == u.sys.Arch || arch == "all" }
+// native reports whether packages of arch may be installed: the native
+// architecture, "all" and the foreign ones.
+func (u *universe) native(arch string) bool {
+	return arch == u.sys.Arch || arch == "all" || slices.Contains(u.sys.Foreign, arch)
+}
+
+// preferred orders two available versions: better (priority, then
+// version), then the native architecture (or all) before a foreign one.
+func (u *universe) preferred(a, b Available) bool {
+	ca, cb := choiceOf(a), choiceOf(b)
+	if better(ca, cb) || better(cb, ca) {
+		return better(ca, cb)
+	}
+	return u.isNative(a.Package.Arch) && !u.isNative(b.Package.Arch)
+}
+
+func (u *universe) isNative(arch string) bool { return arch == u.sys.Arch || arch == "all" }
+
+// archOf is the architecture q counts as: native for "all".
+func (u *universe) archOf(q *resolver.Package) string {
+	if q.Arch == "all" {
+		return u.sys.Arch
+	}
+	return q.Arch
+}
 
 // available returns the available versions of name for the native
 // architecture, candidate first.
@@ -50,9 +75,7 @@ func (u *universe) available(name string) []Available {
 			out = append(out, a)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		return better(choiceOf(out[i]), choiceOf(out[j]))
-	})
+	sort.SliceStable(out, func(i, j int) bool { return u.preferred(out[i], out[j]) })
 	return out
 }
 
@@ -61,8 +84,8 @@ func choiceOf(a Available) Choice {
 }
 
 // Packages implements resolver.Universe: the installed version first and
-// only higher versions after it, unless the name is preferred (candidate
-// first) or may be downgraded. Held and dpkg's packages are locked by the
+// only higher versions after it (and other architectures' builds), unless
+// the name is preferred (candidate first) or may be downgraded. Held and dpkg's packages are locked by the
 // request, not here, so explanations can say what a change would need.
 func (u *universe) Packages(name string) []*resolver.Package {
 	in := u.inst[name]
@@ -77,6 +100,8 @@ func (u *universe) Packages(name string) []*resolver.Package {
 	var higher, lower []*resolver.Package
 	for _, a := range avail {
 		switch c := deb.CompareVersions(a.Package.Version, in.Package.Version); {
+		case u.archOf(a.Package) != u.archOf(in.Package):
+			higher = append(higher, a.Package) // another architecture's instance, beside or instead
 		case c > 0:
 			higher = append(higher, a.Package)
 		case c < 0 && u.downgrade[name]:
@@ -109,7 +134,7 @@ func (u *universe) Providers(name string) []resolver.Provided {
 		if a.Package.Name != b.Package.Name {
 			return a.Package.Name < b.Package.Name
 		}
-		return better(choiceOf(a.Available), choiceOf(b.Available))
+		return u.preferred(a.Available, b.Available)
 	})
 	for _, p := range avail {
 		out = append(out, resolver.Provided{Package: p.Package, Version: p.Version})

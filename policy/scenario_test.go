@@ -102,7 +102,8 @@ func runScenario(t *testing.T, path string) {
 				t.Fatalf("error = %v, want one containing %q", err, strings.TrimSpace(sub))
 			}
 			var de *policy.DpkgOwnedError
-			if !errors.As(err, &ce) && !errors.As(err, &de) && !strings.Contains(l, "downgrade") {
+			var me *policy.CoinstallError
+			if !errors.As(err, &ce) && !errors.As(err, &de) && !errors.As(err, &me) && !strings.Contains(l, "downgrade") {
 				t.Errorf("error %v is not a *resolver.ConflictError", err)
 			}
 			return
@@ -137,6 +138,8 @@ func decide(t *testing.T, sys *policy.System, lines []string) (*policy.Outcome, 
 			opts.NoRecommends = true
 		case "allow-downgrades":
 			opts.AllowDowngrades = true
+		case "foreign":
+			sys.Foreign = f[1:]
 		default:
 			verb, args = f[0], f[1:]
 		}

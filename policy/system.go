@@ -60,8 +60,12 @@ type System struct {
 	Source    Source
 	Installed []Installed
 	// Arch is the native architecture; packages of other architectures
-	// than Arch and "all" are not considered.
+	// than Arch, "all" and Foreign are not considered.
 	Arch string
+	// Foreign are the foreign architectures whose packages may be
+	// installed too; the native build is preferred at equal version and
+	// priority.
+	Foreign []string
 
 	names    map[string]*Installed
 	provided map[string][]*Installed

@@ -19,6 +19,7 @@ type signedRepo struct {
 	t      testing.TB
 	dir    string
 	signer *pgp.Signer
+	archs  []string // the Release's Architectures; amd64 when nil
 }
 
 func newSignedRepo(t testing.TB) *signedRepo {
@@ -36,8 +37,12 @@ func newSignedRepo(t testing.TB) *signedRepo {
 func (r *signedRepo) publish(date time.Time, files map[string][]byte, listed ...ReleaseFile) {
 	r.t.Helper()
 	dist := filepath.Join(r.dir, "dists", "stable")
+	archs := r.archs
+	if archs == nil {
+		archs = []string{"amd64"}
+	}
 	rel := &Release{Origin: "test", Suite: "stable", Codename: "stable", Date: date,
-		Architectures: []string{"amd64"}, Components: []string{"main"}}
+		Architectures: archs, Components: []string{"main"}}
 	var names []string
 	for p := range files {
 		names = append(names, p)

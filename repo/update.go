@@ -38,6 +38,10 @@ type Updater struct {
 	// Arch is the native architecture: sources without an arch= option
 	// fetch its indexes (and binary-all where the Release has one).
 	Arch string
+	// Foreign are the foreign architectures (aim.conf's and dpkg's):
+	// sources without an arch= option also fetch their indexes, where the
+	// Release lists the architecture (or lists none and has the index).
+	Foreign []string
 	// Now gives the time Release dates are checked against (time.Now).
 	Now func() time.Time
 	// MaxFutureSkew is how far in the future a Release Date may be

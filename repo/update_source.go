@@ -71,7 +71,7 @@ func (su *sourceUpdate) abort() {
 // run fetches the Release and indexes of every suite of the source. It
 // reports unchanged when every Release was the one already recorded.
 func (su *sourceUpdate) run(ctx context.Context) ([]staged, bool, error) {
-	targets := su.src.Targets([]string{su.u.Arch})
+	targets := su.src.Targets(append([]string{su.u.Arch}, su.u.Foreign...))
 	var groups []string
 	byRelease := map[string][]sources.Target{}
 	for _, t := range targets {
@@ -119,7 +119,7 @@ func (su *sourceUpdate) release(ctx context.Context, base string, targets []sour
 	}
 	old, had := su.prev.Index(relFile.Path)
 	same := had && old.SHA256 == relFile.SHA256
-	for _, t := range su.withArchAll(rel, targets) {
+	for _, t := range su.withArchAll(rel, su.listedForeign(rel, targets)) {
 		f, err := su.index(ctx, base, rel, t)
 		if err != nil {
 			return nil, false, err
@@ -129,6 +129,26 @@ func (su *sourceUpdate) release(ctx context.Context, base string, targets []sour
 		}
 	}
 	return out, same, nil
+}
+
+// optionalArch reports whether a target's architecture is one the source
+// fetches only because it is a configured foreign architecture: the
+// source has no arch= option of its own naming it.
+func (su *sourceUpdate) optionalArch(t sources.Target) bool {
+	return t.Arch != su.u.Arch && slices.Contains(su.u.Foreign, t.Arch) &&
+		!slices.Contains(su.src.Architectures, t.Arch) && !slices.Contains(su.src.ArchitecturesAdd, t.Arch)
+}
+
+// listedForeign drops the targets of foreign architectures the Release
+// does not list (a Release that lists no architectures keeps them, and a
+// missing index is then no failure), as apt does for APT::Architectures.
+func (su *sourceUpdate) listedForeign(rel *Release, targets []sources.Target) []sources.Target {
+	if len(rel.Architectures) == 0 {
+		return targets
+	}
+	return slices.DeleteFunc(slices.Clone(targets), func(t sources.Target) bool {
+		return su.optionalArch(t) && !slices.Contains(rel.Architectures, t.Arch)
+	})
 }
 
 // withArchAll adds the binary-all index of each component where the
@@ -435,8 +455,8 @@ func (su *sourceUpdate) index(ctx context.Context, base string, rel *Release, t 
 		}
 		lastErr = err
 	}
-	if t.Arch == "all" {
-		return nil, nil // implied by the Release; not having it is no failure
+	if t.Arch == "all" || su.optionalArch(t) {
+		return nil, nil // implied by the Release or the configuration; not having it is no failure
 	}
 	return nil, lastErr
 }

@@ -124,9 +124,21 @@ func (p *problem) group(name string) []int32 {
 
 // sameSlot reports whether two versions of a name can't be installed
 // together: always, except Multi-Arch: same packages of different
-// architectures, which this resolver does not co-install either, so
-// every pair of versions of a name shares its slot.
-func (p *problem) sameSlot(a, b int32) bool { return true }
+// architectures at the same version (dpkg's rule: the instances of a
+// Multi-Arch: same package move together).
+func (p *problem) sameSlot(a, b int32) bool { return !p.coinstallable(a, b) }
+
+// coinstallable reports whether a and b, versions of one name, may be
+// installed together: both Multi-Arch: same, for different architectures,
+// at equal versions.
+func (p *problem) coinstallable(a, b int32) bool {
+	qa, qb := p.pkgs[a], p.pkgs[b]
+	if p.effArch(qa) == p.effArch(qb) || deb.CompareVersions(qa.Version, qb.Version) != 0 {
+		return false
+	}
+	ra, rb := p.relations(a), p.relations(b)
+	return ra != nil && rb != nil && ra.MultiArch == MultiArchSame && rb.MultiArch == MultiArchSame
+}
 
 // varOf returns the variable of q, creating it when needed.
 func (p *problem) varOf(q *Package) int32 {
@@ -259,13 +271,16 @@ func containsLit(ls []lit, l lit) bool {
 
 // matches returns the variables of the packages a relation of package
 // from refers to: real packages first (universe order), then providers,
-// installed ones first. For a conflict (conflict set), the architecture
-// qualifier is ignored.
+// installed ones first. A conflict (conflict set) reads the architecture
+// qualifier as dpkg does for Conflicts and Breaks (conflictArchOK).
 func (p *problem) matches(r deb.Relation, from *Package, conflict bool) []int32 {
 	var out []int32
 	for _, w := range p.group(r.Name) {
 		q := p.pkgs[w]
-		if r.SatisfiedBy(q.Version) && (conflict || p.archOK(r, w, from)) {
+		if !r.SatisfiedBy(q.Version) {
+			continue
+		}
+		if conflict && p.conflictArchOK(r, w) || !conflict && p.archOK(r, w, from) {
 			out = append(out, w)
 		}
 	}
@@ -278,7 +293,7 @@ func (p *problem) matches(r deb.Relation, from *Package, conflict bool) []int32 
 			continue
 		}
 		w := p.varOf(pr.Package)
-		if !conflict && !p.providerArchOK(r, w, from) {
+		if conflict && !p.conflictArchOK(r, w) || !conflict && !p.providerArchOK(r, w, from) {
 			continue
 		}
 		if pr.Package.Installed {
@@ -332,4 +347,19 @@ func (p *problem) providerArchOK(r deb.Relation, w int32, from *Package) bool {
 		return rel != nil && (rel.MultiArch == MultiArchForeign || r.Arch == "any" && rel.MultiArch == MultiArchAllowed)
 	}
 	return p.effArch(q) == r.Arch || r.Arch == "native" && p.effArch(q) == p.req.Arch
+}
+
+// conflictArchOK applies an architecture qualifier of a Conflicts or
+// Breaks relation to package w, as dpkg reads it: unqualified and ":any"
+// name every architecture; ":native" and ":ARCH" name that architecture
+// only ("all" packages count as native).
+func (p *problem) conflictArchOK(r deb.Relation, w int32) bool {
+	switch r.Arch {
+	case "", "any":
+		return true
+	case "native":
+		return p.effArch(p.pkgs[w]) == p.req.Arch
+	default:
+		return p.effArch(p.pkgs[w]) == r.Arch
+	}
 }

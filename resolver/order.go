@@ -18,7 +18,7 @@ type graph struct {
 
 // order returns the steps for nodes: for installs and upgrades, what a
 // package depends on first; for removals, dependents first.
-func (p *problem) order(nodes []int32, marked []bool, removal bool, inst map[string]int32) []Step {
+func (p *problem) order(nodes []int32, marked []bool, removal bool, from map[int32]int32) []Step {
 	sort.Slice(nodes, func(i, j int) bool { return p.pkgs[nodes[i]].Key() < p.pkgs[nodes[j]].Key() })
 	g := &graph{nodes: nodes, index: map[int32]int{}}
 	for i, v := range nodes {
@@ -42,7 +42,7 @@ func (p *problem) order(nodes []int32, marked []bool, removal bool, inst map[str
 			scc = g.preFirst(scc)
 		}
 		for _, i := range scc {
-			steps = append(steps, p.step(nodes[i], removal, inst, id))
+			steps = append(steps, p.step(nodes[i], removal, from, id))
 		}
 	}
 	if removal {
@@ -53,9 +53,9 @@ func (p *problem) order(nodes []int32, marked []bool, removal bool, inst map[str
 	return steps
 }
 
-func (p *problem) step(v int32, removal bool, inst map[string]int32, cycle int) Step {
+func (p *problem) step(v int32, removal bool, from map[int32]int32, cycle int) Step {
 	q := p.pkgs[v]
-	switch old, ok := inst[q.Name]; {
+	switch old, ok := from[v]; {
 	case removal:
 		return Step{Action: Remove, Package: q, Cycle: cycle}
 	case ok:

@@ -64,47 +64,70 @@ func (p *problem) chosen(c []lit, marked []bool) int32 {
 // plan turns the solution into a Plan.
 func (p *problem) plan() *Plan {
 	marked := p.needed()
-	inst := map[string]int32{}
+	kept, installed := map[int32]bool{}, make(map[int32]bool, len(p.installed))
 	for _, v := range p.installed {
-		inst[p.pkgs[v].Name] = v
+		installed[v] = true
 	}
-	plan := &Plan{}
 	var changed []int32
 	for v := int32(1); v < int32(len(p.assign)); v++ {
-		if !marked[v] || p.assign[v] != 1 {
-			continue
+		if marked[v] && p.assign[v] == 1 {
+			if installed[v] {
+				kept[v] = true
+			} else {
+				changed = append(changed, v)
+			}
 		}
-		q := p.pkgs[v]
-		old, was := inst[q.Name]
-		switch {
-		case was && old == v:
-			continue
-		case was:
-			plan.Upgrade = append(plan.Upgrade, Change{From: p.pkgs[old], To: q})
-		default:
-			plan.Install = append(plan.Install, q)
+	}
+	from := p.replaced(changed, kept)
+	plan := &Plan{}
+	for _, v := range changed {
+		if old, ok := from[v]; ok {
+			plan.Upgrade = append(plan.Upgrade, Change{From: p.pkgs[old], To: p.pkgs[v]})
+		} else {
+			plan.Install = append(plan.Install, p.pkgs[v])
 		}
-		changed = append(changed, v)
+	}
+	gone := map[int32]bool{}
+	for _, old := range from {
+		gone[old] = true
 	}
 	var removed []int32
 	for _, v := range p.installed {
-		if !p.anyMarked(p.pkgs[v].Name, marked) {
+		if !kept[v] && !gone[v] {
 			plan.Remove = append(plan.Remove, p.pkgs[v])
 			removed = append(removed, v)
 		}
 	}
 	sortPlan(plan)
-	plan.Steps = append(p.order(removed, marked, true, inst), p.order(changed, marked, false, inst)...)
+	plan.Steps = append(p.order(removed, marked, true, from), p.order(changed, marked, false, from)...)
 	return plan
 }
 
-func (p *problem) anyMarked(name string, marked []bool) bool {
-	for _, w := range p.group(name) {
-		if marked[w] && p.assign[w] == 1 {
-			return true
+// replaced maps each new package to the installed one it replaces: the
+// installed instance of its name and architecture, else one of its name
+// it cannot be installed beside (an architecture change). Each installed
+// package is replaced at most once; kept ones never.
+func (p *problem) replaced(changed []int32, kept map[int32]bool) map[int32]int32 {
+	from := map[int32]int32{}
+	used := map[int32]bool{}
+	for pass := 0; pass < 2; pass++ {
+		for _, v := range changed {
+			if _, ok := from[v]; ok {
+				continue
+			}
+			for _, old := range p.installed {
+				q, o := p.pkgs[v], p.pkgs[old]
+				if kept[old] || used[old] || o.Name != q.Name {
+					continue
+				}
+				if pass == 0 && p.effArch(o) == p.effArch(q) || pass == 1 && !p.coinstallable(v, old) {
+					from[v], used[old] = old, true
+					break
+				}
+			}
 		}
 	}
-	return false
+	return from
 }
 
 func sortPlan(plan *Plan) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,28 +52,36 @@ func loadReal(tb testing.TB) (*resolvertest.Universe, []string, string) {
 }
 
 func readIndex(path string) (*resolvertest.Universe, []string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	r := deb.NewParagraphReader(bufio.NewReaderSize(f, 1<<20))
+	return readIndexes([]string{"amd64", "all"}, path)
+}
+
+// readIndexes reads the packages of the given architectures from index
+// files into one universe and returns it with the sorted names.
+func readIndexes(archs []string, paths ...string) (*resolvertest.Universe, []string, error) {
 	var paras []*deb.Paragraph
 	seen := map[string]bool{}
 	var names []string
-	for {
-		p, err := r.Next()
+	for _, path := range paths {
+		f, err := os.Open(path)
 		if err != nil {
-			break
+			return nil, nil, err
 		}
-		if a := p.Get("Architecture"); a != "amd64" && a != "all" {
-			continue
+		r := deb.NewParagraphReader(bufio.NewReaderSize(f, 1<<20))
+		for {
+			p, err := r.Next()
+			if err != nil {
+				break
+			}
+			if !slices.Contains(archs, p.Get("Architecture")) {
+				continue
+			}
+			paras = append(paras, p)
+			if n := p.Get("Package"); !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
 		}
-		paras = append(paras, p)
-		if n := p.Get("Package"); !seen[n] {
-			seen[n] = true
-			names = append(names, n)
-		}
+		f.Close()
 	}
 	sort.Strings(names)
 	u, _, err := resolvertest.NewUniverse(paras, nil)
@@ -185,4 +194,23 @@ func BenchmarkInstallLibreoffice(b *testing.B) {
 		n = len(plan.Install)
 	}
 	b.ReportMetric(float64(n), "packages")
+}
+
+// TestRealMultilib plans the multilib family on the real index: their
+// libc6-i386 declares "Conflicts: libc6-x32:i386", which names the i386
+// build of libc6-x32 only, so the amd64 libc6-x32 they also need is no
+// conflict.
+func TestRealMultilib(t *testing.T) {
+	u, _, _ := loadReal(t)
+	for _, name := range []string{"gcc-multilib", "g++-multilib", "gfortran-multilib", "libc6-dev-x32", "libc6-i386", "libc6-x32"} {
+		req := &resolver.Request{Arch: "amd64", Install: []deb.Relation{{Name: name}}, Recommends: true}
+		plan, err := resolver.Solve(u, req)
+		if err != nil {
+			t.Errorf("install %s: %v", name, err)
+			continue
+		}
+		if msg := check(u, nil, plan, req); msg != "" {
+			t.Errorf("install %s: invalid plan: %s", name, msg)
+		}
+	}
 }

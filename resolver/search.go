@@ -46,9 +46,9 @@ func (p *problem) setup() error {
 		case p.locked[q.Name]:
 			p.addSetup([]lit{posLit(v)}, origin{kind: kindLock, owner: v})
 		case may[q.Name] && !essential:
-			soft = append(soft, goal{lits: p.groupLits(q.Name), soft: true})
+			soft = append(soft, goal{lits: p.slotLits(v), soft: true})
 		default:
-			c := p.groupLits(q.Name)
+			c := p.slotLits(v)
 			p.addSetup(c, origin{kind: kindKeep, owner: v})
 			p.goals = append(p.goals, goal{lits: c})
 		}
@@ -86,10 +86,17 @@ func (p *problem) addSetup(c []lit, o origin) {
 	}
 }
 
-func (p *problem) groupLits(name string) []lit {
+// slotLits returns the literals of the versions that can take installed
+// package v's place: every version of its name, except that an instance
+// of a Multi-Arch: same package is kept by a version of its architecture
+// (another architecture's instance sits beside it, not in its place).
+func (p *problem) slotLits(v int32) []lit {
 	var c []lit
-	for _, w := range p.group(name) {
-		c = append(c, posLit(w))
+	same := p.relations(v) != nil && p.relations(v).MultiArch == MultiArchSame
+	for _, w := range p.group(p.pkgs[v].Name) {
+		if !same || p.effArch(p.pkgs[w]) == p.effArch(p.pkgs[v]) {
+			c = append(c, posLit(w))
+		}
 	}
 	return c
 }

@@ -73,8 +73,9 @@ func setupDaemon(fs *pflag.FlagSet) func(*env, []string) error {
 }
 
 // daemonConfig is the service's configuration for the root: aim.conf's
-// architecture, package-trust, acknowledge-timeout, documents-dir,
-// dbus-allow-users, dbus-allow-groups, distribution and install-key.
+// architecture, foreign architectures (with dpkg's), package-trust,
+// acknowledge-timeout, documents-dir, dbus-allow-users, dbus-allow-groups,
+// distribution and install-key.
 func daemonConfig(e *env) (aimdbus.Config, error) {
 	conf, err := settings(e)
 	if err != nil {
@@ -84,7 +85,11 @@ func daemonConfig(e *env) (aimdbus.Config, error) {
 	if err != nil {
 		return aimdbus.Config{}, fmt.Errorf("%s: %w", aimconf.File, err)
 	}
-	return aimdbus.Config{Root: e.g.root, Arch: conf.Architecture, Policy: policy, AckTimeout: conf.AcknowledgeTimeout,
+	foreign, err := foreignArchs(e, conf)
+	if err != nil {
+		return aimdbus.Config{}, err
+	}
+	return aimdbus.Config{Root: e.g.root, Arch: conf.Architecture, Foreign: foreign, Policy: policy, AckTimeout: conf.AcknowledgeTimeout,
 		DocumentsDir: conf.DocumentsDir, AllowUsers: conf.DBusAllowUsers, AllowGroups: conf.DBusAllowGroups,
 		Distribution: distribution(conf), InstallKey: conf.InstallKey}, nil
 }

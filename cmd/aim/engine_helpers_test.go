@@ -19,14 +19,19 @@ type pkgSpec struct {
 	scripts       map[string]string // member -> body after "#!/bin/sh"
 	conffiles     []string
 	fields        string // extra control lines
+	arch          string // Architecture; all when empty
 }
 
 // buildPkg writes the archive of s into dir and returns its path.
 func buildPkg(t *testing.T, dir string, s pkgSpec) string {
 	t.Helper()
 	m := fstest.MapFS{}
-	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: t <t@example.org>\nInstalled-Size: 1\nDescription: test package %s\n%s",
-		s.name, s.version, s.name, s.fields)
+	arch := s.arch
+	if arch == "" {
+		arch = "all"
+	}
+	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: t <t@example.org>\nInstalled-Size: 1\nDescription: test package %s\n%s",
+		s.name, s.version, arch, s.name, s.fields)
 	m["DEBIAN/control"] = &fstest.MapFile{Data: []byte(control), Mode: 0o644}
 	for p, c := range s.files {
 		m[strings.TrimPrefix(p, "/")] = &fstest.MapFile{Data: []byte(c), Mode: 0o644}
@@ -42,7 +47,7 @@ func buildPkg(t *testing.T, dir string, s pkgSpec) string {
 			m[d] = &fstest.MapFile{Mode: fs.ModeDir | 0o755}
 		}
 	}
-	p := filepath.Join(dir, s.name+"_"+s.version+"_all.deb")
+	p := filepath.Join(dir, s.name+"_"+s.version+"_"+arch+".deb")
 	out, err := os.Create(p)
 	if err != nil {
 		t.Fatal(err)

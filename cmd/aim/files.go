@@ -21,10 +21,11 @@ func setupFiles(fs *pflag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		name, arch := splitArch(args[0])
 		if d != nil {
 			defer d.Close()
-			if _, err := d.Installed(args[0]); err == nil {
-				files, err := d.Files(args[0])
+			if ip, err := d.Installed(name); err == nil && (arch == "" || ip.Architecture == arch) {
+				files, err := d.Files(name)
 				if err != nil {
 					return err
 				}
@@ -32,32 +33,37 @@ func setupFiles(fs *pflag.FlagSet) func(*env, []string) error {
 				for i, f := range files {
 					paths[i] = f.Path
 				}
-				return printFiles(e, args[0], "aim", paths)
+				return printFiles(e, name, ip.Architecture, "aim", paths)
 			}
 		}
-		paths, ok, err := install.DpkgFiles(e.g.root, args[0]) // dpkg's package: read-only, from its list
+		// dpkg's package: read-only, from its list (NAME:ARCH.list for
+		// its Multi-Arch: same packages).
+		paths, ok, err := install.DpkgFiles(e.g.root, args[0])
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fmt.Errorf("%s is not installed", args[0])
 		}
-		return printFiles(e, args[0], "dpkg", paths)
+		return printFiles(e, name, arch, "dpkg", paths)
 	}
 }
 
 // printFiles prints a package's paths, one a line, or with --json as
-// {"package", "owner", "files"} where owner is "aim" or "dpkg".
-func printFiles(e *env, pkg, owner string, paths []string) error {
+// {"package", "architecture", "owner", "files"} where owner is "aim" or
+// "dpkg" (architecture is left out when unknown: a dpkg package named
+// without one).
+func printFiles(e *env, pkg, arch, owner string, paths []string) error {
 	if e.g.json {
 		if paths == nil {
 			paths = []string{}
 		}
 		return writeJSON(e.stdout, struct {
-			Package string   `json:"package"`
-			Owner   string   `json:"owner"`
-			Files   []string `json:"files"`
-		}{pkg, owner, paths})
+			Package      string   `json:"package"`
+			Architecture string   `json:"architecture,omitempty"`
+			Owner        string   `json:"owner"`
+			Files        []string `json:"files"`
+		}{pkg, arch, owner, paths})
 	}
 	for _, p := range paths {
 		fmt.Fprintln(e.stdout, p)

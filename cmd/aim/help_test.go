@@ -17,7 +17,7 @@ func TestHelpForms(t *testing.T) {
 		not    []string
 	}{
 		{forms: [][]string{{"help", "install"}, {"install", "--help"}, {"install", "-h"}, {"--root", "/x", "install", "-h"}},
-			golden: "help-install", want: []string{"usage: aim install [OPTIONS] PKG[=VERSION]|FILE.deb...", "--no-install-recommends", "Examples:"}},
+			golden: "help-install", want: []string{"usage: aim install [OPTIONS] PKG[:ARCH][=VERSION]|FILE.deb...", "--no-install-recommends", "Examples:"}},
 		{forms: [][]string{{"help", "repo"}, {"repo", "--help"}, {"repo", "-h"}},
 			golden: "help-repo", want: []string{"Verbs:", "  publish "}},
 		{forms: [][]string{{"help", "repo", "add"}, {"repo", "add", "--help"}, {"repo", "add", "-h"}},

@@ -27,8 +27,10 @@ type helpText struct {
 var helpTexts = map[string]helpText{
 	"install": {
 		names:    "available",
-		synopsis: []string{"[OPTIONS] PKG[=VERSION]|FILE.deb...", "[OPTIONS] FILE.install|URL"},
+		synopsis: []string{"[OPTIONS] PKG[:ARCH][=VERSION]|FILE.deb...", "[OPTIONS] FILE.install|URL"},
 		description: `Installs the named packages with everything they depend on, from the configured sources (fill the package lists with aim update first) or from local .deb files named on the command line. Recommended packages of the packages it installs come too, unless --no-install-recommends.
+
+PKG:ARCH names a build of a foreign architecture (aim.conf's foreign-architectures, or dpkg's); the plan lists such packages as NAME:ARCH. Installing a second architecture's instance of an installed Multi-Arch: same package is refused: when dpkg owns the installed one, that is apt's job.
 
 The plan follows the maemo rules: an install never removes a package, and installed user packages stay. aim shows the plan and asks before it changes anything; -s only shows it, -y does not ask. The whole plan runs as one transaction: on any failure the system is as it was before.
 
@@ -72,7 +74,7 @@ Without a terminal, in a desktop session (DISPLAY or WAYLAND_DISPLAY), the quest
 	},
 	"update": {
 		synopsis:    []string{"[OPTIONS]"},
-		description: "Fetches the Release file and package indexes of every enabled source, checks the signature against the trusted keys and the hash of every file, and rebuilds the package cache. A source that fails keeps its previous lists; the command then exits non-zero naming it.",
+		description: "Fetches the Release file and package indexes of every enabled source, checks the signature against the trusted keys and the hash of every file, and rebuilds the package cache. Besides the native architecture's indexes it fetches those of every foreign architecture (aim.conf's foreign-architectures and dpkg's own list) that the Release lists, unless the source's arch= option names its architectures. A source that fails keeps its previous lists; the command then exits non-zero naming it.",
 		examples:    []string{"aim update", "aim update --source demo"},
 	},
 	"search": {
@@ -82,8 +84,8 @@ Without a terminal, in a desktop session (DISPLAY or WAYLAND_DISPLAY), the quest
 	},
 	"show": {
 		names:       "available",
-		synopsis:    []string{"[OPTIONS] PKG[=VERSION]..."},
-		description: "Prints every field of a package: the installed version when there is one, else the candidate; with =VERSION that version.",
+		synopsis:    []string{"[OPTIONS] PKG[:ARCH][=VERSION]..."},
+		description: "Prints every field of a package: the installed version when there is one, else the candidate; with =VERSION that version; with :ARCH only that architecture's builds.",
 		examples:    []string{"aim show hello", "aim show --json hello=2.10-3"},
 	},
 	"list": {
@@ -99,8 +101,8 @@ Without a terminal, in a desktop session (DISPLAY or WAYLAND_DISPLAY), the quest
 	},
 	"files": {
 		names:       "installed",
-		synopsis:    []string{"[OPTIONS] PKG"},
-		description: "Lists the files an installed package owns.",
+		synopsis:    []string{"[OPTIONS] PKG[:ARCH]"},
+		description: "Lists the files an installed package owns; with :ARCH only when it is installed for that architecture.",
 		examples:    []string{"aim files hello"},
 	},
 	"owns": {

@@ -91,7 +91,11 @@ func openInstaller(e *env, chrootless, readOnly bool) (*install.Installer, error
 	if err != nil {
 		return nil, err
 	}
-	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), ReadOnly: readOnly,
+	foreign, err := foreignArchs(e, cfg)
+	if err != nil {
+		return nil, err
+	}
+	in, err := install.Open(e.g.root, install.Options{Arch: nativeArch(cfg), Foreign: foreign, ReadOnly: readOnly,
 		LockWait: 10 * time.Second, ChrootlessScripts: chrootless, Report: reportTo(e)})
 	return in, needsRoot(e, err)
 }

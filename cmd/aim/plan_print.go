@@ -47,11 +47,11 @@ func printSummary(w io.Writer, d *install.Decision) {
 	for _, st := range pl.Steps {
 		switch st.Action {
 		case resolver.Install:
-			inst = append(inst, st.Package.Name)
+			inst = append(inst, d.Label(st.Package))
 		case resolver.Upgrade:
-			ups = append(ups, st.Package.Name)
+			ups = append(ups, d.Label(st.Package))
 		case resolver.Remove:
-			n := st.Package.Name
+			n := d.Label(st.Package)
 			if d.Tx.Purge {
 				n += "*" // apt's mark for a purge
 			}

@@ -101,6 +101,10 @@ func printListings(e *env, rows []listing, withSummary bool) error {
 		}
 		return writeJSON(e.stdout, rows)
 	}
+	native := ""
+	if cfg, err := settings(e); err == nil {
+		native = nativeArch(cfg)
+	}
 	for _, l := range rows {
 		state := ""
 		switch {
@@ -124,7 +128,7 @@ func printListings(e *env, rows []listing, withSummary bool) error {
 		if l.CategoryName != "" {
 			cat = " (" + l.CategoryName + ")"
 		}
-		fmt.Fprintf(e.stdout, "%s%s %s %s%s%s\n", l.Name, src, l.Version, l.Architecture, state, cat)
+		fmt.Fprintf(e.stdout, "%s%s %s %s%s%s\n", archLabel(l.Name, l.Architecture, native), src, l.Version, l.Architecture, state, cat)
 		if withSummary && l.Summary != "" {
 			fmt.Fprintf(e.stdout, "  %s\n", l.Summary)
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "show", summary: "show every field of a package (PKG or PKG=VERSION)", setup: setupShow})
+	register(&command{name: "show", summary: "show every field of a package (PKG, PKG:ARCH, PKG=VERSION)", setup: setupShow})
 }
 
 func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
@@ -50,7 +50,11 @@ func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
 // version.
 func showParagraphs(c *repo.Cache, inst installedIndex, arg string) ([]*deb.Paragraph, error) {
 	name, version, pinned := strings.Cut(arg, "=")
+	name, arch := splitArch(name)
 	ip := inst[name]
+	if ip != nil && arch != "" && ip.Architecture != arch {
+		ip = nil // installed for another architecture
+	}
 	installedV := ""
 	if ip != nil {
 		installedV = ip.Version.String()
@@ -62,7 +66,7 @@ func showParagraphs(c *repo.Cache, inst installedIndex, arg string) ([]*deb.Para
 		known = c.Lookup(name)
 	}
 	for _, a := range known {
-		if pinned && a.Version != version {
+		if pinned && a.Version != version || arch != "" && a.Architecture != arch {
 			continue
 		}
 		p, err := c.Paragraph(a)
@@ -83,6 +87,9 @@ func showParagraphs(c *repo.Cache, inst installedIndex, arg string) ([]*deb.Para
 	}
 	if pinned && (len(known) > 0 || ip != nil) {
 		return nil, fmt.Errorf("package %s has no version %s", name, version)
+	}
+	if arch != "" && (len(known) > 0 || inst[name] != nil) {
+		return nil, fmt.Errorf("package %s has no %s build", name, arch)
 	}
 	if c == nil {
 		return nil, fmt.Errorf("no package named %s", name)

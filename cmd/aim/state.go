@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"aim/db"
 	"aim/deb"
@@ -36,6 +37,28 @@ func nativeArch(cfg *aimconf.Settings) string {
 		return cfg.Architecture
 	}
 	return deb.HostArch()
+}
+
+// archLabel is how listings name a package: NAME for the native
+// architecture and all, NAME:ARCH for a foreign one.
+func archLabel(name, arch, native string) string {
+	if arch == "" || arch == "all" || arch == native {
+		return name
+	}
+	return name + ":" + arch
+}
+
+// splitArch splits "NAME:ARCH" (as the command line names a package of
+// an architecture) into its parts; arch is "" without a colon.
+func splitArch(s string) (name, arch string) {
+	name, arch, _ = strings.Cut(s, ":")
+	return name, arch
+}
+
+// foreignArchs returns the root's foreign architectures: aim.conf's
+// foreign-architectures and dpkg's list (aimconf.Foreign).
+func foreignArchs(e *env, cfg *aimconf.Settings) ([]string, error) {
+	return aimconf.Foreign(e.g.root, cfg, nativeArch(cfg))
 }
 
 // distribution returns the device's distribution: aim.conf's

@@ -51,7 +51,11 @@ func runUpdate(e *env, only string, allowRollback bool) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	u := &repo.Updater{Root: e.g.root, DB: d, Fetcher: repo.NewFetcher(), Arch: nativeArch(cfg), Only: only,
+	foreign, err := foreignArchs(e, cfg)
+	if err != nil {
+		return err
+	}
+	u := &repo.Updater{Root: e.g.root, DB: d, Fetcher: repo.NewFetcher(), Arch: nativeArch(cfg), Foreign: foreign, Only: only,
 		AllowReleaseDateRollback: allowRollback}
 	bar := newProgressBar(e)
 	u.Fetcher.Progress = bar.update

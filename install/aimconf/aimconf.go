@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"aim/deb"
 	"aim/deb/rootfs"
 )
 
@@ -115,6 +117,11 @@ func (s *Settings) set(key, v string) error {
 		s.Architecture = v
 	case "foreign-architectures":
 		s.ForeignArchitectures = splitList(v)
+		for _, a := range s.ForeignArchitectures {
+			if err := checkForeign(a); err != nil {
+				return fmt.Errorf("foreign-architectures = %q: %w", v, err)
+			}
+		}
 	case "distribution":
 		s.Distribution = v
 	case "install-key":
@@ -149,4 +156,63 @@ func (s *Settings) set(key, v string) error {
 // splitList splits a list value at commas and blanks.
 func splitList(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+}
+
+// DpkgArchFile is dpkg's list of foreign architectures below a root (what
+// dpkg --add-architecture writes), one a line; recent dpkg puts the
+// native architecture first.
+const DpkgArchFile = "var/lib/dpkg/arch"
+
+// checkForeign checks one foreign architecture name: a name dpkg accepts
+// that is not a wildcard or "all".
+func checkForeign(a string) error {
+	if err := deb.CheckArchName(a); err != nil {
+		return err
+	}
+	switch a {
+	case "all", "any", "native":
+		return fmt.Errorf("%q is not an architecture packages are built for", a)
+	}
+	if strings.Contains(a, "-any") || strings.HasPrefix(a, "any-") {
+		return fmt.Errorf("%q is a wildcard, not an architecture", a)
+	}
+	return nil
+}
+
+// Foreign returns the foreign architectures of root: aim.conf's
+// foreign-architectures (s, which may be nil), then those of dpkg's
+// DpkgArchFile below root, in that order, without native and without
+// duplicates. A missing dpkg file adds none; a bad name in it is an
+// *Error naming the file and line.
+func Foreign(root string, s *Settings, native string) ([]string, error) {
+	var out []string
+	add := func(a string) {
+		if a != native && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	if s != nil {
+		for _, a := range s.ForeignArchitectures {
+			add(a)
+		}
+	}
+	path := filepath.Join(root, DpkgArchFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for n, line := range strings.Split(string(data), "\n") {
+		a := strings.TrimSpace(line)
+		if a == "" {
+			continue
+		}
+		if err := checkForeign(a); err != nil {
+			return nil, &Error{File: path, Line: n + 1, Msg: err.Error()}
+		}
+		add(a)
+	}
+	return out, nil
 }

@@ -34,6 +34,10 @@ func TestParse(t *testing.T) {
 		{name: "no key", text: " = amd64\n", err: `1: want "key = value"`},
 		{name: "bad trust", text: "package-trust = everyone\n", err: `1: package-trust = "everyone": want store, developer or none`},
 		{name: "bad duration", text: "\nacknowledge-timeout = soon\n", err: `2: acknowledge-timeout = "soon": want a duration such as 10m`},
+		{name: "foreign wildcard", text: "foreign-architectures = i386 any\n", err: `1: foreign-architectures = "i386 any": "any" is not`},
+		{name: "foreign all", text: "foreign-architectures = all\n", err: `"all" is not`},
+		{name: "foreign linux-any", text: "foreign-architectures = linux-any\n", err: `"linux-any" is a wildcard`},
+		{name: "foreign bad name", text: "foreign-architectures = i386,_x\n", err: `invalid architecture name "_x"`},
 		{name: "zero duration", text: "acknowledge-timeout = 0s\n", err: "want a duration"},
 		{name: "negative duration", text: "acknowledge-timeout = -1m\n", err: "want a duration"},
 	}
@@ -100,4 +104,50 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestForeign(t *testing.T) {
+	tests := []struct {
+		name, conf, dpkg string // dpkg "-" for no arch file
+		want             []string
+		err              string
+	}{
+		{name: "none", dpkg: "-"},
+		{name: "aim.conf only", conf: "i386, arm64", dpkg: "-", want: []string{"i386", "arm64"}},
+		{name: "dpkg only, native first", dpkg: "amd64\ni386\n", want: []string{"i386"}},
+		{name: "both, no duplicates, aim.conf first", conf: "arm64 i386", dpkg: "amd64\ni386\n\narmhf\n",
+			want: []string{"arm64", "i386", "armhf"}},
+		{name: "native in aim.conf dropped", conf: "amd64, i386", dpkg: "-", want: []string{"i386"}},
+		{name: "bad dpkg line", dpkg: "amd64\ni 386\n", err: "var/lib/dpkg/arch:2: "},
+		{name: "wildcard in dpkg file", dpkg: "any\n", err: "var/lib/dpkg/arch:1: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tt.dpkg != "-" {
+				os.MkdirAll(filepath.Join(root, "var/lib/dpkg"), 0o755)
+				if err := os.WriteFile(filepath.Join(root, DpkgArchFile), []byte(tt.dpkg), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := Parse([]byte("foreign-architectures = " + tt.conf + "\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Foreign(root, s, "amd64")
+			if tt.err != "" {
+				var e *Error
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.As(err, &e) {
+					t.Fatalf("error %v, want an *Error containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Foreign = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

@@ -18,7 +18,7 @@ import (
 // writing (writer lock held until Close, waiting at most 30 s, recovery
 // done); for plan(), read-only.
 func (s *Server) open(readOnly bool) (*install.Installer, error) {
-	in, err := install.Open(s.root, install.Options{Arch: s.architecture(), ReadOnly: readOnly,
+	in, err := install.Open(s.root, install.Options{Arch: s.architecture(), Foreign: s.cfg.Foreign, ReadOnly: readOnly,
 		LockWait: 30 * time.Second, ChrootlessScripts: s.cfg.ChrootlessScripts})
 	if errors.Is(err, db.ErrLocked) {
 		return nil, withCode(codeLocked, err)

@@ -39,6 +39,9 @@ type Config struct {
 	// Arch is the native architecture (aim.conf's architecture); ""
 	// means deb.HostArch().
 	Arch string
+	// Foreign are the foreign architectures (aimconf.Foreign), whose
+	// indexes updates fetch too.
+	Foreign []string
 	// Policy is what an installed package's signatures must meet
 	// (aim.conf's package-trust); "" means pkgsig.RequireStore.
 	Policy pkgsig.Policy

@@ -279,6 +279,6 @@ func (s *Staged) Revert() error {
 // (whose writer lock is held) and the configured sources.
 func (s *Staged) withUpdater(fn func(*repo.Updater, []sources.Source) error) error {
 	srcs, _ := sources.Load(s.in.Root(), s.File.dist)
-	u := &repo.Updater{Root: s.in.Root(), DB: s.in.DB(), Fetcher: repo.NewFetcher(), Arch: s.in.Arch()}
+	u := &repo.Updater{Root: s.in.Root(), DB: s.in.DB(), Fetcher: repo.NewFetcher(), Arch: s.in.Arch(), Foreign: s.in.Foreign()}
 	return fn(u, srcs)
 }

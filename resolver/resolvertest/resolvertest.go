@@ -176,17 +176,24 @@ func lines(b *strings.Builder) []string {
 }
 
 // PlanLines renders a plan as sorted lines "install NAME VERSION",
-// "upgrade NAME FROM -> TO", "remove NAME VERSION".
+// "upgrade NAME FROM -> TO", "remove NAME VERSION", where NAME is
+// "name:arch" for an architecture other than amd64 (the tests' native
+// one) and all; an upgrade that changes the architecture ends "-> NAME
+// TO".
 func PlanLines(p *resolver.Plan) []string {
 	var out []string
 	for _, q := range p.Install {
-		out = append(out, "install "+q.String())
+		out = append(out, "install "+label(q))
 	}
 	for _, c := range p.Upgrade {
-		out = append(out, "upgrade "+c.From.String()+" -> "+c.To.Version.String())
+		to := c.To.Version.String()
+		if archName(c.From) != archName(c.To) {
+			to = label(c.To)
+		}
+		out = append(out, "upgrade "+label(c.From)+" -> "+to)
 	}
 	for _, q := range p.Remove {
-		out = append(out, "remove "+q.String())
+		out = append(out, "remove "+label(q))
 	}
 	sort.Strings(out)
 	return out
@@ -200,3 +207,14 @@ func StepNames(p *resolver.Plan) string {
 	}
 	return strings.Join(names, " ")
 }
+
+// archName is q's name, with ":arch" unless it is amd64 or all.
+func archName(q *resolver.Package) string {
+	if q.Arch == "amd64" || q.Arch == "all" || q.Arch == "" {
+		return q.Name
+	}
+	return q.Name + ":" + q.Arch
+}
+
+// label is "NAME VERSION" with NAME as archName gives it.
+func label(q *resolver.Package) string { return archName(q) + " " + q.Version.String() }
