@@ -29,7 +29,7 @@ var jsonTexts = map[string]string{
 	"list":           `a list of {name, version, architecture, summary, source, installed (the installed version), auto, manager ("aim" or "dpkg"), state (when not fully installed: config-files, half-configured, ...), upgradable, user, category, categoryName}.`,
 	"show":           `a list of paragraphs, one per package: objects whose keys are the control fields by their Debian names (Package, Version, Depends, ...).`,
 	"policy":         `a list of {package, installed, state, candidate, versions: list of {version, architecture, installed, priority, sources: list of {name, priority, where}}}.`,
-	"files":          `an object {package, owner ("aim" or "dpkg"), files: list of paths}.`,
+	"files":          `an object {package, architecture, owner ("aim" or "dpkg"), files: list of paths}.`,
 	"owns":           `a list of {path, packages: the packages that own it}.`,
 	"verify":         `a list of {package, path, problem, detail}; [] when every file is as installed.`,
 	"log":            `a list of {task, operation, at, ok, text}, oldest first.`,
