@@ -2,6 +2,7 @@ package repo
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"os/exec"
@@ -265,5 +266,47 @@ func TestCacheUserSection(t *testing.T) {
 		if l := c.Lookup(name); len(l) != 1 || l[0].User != user {
 			t.Errorf("%s: %+v, want User %v", name, l, user)
 		}
+	}
+}
+
+// TestDamagedRecordIsRefusedWhenRead checks that references are bounds
+// checked as they are read (the cache is not scanned whole at open): a
+// record pointing outside the blob gives an error from Paragraph and empty
+// fields from At, never a read out of bounds.
+func TestDamagedRecordIsRefusedWhenRead(t *testing.T) {
+	b := NewCacheBuilder()
+	if err := b.AddIndex(CacheSource{Name: "a"}, strings.NewReader(indexA)); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	b.encode(&buf)
+	for _, tc := range []struct {
+		name  string
+		field int
+	}{{"paragraph", rPara}, {"name", rName}, {"origins", rOrigins}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := newCache(bytes.Clone(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			good := c.At(0)
+			binary.LittleEndian.PutUint32(c.records[(0*recordWords+tc.field)*4:], 1<<31)
+			a := c.At(0)
+			_, err = c.Paragraph(a)
+			switch tc.field {
+			case rPara:
+				if err == nil || !strings.Contains(err.Error(), "damaged cache") {
+					t.Errorf("Paragraph of a damaged record: %v", err)
+				}
+			case rName:
+				if a.Name != "" {
+					t.Errorf("name of a damaged record = %q, want empty", a.Name)
+				}
+			case rOrigins:
+				if len(a.Sources) != 0 || len(good.Sources) == 0 {
+					t.Errorf("sources of a damaged record = %v (undamaged %v), want none", a.Sources, good.Sources)
+				}
+			}
+		})
 	}
 }
