@@ -35,7 +35,14 @@ func (u *Updater) RebuildCache() error {
 	if old, err := u.DB.Meta(cacheKeyMeta); err == nil && old == key && fileExists(path) {
 		return nil
 	}
-	b := NewCacheBuilder()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	b, err := NewCacheFileBuilder(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer b.Abort()
 	for _, s := range srcs {
 		if !s.Enabled {
 			continue
@@ -43,9 +50,6 @@ func (u *Updater) RebuildCache() error {
 		if err := u.addSourceIndexes(b, s, states[s.Name]); err != nil {
 			return err
 		}
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
 	}
 	if err := b.WriteFile(path); err != nil {
 		return err
