@@ -171,7 +171,11 @@ func buildRealCache(tb testing.TB, dir string) string {
 		tb.Skip(err)
 	}
 	defer f.Close()
-	b := NewCacheBuilder()
+	b, err := NewCacheFileBuilder(dir) // as update builds it
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer b.Abort()
 	if err := b.AddIndex(CacheSource{Name: "debian"}, f); err != nil {
 		tb.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"aim/db"
@@ -38,6 +39,9 @@ func (u *Updater) RebuildCache() error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
+	// The records of 60,000 packages stay while every paragraph's text
+	// comes and goes: collecting sooner keeps the peak near what is live.
+	defer debug.SetGCPercent(debug.SetGCPercent(cacheGCPercent))
 	b, err := NewCacheFileBuilder(filepath.Dir(path))
 	if err != nil {
 		return err
@@ -56,6 +60,9 @@ func (u *Updater) RebuildCache() error {
 	}
 	return u.DB.Update(func(tx *db.Tx) error { return tx.SetMeta(cacheKeyMeta, key) })
 }
+
+// cacheGCPercent is the garbage collector's GOGC while the cache is built.
+const cacheGCPercent = 40
 
 // cacheKeyMeta is the database setting that holds the key of the indexes
 // the cache file was built from.
