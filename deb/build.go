@@ -23,12 +23,14 @@ type BuildOptions struct {
 	// stamped with the newest mtime of the tree, so the same tree always
 	// gives the same bytes.
 	SourceDateEpoch *time.Time
-	// SystemXz compresses xz with the system's xz when it is installed
-	// (XZ Utils 5.4 or later), as dpkg-deb uses liblzma: several times
-	// faster than the pure-Go encoder, on every core. The bytes are the
-	// same for any number of cores but may change with xz's version; leave
-	// it false for bytes that depend on nothing but the tree and options.
-	SystemXz bool
+	// SystemCompressors compresses xz and gzip with the system's xz (XZ
+	// Utils 5.4 or later, on every core) and gzip when they are installed,
+	// as dpkg-deb uses liblzma and zlib: they are faster than the pure-Go
+	// encoders (xz about 1.8 times less CPU, gzip -9 about 2.5 times). The
+	// bytes are the same for any number of cores but may change with the
+	// programs' versions; leave it false for bytes that depend on nothing
+	// but the tree and options.
+	SystemCompressors bool
 	// Warn receives the problems dpkg-deb only warns about (missing
 	// Maintainer or Description, a duplicated conffile, ...); nil drops
 	// them.
@@ -211,9 +213,10 @@ func (b *builder) clamp(t time.Time) time.Time {
 func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry) error {
 	var z io.WriteCloser
 	var err error
-	if xz := systemXz(); b.opts.Compression == Xz && b.opts.SystemXz && xz != "" {
-		z, err = newXzCommand(xz, w, b.opts.Level)
-	} else {
+	if b.opts.SystemCompressors {
+		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
+	}
+	if z == nil && err == nil {
 		z, err = compressor(b.opts.Compression, w, b.opts.Level)
 	}
 	if err != nil {

@@ -11,15 +11,27 @@ import (
 	"time"
 )
 
-// TestSystemXzIsReproducibleAndReadable builds with the system's xz a
-// package larger than one of xz's blocks (preset 1: 3 MiB) with one and
-// with two cores, checks that the bytes are the same, that aim and
-// dpkg-deb read the package back, and that a failing xz is reported.
-func TestSystemXzIsReproducibleAndReadable(t *testing.T) {
-	if systemXz() == "" {
-		t.Skip("no xz 5.4 or later installed")
-	}
+// TestSystemCompressorsAreReproducibleAndReadable builds with the
+// system's xz and gzip a package larger than one of xz's blocks (preset 1:
+// 3 MiB) with one and with two cores, checks that the bytes are the same,
+// that aim and dpkg-deb read the package back, and that a failing
+// destination is reported.
+func TestSystemCompressorsAreReproducibleAndReadable(t *testing.T) {
 	needDpkgDeb(t)
+	for _, tc := range []struct {
+		c     Compression
+		found func() string
+	}{{Xz, systemXz}, {Gzip, systemGzip}} {
+		t.Run(string(tc.c), func(t *testing.T) {
+			if tc.found() == "" {
+				t.Skipf("no system %s (xz: 5.4 or later)", tc.c)
+			}
+			testSystemCompressor(t, tc.c)
+		})
+	}
+}
+
+func testSystemCompressor(t *testing.T, c Compression) {
 	files := append([]treeFile{}, sampleFiles...)
 	random := make([]byte, 2<<20)
 	rand.Read(random)
@@ -31,7 +43,7 @@ func TestSystemXzIsReproducibleAndReadable(t *testing.T) {
 		treeFile{name: "usr/share/doc/sample/random.bin", body: string(random), mode: 0644},
 		treeFile{name: "usr/share/doc/sample/text.txt", body: text.String(), mode: 0644})
 	dir := makeTree(t, files, time.Unix(1700000000, 0))
-	opts := BuildOptions{Compression: Xz, Level: 1, SystemXz: true, SourceDateEpoch: epoch(testEpoch)}
+	opts := BuildOptions{Compression: c, Level: 1, SystemCompressors: true, SourceDateEpoch: epoch(testEpoch)}
 	var builds [][]byte
 	for _, procs := range []int{1, 2} {
 		old := runtime.GOMAXPROCS(procs)
@@ -39,9 +51,9 @@ func TestSystemXzIsReproducibleAndReadable(t *testing.T) {
 		runtime.GOMAXPROCS(old)
 	}
 	if !bytes.Equal(builds[0], builds[1]) {
-		t.Fatalf("system xz: %d bytes with one core, %d with two; they differ", len(builds[0]), len(builds[1]))
+		t.Fatalf("system %s: %d bytes with one core, %d with two; they differ", c, len(builds[0]), len(builds[1]))
 	}
-	builtin := buildBytes(t, dir, BuildOptions{Compression: Xz, Level: 1, SourceDateEpoch: epoch(testEpoch)})
+	builtin := buildBytes(t, dir, BuildOptions{Compression: c, Level: 1, SourceDateEpoch: epoch(testEpoch)})
 	_, want := readEntries(t, builtin)
 	_, got := readEntries(t, builds[0])
 	if len(got) != len(want) {
@@ -52,13 +64,13 @@ func TestSystemXzIsReproducibleAndReadable(t *testing.T) {
 	dpkgDeb(t, "-x", file, out)
 	compareTrees(t, dir, out, time.Unix(testEpoch, 0))
 
-	z, err := newXzCommand(systemXz(), failingWriter{}, 1)
+	z, err := systemCompressor(c, failingWriter{}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	io.Copy(z, bytes.NewReader(random))
 	if err := z.Close(); err == nil {
-		t.Error("xz into a failing writer: no error")
+		t.Errorf("%s into a failing writer: no error", c)
 	}
 }
 
