@@ -27,6 +27,10 @@ STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(G
 # What only the benchmarks compare against.
 BENCH_DEBS := aptly reprepro
 BENCH_TOOLS := aptly reprepro
+# BENCH_ROWS: one script a row of issue 18, each timing aim beside its peer;
+# then plans beside libsolv with a foreign architecture, and installability
+# beside dose-debcheck (issue 14).
+BENCH_ROWS := startup show search update update-http resolver deb publish multiarch dose
 
 .PHONY: all go-deps build test bench bench-engine bench-crash fuzz lint demo deps apt-install clean install-desktop install uninstall
 
@@ -81,11 +85,7 @@ bench: deps
 	  $(call apt_install,$(BENCH_DEBS)); \
 	fi
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./... | tee bench/last-go.txt
-	bash bench/peers.sh | tee bench/last-peers.txt
-	bash bench/publish.sh | tee bench/last-publish.txt
-	bash bench/resolver.sh | tee bench/last-resolver.txt
-	bash bench/multiarch.sh | tee bench/last-multiarch.txt
-	bash bench/dose.sh | tee bench/last-dose.txt
+	@for s in $(BENCH_ROWS); do echo "== bench/$$s.sh"; bash bench/$$s.sh | tee bench/last-$$s.txt || exit 1; done
 
 # bench-engine installs 200 small packages with aim and with dpkg (needs root);
 # bench-crash kills aim -9 at random points of transactions (TRIALS=N, default 100).

@@ -15,7 +15,7 @@ index=$(../shared/bin/debian-index)
 mirror=$work/mirror
 line=$(../shared/bin/debian-mirror "$mirror")
 
-# An aim root and an apt sandbox on the mirror, as bench/peers.sh sets them up.
+# An aim root and an apt sandbox on the mirror, as bench/lib.sh sets them up.
 R=$work/root; mkdir -p "$R/etc/aim/keyrings"
 kr=$(echo "$line" | sed -n 's/.*signed-by=\([^] ]*\).*/\1/p')
 cp "$kr" "$R/etc/aim/keyrings/"

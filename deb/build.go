@@ -23,6 +23,14 @@ type BuildOptions struct {
 	// stamped with the newest mtime of the tree, so the same tree always
 	// gives the same bytes.
 	SourceDateEpoch *time.Time
+	// SystemCompressors compresses xz and gzip with the system's xz (XZ
+	// Utils 5.4 or later, on every core) and gzip when they are installed,
+	// as dpkg-deb uses liblzma and zlib: they are faster than the pure-Go
+	// encoders (xz about 1.8 times less CPU, gzip -9 about 2.5 times). The
+	// bytes are the same for any number of cores but may change with the
+	// programs' versions; leave it false for bytes that depend on nothing
+	// but the tree and options.
+	SystemCompressors bool
 	// Warn receives the problems dpkg-deb only warns about (missing
 	// Maintainer or Description, a duplicated conffile, ...); nil drops
 	// them.
@@ -203,7 +211,14 @@ func (b *builder) clamp(t time.Time) time.Time {
 
 // compressTar writes entries below dir as a compressed tar stream.
 func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry) error {
-	z, err := compressor(b.opts.Compression, w, b.opts.Level)
+	var z io.WriteCloser
+	var err error
+	if b.opts.SystemCompressors {
+		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
+	}
+	if z == nil && err == nil {
+		z, err = compressor(b.opts.Compression, w, b.opts.Level)
+	}
 	if err != nil {
 		return err
 	}

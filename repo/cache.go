@@ -103,33 +103,7 @@ func newCache(data []byte) (*Cache, error) {
 	if err := json.Unmarshal(srcJSON, &c.sources); err != nil {
 		return nil, fmt.Errorf("damaged cache: %w", err)
 	}
-	return c, c.check()
-}
-
-// check verifies that every string reference lies inside the blob, so no
-// later access can go out of bounds.
-func (c *Cache) check() error {
-	limit := uint32(len(c.data) - headerSize)
-	ok := func(off, n uint32) bool { return uint64(off)+uint64(n) <= uint64(limit) }
-	for i := 0; i < c.nrec; i++ {
-		for f := 0; f < rOrigins; f += 2 {
-			if !ok(c.word(c.records, recordWords, i, f), c.word(c.records, recordWords, i, f+1)) {
-				return fmt.Errorf("damaged cache: record %d out of bounds", i)
-			}
-		}
-		o, n := c.word(c.records, recordWords, i, rOrigins), c.word(c.records, recordWords, i, rOrigins+1)
-		if uint64(o+n)*4 > uint64(len(c.origins)) {
-			return fmt.Errorf("damaged cache: record %d origins out of bounds", i)
-		}
-	}
-	for i := 0; i < c.nprov; i++ {
-		if !ok(c.word(c.provides, provideWords, i, 0), c.word(c.provides, provideWords, i, 1)) ||
-			!ok(c.word(c.provides, provideWords, i, 3), c.word(c.provides, provideWords, i, 4)) ||
-			int(c.word(c.provides, provideWords, i, 2)) >= c.nrec {
-			return fmt.Errorf("damaged cache: provide %d out of bounds", i)
-		}
-	}
-	return nil
+	return c, nil
 }
 
 // Close unmaps the cache file.
@@ -152,8 +126,23 @@ func (c *Cache) word(sec []byte, width, i, f int) uint32 {
 	return binary.LittleEndian.Uint32(sec[(i*width+f)*4:])
 }
 
+// bytesAt returns n bytes at off in the blob, or nil when they lie outside
+// it. References are checked as they are read rather than all at open, so
+// that opening the cache touches only the pages a command reads (a damaged
+// cache then reads as empty fields, never out of bounds).
 func (c *Cache) bytesAt(off, n uint32) []byte {
-	return c.data[headerSize+int(off) : headerSize+int(off)+int(n)]
+	end := uint64(headerSize) + uint64(off) + uint64(n)
+	if end > uint64(len(c.data)) {
+		return nil
+	}
+	return c.data[headerSize+int(off) : end]
+}
+
+// inBounds reports whether the string reference in fields f, f+1 of
+// record i lies inside the blob.
+func (c *Cache) inBounds(i, f int) bool {
+	off, n := c.word(c.records, recordWords, i, f), c.word(c.records, recordWords, i, f+1)
+	return uint64(headerSize)+uint64(off)+uint64(n) <= uint64(len(c.data))
 }
 
 func (c *Cache) field(i, f int) []byte {
@@ -172,6 +161,9 @@ func (c *Cache) At(i int) Available {
 		index:        i,
 	}
 	o, n := c.word(c.records, recordWords, i, rOrigins), c.word(c.records, recordWords, i, rOrigins+1)
+	if uint64(o)+uint64(n) > uint64(len(c.origins)/4) {
+		return a // a damaged record: no origins rather than a read out of bounds
+	}
 	for k := uint32(0); k < n; k++ {
 		a.Sources = append(a.Sources, int(binary.LittleEndian.Uint32(c.origins[(o+k)*4:])))
 	}
@@ -206,6 +198,9 @@ func (c *Cache) Providers(name string) []Provider {
 	var out []Provider
 	for i := lo; i < c.nprov && bytes.Equal(pname(i), key); i++ {
 		rec := int(c.word(c.provides, provideWords, i, 2))
+		if rec >= c.nrec {
+			continue // a damaged entry
+		}
 		v := c.bytesAt(c.word(c.provides, provideWords, i, 3), c.word(c.provides, provideWords, i, 4))
 		out = append(out, Provider{Package: c.At(rec), Version: string(v)})
 	}
@@ -240,6 +235,9 @@ func (c *Cache) Search(term string) []Available {
 func (c *Cache) Paragraph(a Available) (*deb.Paragraph, error) {
 	if a.index < 0 || a.index >= c.nrec {
 		return nil, fmt.Errorf("package %s is not from this cache", a.Name)
+	}
+	if !c.inBounds(a.index, rPara) {
+		return nil, fmt.Errorf("damaged cache: record %d out of bounds", a.index)
 	}
 	return deb.ParseParagraph(c.field(a.index, rPara))
 }

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
+	"strings"
 
 	"aim/deb"
 	"aim/deb/rootfs"
@@ -34,30 +35,94 @@ type CacheSource struct {
 
 // CacheBuilder collects the Packages indexes of every source and writes
 // the available-package cache file that commands read afterwards.
+//
+// The blob of strings goes out as it is made: to a temporary file beside
+// the cache when the builder came from NewCacheFileBuilder, so memory holds
+// only the records, not the index text; to memory otherwise.
 type CacheBuilder struct {
 	sources []CacheSource
-	pkgs    []*buildPkg
-	byKey   map[string]*buildPkg
-	blob    []byte // every string the records point at
+	pkgs    []buildPkg       // in the order added
+	byKey   map[string]int32 // identity and SHA256 -> index in pkgs
+	blob    []byte           // the blob's bytes not yet written out
+	blobLen int              // the blob's length so far, written or not
 	prov    []buildProvide
+	spool   *rootfs.AtomicFile // the cache file being written, or nil
+	err     error              // the first error writing the spool
 }
 
+// blobChunk is how much of the blob a file builder buffers before writing.
+const blobChunk = 1 << 20
+
+// buildPkg is one record being built. It is a value in one slice, not an
+// object of its own, and keeps its strings in key (name, version and
+// architecture, NUL-separated, then the SHA256): 63,000 of them stay small
+// and cheap for the garbage collector.
 type buildPkg struct {
-	name, version, arch string
-	ver                 deb.Version
-	rec                 [recordWords]uint32
-	origins             []uint32
+	key     string
+	rec     [recordWords]uint32
+	origin  uint32   // the first source listing it
+	origins []uint32 // the further sources, usually none
+}
+
+// name, version and arch return the record's identity, held in key.
+func (p *buildPkg) name() string { return p.key[:p.rec[rName+1]] }
+func (p *buildPkg) version() string {
+	n := p.rec[rName+1] + 1
+	return p.key[n : n+p.rec[rVersion+1]]
+}
+func (p *buildPkg) arch() string {
+	n := p.rec[rName+1] + p.rec[rVersion+1] + 2
+	return p.key[n : n+p.rec[rArch+1]]
 }
 
 type buildProvide struct {
 	name string
-	pkg  *buildPkg
+	pkg  int32 // index in pkgs
 	row  [provideWords]uint32
 }
 
 // NewCacheBuilder returns an empty builder.
 func NewCacheBuilder() *CacheBuilder {
-	return &CacheBuilder{byKey: map[string]*buildPkg{}}
+	return &CacheBuilder{byKey: map[string]int32{}}
+}
+
+// NewCacheFileBuilder returns an empty builder that writes the cache to a
+// temporary file in dir as it goes; WriteFile then finishes it and puts
+// it in place (dir must be on the same filesystem as that path), and
+// Abort removes it.
+func NewCacheFileBuilder(dir string) (*CacheBuilder, error) {
+	f, err := rootfs.CreateAtomic(dir)
+	if err != nil {
+		return nil, fmt.Errorf("write cache: %w", err)
+	}
+	if _, err := f.Write(make([]byte, headerSize)); err != nil {
+		f.Abort()
+		return nil, fmt.Errorf("write cache: %w", err)
+	}
+	b := NewCacheBuilder()
+	b.spool = f
+	b.blob = make([]byte, 0, blobChunk+64<<10)
+	return b, nil
+}
+
+// Abort removes the temporary file of a builder from NewCacheFileBuilder
+// that is not to be written. It is safe to call after WriteFile.
+func (b *CacheBuilder) Abort() {
+	if b.spool != nil {
+		b.spool.Abort()
+	}
+}
+
+// flushBlob writes the buffered blob to the spool once a chunk is full
+// (or always when all is true).
+func (b *CacheBuilder) flushBlob(all bool) {
+	if b.spool == nil || (!all && len(b.blob) < blobChunk) {
+		return
+	}
+	if b.err == nil {
+		_, b.err = b.spool.Write(b.blob)
+	}
+	b.blob = b.blob[:0]
 }
 
 // AddIndex reads a Packages index that came from src. A package already
@@ -69,24 +134,78 @@ func (b *CacheBuilder) AddIndex(src CacheSource, r io.Reader) error {
 	idx := uint32(len(b.sources))
 	b.sources = append(b.sources, src)
 	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && cap(b.blob)-len(b.blob) < int(st.Size())*5/4 {
-			b.blob = append(make([]byte, 0, len(b.blob)+int(st.Size())*5/4), b.blob...)
+		if st, err := f.Stat(); err == nil {
+			b.reserve(st.Size())
 		}
 	}
-	pr := deb.NewParagraphReader(r)
-	for {
-		p, err := pr.Next()
-		if err == io.EOF {
-			return nil
+	// Parsing runs on a goroutine of its own, a batch of paragraphs ahead
+	// of the records being made from them: two cores where there are two.
+	batches := make(chan []*deb.Paragraph, 4)
+	done := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(batches)
+		pr := deb.NewParagraphReader(r)
+		batch := make([]*deb.Paragraph, 0, parseBatch)
+		for {
+			p, err := pr.Next()
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				break
+			}
+			if batch = append(batch, p); len(batch) == parseBatch {
+				select {
+				case batches <- batch:
+				case <-done:
+					return
+				}
+				batch = make([]*deb.Paragraph, 0, parseBatch)
+			}
 		}
-		if err != nil {
-			return err
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-done:
+			}
 		}
-		if err := b.add(idx, p); err != nil {
-			return fmt.Errorf("line %d: %w", p.Line, err)
+	}()
+	defer func() {
+		close(done)
+		for range batches { // let the reader finish before returning
 		}
+	}()
+	for batch := range batches {
+		for _, p := range batch {
+			if err := b.add(idx, p); err != nil {
+				return fmt.Errorf("line %d: %w", p.Line, err)
+			}
+		}
+	}
+	if readErr != nil {
+		return readErr
+	}
+	if b.err != nil {
+		return fmt.Errorf("write cache: %w", b.err)
+	}
+	return nil
+}
+
+// reserve makes room for an index of size bytes: in the records (one
+// for every 750 bytes or so, as in Debian's indexes), so that they are not
+// copied as they grow, and in the blob when it stays in memory.
+func (b *CacheBuilder) reserve(size int64) {
+	if n := len(b.pkgs) + int(size/750); size < 1<<32 && cap(b.pkgs) < n {
+		b.pkgs = slices.Grow(b.pkgs, n-len(b.pkgs))
+	}
+	if b.spool == nil && size < 1<<32 && cap(b.blob)-len(b.blob) < int(size)*5/4 {
+		b.blob = slices.Grow(b.blob, int(size)*5/4)
 	}
 }
+
+// parseBatch is how many paragraphs the parsing goroutine hands over at once.
+const parseBatch = 256
 
 func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 	id := deb.IdentityOf(p)
@@ -94,16 +213,20 @@ func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 	if name == "" || version == "" || arch == "" {
 		return fmt.Errorf("paragraph lacks Package, Version or Architecture")
 	}
-	v, err := deb.ParseVersionLax(version)
-	if err != nil {
-		return err
-	}
 	key := name + "\x00" + version + "\x00" + arch + "\x00" + p.Get("SHA256")
-	if old := b.byKey[key]; old != nil {
-		old.origins = append(old.origins, src)
+	if old, ok := b.byKey[key]; ok {
+		b.pkgs[old].origins = append(b.pkgs[old].origins, src)
 		return nil
 	}
-	bp := &buildPkg{name: name, version: version, arch: arch, ver: v, origins: []uint32{src}}
+	if _, err := deb.ParseVersionLax(version); err != nil {
+		return err
+	}
+	if len(b.pkgs) >= 1<<31-1 {
+		return fmt.Errorf("more packages than a cache holds")
+	}
+	// The record keeps its strings in key: substrings of the paragraph
+	// would keep the whole paragraph's text alive until the cache is written.
+	bp := buildPkg{key: key, origin: src}
 	section := p.Get("Section")
 	b.put(&bp.rec, rName, name)
 	b.put(&bp.rec, rVersion, version)
@@ -111,33 +234,34 @@ func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 	b.put(&bp.rec, rSection, section)
 	start := len(b.blob)
 	b.blob = p.AppendText(b.blob)
-	bp.rec[rPara], bp.rec[rPara+1] = uint32(start), uint32(len(b.blob)-start)
+	b.setBlobField(&bp.rec, rPara, start)
 	start = len(b.blob)
-	b.blob = appendLower(appendLower(b.blob, name), "\n"+p.Get("Description"))
-	bp.rec[rSearch], bp.rec[rSearch+1] = uint32(start), uint32(len(b.blob)-start)
+	b.blob = appendLower(append(appendLower(b.blob, name), '\n'), p.Get("Description"))
+	b.setBlobField(&bp.rec, rSearch, start)
 	if deb.IsUserSection(section) {
 		bp.rec[rFlags] |= flagUser
 	}
+	at := int32(len(b.pkgs))
 	if pv := p.Get("Provides"); pv != "" {
-		if err := b.addProvides(bp, pv); err != nil {
+		if err := b.addProvides(at, pv); err != nil {
 			return err
 		}
 	}
-	if len(b.blob) > 1<<32-1 {
+	if b.blobLen > 1<<32-1 {
 		return fmt.Errorf("more package data than a cache holds")
 	}
-	b.byKey[key] = bp
+	b.byKey[key] = at
 	b.pkgs = append(b.pkgs, bp)
 	return nil
 }
 
-func (b *CacheBuilder) addProvides(bp *buildPkg, value string) error {
+func (b *CacheBuilder) addProvides(pkg int32, value string) error {
 	rels, err := deb.ParseRelationField("Provides", value)
 	if err != nil {
 		return err
 	}
 	for _, alt := range rels {
-		bv := buildProvide{name: alt[0].Name, pkg: bp}
+		bv := buildProvide{name: strings.Clone(alt[0].Name), pkg: pkg}
 		b.putProvide(&bv.row, 0, alt[0].Name)
 		if alt[0].Op == deb.OpEQ {
 			b.putProvide(&bv.row, 3, alt[0].Version.String())
@@ -147,14 +271,25 @@ func (b *CacheBuilder) addProvides(bp *buildPkg, value string) error {
 	return nil
 }
 
+// setBlobField records in rec[at], rec[at+1] the bytes appended to the
+// blob buffer since start, and counts them into the blob.
+func (b *CacheBuilder) setBlobField(rec *[recordWords]uint32, at, start int) {
+	n := len(b.blob) - start
+	rec[at], rec[at+1] = uint32(b.blobLen), uint32(n)
+	b.blobLen += n
+	b.flushBlob(false)
+}
+
 func (b *CacheBuilder) put(rec *[recordWords]uint32, at int, s string) {
-	rec[at], rec[at+1] = uint32(len(b.blob)), uint32(len(s))
+	rec[at], rec[at+1] = uint32(b.blobLen), uint32(len(s))
 	b.blob = append(b.blob, s...)
+	b.blobLen += len(s)
 }
 
 func (b *CacheBuilder) putProvide(row *[provideWords]uint32, at int, s string) {
-	row[at], row[at+1] = uint32(len(b.blob)), uint32(len(s))
+	row[at], row[at+1] = uint32(b.blobLen), uint32(len(s))
 	b.blob = append(b.blob, s...)
+	b.blobLen += len(s)
 }
 
 // appendLower appends s to b with ASCII letters in lower case.
@@ -203,52 +338,111 @@ const (
 // WriteFile writes the cache atomically to path, with mode 0600, so a
 // reader sees the old cache or the new one, never half.
 func (b *CacheBuilder) WriteFile(path string) error {
-	if err := rootfs.WriteFileFunc(path, 0o600, b.encode); err != nil {
+	var err error
+	if b.spool == nil {
+		err = rootfs.WriteFileFunc(path, 0o600, b.encode)
+	} else {
+		err = b.finishSpool(path)
+	}
+	if err != nil {
 		return fmt.Errorf("write cache: %w", err)
 	}
 	return nil
 }
 
-func (b *CacheBuilder) sort() {
-	sort.SliceStable(b.pkgs, func(i, j int) bool {
-		x, y := b.pkgs[i], b.pkgs[j]
-		if x.name != y.name {
-			return x.name < y.name
-		}
-		if c := deb.CompareVersions(x.ver, y.ver); c != 0 {
-			return c > 0
-		}
-		return x.arch < y.arch
-	})
-	sort.SliceStable(b.prov, func(i, j int) bool { return b.prov[i].name < b.prov[j].name })
+// finishSpool writes what follows the blob, then the header at the start
+// of the spool, and commits it to path.
+func (b *CacheBuilder) finishSpool(path string) error {
+	defer b.spool.Abort()
+	b.flushBlob(true)
+	if b.err != nil {
+		return b.err
+	}
+	header, tail, err := b.sections()
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(b.spool, 1<<20)
+	if err := tail(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if _, err := b.spool.WriteAt(header, 0); err != nil {
+		return err
+	}
+	return b.spool.Commit(path, 0o600)
 }
 
-// encode writes the cache file's bytes to w.
+// sort orders the records by name, then version (highest first), then
+// architecture, each group in the order added, and the provides by name;
+// it returns the indexes of pkgs in that order (pkgs itself stays as it is).
+func (b *CacheBuilder) sort() []int32 {
+	order := make([]int32, len(b.pkgs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(i, j int32) int {
+		x, y := &b.pkgs[i], &b.pkgs[j]
+		if c := strings.Compare(x.name(), y.name()); c != 0 {
+			return c
+		}
+		// Versions were checked when added; parsed here only on a tie.
+		xv, _ := deb.ParseVersionLax(x.version())
+		yv, _ := deb.ParseVersionLax(y.version())
+		if c := deb.CompareVersions(xv, yv); c != 0 {
+			return -c
+		}
+		return strings.Compare(x.arch(), y.arch())
+	})
+	slices.SortStableFunc(b.prov, func(x, y buildProvide) int { return strings.Compare(x.name, y.name) })
+	return order
+}
+
+// encode writes the cache file's bytes to w (a builder that keeps its
+// blob in memory).
 func (b *CacheBuilder) encode(w io.Writer) error {
-	b.sort()
-	index := make(map[*buildPkg]uint32, len(b.pkgs))
-	var origins []uint32
-	records := make([]uint32, 0, len(b.pkgs)*recordWords)
-	for i, p := range b.pkgs {
-		index[p] = uint32(i)
-		p.rec[rOrigins], p.rec[rOrigins+1] = uint32(len(origins)), uint32(len(p.origins))
+	header, tail, err := b.sections()
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.Write(header)
+	bw.Write(b.blob)
+	if err := tail(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// sections sorts the records and returns the file's header and a function
+// writing what follows the blob: records, provides, origins and sources.
+func (b *CacheBuilder) sections() ([]byte, func(*bufio.Writer) error, error) {
+	order := b.sort()
+	where := make([]uint32, len(b.pkgs))
+	origins := make([]uint32, 0, len(b.pkgs))
+	for to, from := range order {
+		where[from] = uint32(to)
+		p := &b.pkgs[from]
+		p.rec[rOrigins], p.rec[rOrigins+1] = uint32(len(origins)), uint32(1+len(p.origins))
+		origins = append(origins, p.origin)
 		origins = append(origins, p.origins...)
-		records = append(records, p.rec[:]...)
 	}
 	provides := make([]uint32, 0, len(b.prov)*provideWords)
 	for _, pv := range b.prov {
-		pv.row[2] = index[pv.pkg]
+		pv.row[2] = where[pv.pkg]
 		provides = append(provides, pv.row[:]...)
 	}
 	srcJSON, err := json.Marshal(b.sources)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	header := make([]byte, headerSize)
 	copy(header, cacheMagic)
-	off := uint64(headerSize + len(b.blob))
+	off := uint64(headerSize + b.blobLen)
 	for slot, sec := range []struct{ n, size int }{
-		{len(records) / recordWords, 4 * len(records)},
+		{len(order), 4 * recordWords * len(order)},
 		{len(provides) / provideWords, 4 * len(provides)},
 		{len(origins), 4 * len(origins)},
 		{len(srcJSON), len(srcJSON)},
@@ -257,14 +451,22 @@ func (b *CacheBuilder) encode(w io.Writer) error {
 		binary.LittleEndian.PutUint64(header[16+slot*16:], uint64(sec.n))
 		off += uint64(sec.size)
 	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.Write(header)
-	bw.Write(b.blob)
-	for _, words := range [][]uint32{records, provides, origins} {
-		for _, x := range words {
-			bw.Write(binary.LittleEndian.AppendUint32(header[:0], x))
+	tail := func(bw *bufio.Writer) error {
+		var word [4]byte
+		for _, from := range order { // the records, written from pkgs, not copied first
+			for _, x := range b.pkgs[from].rec {
+				binary.LittleEndian.PutUint32(word[:], x)
+				bw.Write(word[:])
+			}
 		}
+		for _, words := range [][]uint32{provides, origins} {
+			for _, x := range words {
+				binary.LittleEndian.PutUint32(word[:], x)
+				bw.Write(word[:])
+			}
+		}
+		_, err := bw.Write(srcJSON)
+		return err
 	}
-	bw.Write(srcJSON)
-	return bw.Flush()
+	return header, tail, nil
 }

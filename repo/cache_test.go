@@ -2,7 +2,10 @@ package repo
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,7 +171,11 @@ func buildRealCache(tb testing.TB, dir string) string {
 		tb.Skip(err)
 	}
 	defer f.Close()
-	b := NewCacheBuilder()
+	b, err := NewCacheFileBuilder(dir) // as update builds it
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer b.Abort()
 	if err := b.AddIndex(CacheSource{Name: "debian"}, f); err != nil {
 		tb.Fatal(err)
 	}
@@ -265,5 +272,154 @@ func TestCacheUserSection(t *testing.T) {
 		if l := c.Lookup(name); len(l) != 1 || l[0].User != user {
 			t.Errorf("%s: %+v, want User %v", name, l, user)
 		}
+	}
+}
+
+// TestDamagedRecordIsRefusedWhenRead checks that references are bounds
+// checked as they are read (the cache is not scanned whole at open): a
+// record pointing outside the blob gives an error from Paragraph and empty
+// fields from At, never a read out of bounds.
+func TestDamagedRecordIsRefusedWhenRead(t *testing.T) {
+	b := NewCacheBuilder()
+	if err := b.AddIndex(CacheSource{Name: "a"}, strings.NewReader(indexA)); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	b.encode(&buf)
+	for _, tc := range []struct {
+		name  string
+		field int
+	}{{"paragraph", rPara}, {"name", rName}, {"origins", rOrigins}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := newCache(bytes.Clone(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			good := c.At(0)
+			binary.LittleEndian.PutUint32(c.records[(0*recordWords+tc.field)*4:], 1<<31)
+			a := c.At(0)
+			_, err = c.Paragraph(a)
+			switch tc.field {
+			case rPara:
+				if err == nil || !strings.Contains(err.Error(), "damaged cache") {
+					t.Errorf("Paragraph of a damaged record: %v", err)
+				}
+			case rName:
+				if a.Name != "" {
+					t.Errorf("name of a damaged record = %q, want empty", a.Name)
+				}
+			case rOrigins:
+				if len(a.Sources) != 0 || len(good.Sources) == 0 {
+					t.Errorf("sources of a damaged record = %v (undamaged %v), want none", a.Sources, good.Sources)
+				}
+			}
+		})
+	}
+}
+
+// TestFileBuilderMatchesMemoryBuilder checks that the builder that writes
+// its blob to the file as it goes produces the same bytes as the one that
+// keeps it in memory, for small indexes and, when it is available, the
+// real Debian index (which spans many blob chunks), and that Abort leaves
+// nothing behind.
+func TestFileBuilderMatchesMemoryBuilder(t *testing.T) {
+	cases := []struct {
+		name    string
+		indexes func(t *testing.T) []io.Reader
+	}{
+		{"small", func(*testing.T) []io.Reader {
+			return []io.Reader{strings.NewReader(indexA), strings.NewReader(indexB)}
+		}},
+		{"real", func(t *testing.T) []io.Reader {
+			data, err := os.ReadFile(realIndexPath(t))
+			if err != nil {
+				t.Skip(err)
+			}
+			return []io.Reader{bytes.NewReader(data), strings.NewReader(indexB)}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := NewCacheBuilder()
+			for i, r := range tc.indexes(t) {
+				if err := mem.AddIndex(CacheSource{Name: fmt.Sprint(i)}, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var want bytes.Buffer
+			if err := mem.encode(&want); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			fb, err := NewCacheFileBuilder(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range tc.indexes(t) {
+				if err := fb.AddIndex(CacheSource{Name: fmt.Sprint(i)}, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			path := filepath.Join(dir, "pkgcache.bin")
+			if err := fb.WriteFile(path); err != nil {
+				t.Fatal(err)
+			}
+			fb.Abort()
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Fatalf("file builder wrote %d bytes, memory builder %d; they differ", len(got), want.Len())
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("left behind: %v", entries)
+			}
+			c, err := OpenCache(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if vs := c.Lookup("hello"); len(vs) == 0 {
+				t.Error("hello not in the cache")
+			}
+		})
+	}
+	t.Run("abort", func(t *testing.T) {
+		dir := t.TempDir()
+		fb, err := NewCacheFileBuilder(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb.AddIndex(CacheSource{}, strings.NewReader(indexA))
+		fb.Abort()
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("Abort left %v", entries)
+		}
+	})
+}
+
+// TestAddIndexReportsTheBadLineAfterGoodOnes checks that an error found
+// by the parsing goroutine past the first batches still names its line,
+// and that the builder's own errors do too.
+func TestAddIndexReportsTheBadLineAfterGoodOnes(t *testing.T) {
+	var good strings.Builder
+	for i := 0; i < 3*parseBatch; i++ {
+		fmt.Fprintf(&good, "Package: p%d\nVersion: 1\nArchitecture: all\n\n", i)
+	}
+	lines := 4 * 3 * parseBatch
+	for _, tc := range []struct {
+		name, tail string
+		line       int
+	}{
+		{"syntax", "Package: bad\n continuation\nno colon here\n", lines + 3},
+		{"identity", "Package: bad\nVersion: 1\n", lines + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := NewCacheBuilder().AddIndex(CacheSource{}, strings.NewReader(good.String()+tc.tail))
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d", tc.line)) {
+				t.Errorf("error = %v, want one naming line %d", err, tc.line)
+			}
+		})
 	}
 }

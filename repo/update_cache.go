@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"aim/db"
@@ -35,7 +36,17 @@ func (u *Updater) RebuildCache() error {
 	if old, err := u.DB.Meta(cacheKeyMeta); err == nil && old == key && fileExists(path) {
 		return nil
 	}
-	b := NewCacheBuilder()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	// The records of 60,000 packages stay while every paragraph's text
+	// comes and goes: collecting sooner keeps the peak near what is live.
+	defer debug.SetGCPercent(debug.SetGCPercent(cacheGCPercent))
+	b, err := NewCacheFileBuilder(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer b.Abort()
 	for _, s := range srcs {
 		if !s.Enabled {
 			continue
@@ -44,14 +55,14 @@ func (u *Updater) RebuildCache() error {
 			return err
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
 	if err := b.WriteFile(path); err != nil {
 		return err
 	}
 	return u.DB.Update(func(tx *db.Tx) error { return tx.SetMeta(cacheKeyMeta, key) })
 }
+
+// cacheGCPercent is the garbage collector's GOGC while the cache is built.
+const cacheGCPercent = 40
 
 // cacheKeyMeta is the database setting that holds the key of the indexes
 // the cache file was built from.

@@ -486,6 +486,15 @@ func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Releas
 	if err != nil {
 		return nil, err
 	}
+	if extCompression[ext] == deb.None && (!listed || (want.Size == f.Size && want.SHA256 == f.SHA256)) {
+		// An uncompressed index was hashed as it arrived and checked
+		// against the Release: it is staged as it is, not read again.
+		if err := adoptFile(out, dl); err != nil {
+			out.Abort()
+			return nil, fmt.Errorf("%s: %w", used, err)
+		}
+		return &staged{file: db.IndexFile{Path: key, URL: used, Size: f.Size, SHA256: f.SHA256}, tmp: out}, nil
+	}
 	limit := inflateLimit(f.Size, want, listed)
 	size, sha, err := decompressFile(dl, out, extCompression[ext], limit)
 	os.Remove(dl)
@@ -502,6 +511,21 @@ func (su *sourceUpdate) fetchIndex(ctx context.Context, base string, rel *Releas
 		return nil, &HashMismatchError{URL: used, What: "uncompressed SHA256", Expected: want.SHA256, Got: sha}
 	}
 	return &staged{file: db.IndexFile{Path: key, URL: used, Size: size, SHA256: sha}, tmp: out}, nil
+}
+
+// adoptFile makes the staged file out hold the file at src, which it
+// renames over out's temporary name (both are in the same directory tree).
+func adoptFile(out *rootfs.AtomicFile, src string) error {
+	if err := os.Rename(src, out.Name()); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(out.Name(), os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	out.File.Close()
+	out.File = f
+	return nil
 }
 
 // maxIndexSize bounds any decompressed index.

@@ -19,6 +19,7 @@ import (
 type debBuildFlags struct {
 	compression string
 	level       int
+	builtin     bool
 }
 
 func setupDebBuild(fs *pflag.FlagSet) func(*env, []string) error {
@@ -26,6 +27,8 @@ func setupDebBuild(fs *pflag.FlagSet) func(*env, []string) error {
 	fs.StringVarP(&f.compression, "compression", "Z", string(deb.DefaultCompression),
 		"compress with `TYPE`: gzip, xz, zstd or none (build)")
 	fs.IntVarP(&f.level, "level", "z", 0, "compression `LEVEL` (build; 0: the compressor's default)")
+	fs.BoolVar(&f.builtin, "builtin-compressors", false,
+		"compress with aim's own encoders, not the system's xz and gzip: bytes that do not depend on their versions (build)")
 	return func(e *env, args []string) error { return runDebBuild(e, f, args) }
 }
 
@@ -50,7 +53,7 @@ func runDebBuild(e *env, f *debBuildFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := deb.BuildOptions{Compression: c, Level: f.level, SourceDateEpoch: sde,
+	opts := deb.BuildOptions{Compression: c, Level: f.level, SourceDateEpoch: sde, SystemCompressors: !f.builtin,
 		Warn: func(msg string) { fmt.Fprintf(e.stderr, "aim: warning: %s\n", msg) }}
 	dir := args[0]
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -128,12 +129,13 @@ func runKeyAdd(e *env, from, source string) error {
 }
 
 // sourceNameRE matches the names sources may have.
-var sourceNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+// It is compiled on first use, not at start-up.
+var sourceNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
 
 // checkKeySourceName accepts the names sources have: letters, digits,
 // "_", "-" and ".", starting with a letter or digit.
 func checkKeySourceName(name string) error {
-	if len(name) > 100 || !sourceNameRE.MatchString(name) {
+	if len(name) > 100 || !sourceNameRE().MatchString(name) {
 		return usageError("invalid source name %q: use letters, digits, \"_\", \"-\" and \".\"", name)
 	}
 	return nil
@@ -389,11 +391,11 @@ func setupKeyRemove(*pflag.FlagSet) func(*env, []string) error {
 
 // hexID is a fingerprint (40 hex digits) or key ID (16), any case, with
 // spaces or a "0x" prefix.
-var hexID = regexp.MustCompile(`^([0-9A-F]{40}|[0-9A-F]{16})$`)
+var hexID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9A-F]{40}|[0-9A-F]{16})$`) })
 
 func runKeyRemove(e *env, arg string) error {
 	id := strings.ToUpper(strings.TrimPrefix(strings.ReplaceAll(arg, " ", ""), "0x"))
-	if !hexID.MatchString(id) {
+	if !hexID().MatchString(id) {
 		return usageError("key remove: give the full fingerprint (40 hex digits) or the key ID (its last 16), not %q", arg)
 	}
 	files, err := trustedKeyFiles(e)

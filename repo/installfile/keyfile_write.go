@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // KeyFileGroup is one "[name]" group of a GLib key file, its keys in
@@ -15,7 +16,10 @@ type KeyFileGroup struct {
 
 // keyFileName matches the group and key names WriteKeyFile accepts; a key
 // may end in a locale, "name[de_DE]".
-var keyFileName = regexp.MustCompile(`^[A-Za-z0-9_.-]+(\[[A-Za-z0-9_.@-]+\])?$`)
+// It is compiled on first use, not at start-up.
+var keyFileName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_.-]+(\[[A-Za-z0-9_.@-]+\])?$`)
+})
 
 // WriteKeyFile returns groups as GLib key file text: "[group]" lines,
 // "key=value" lines with values escaped as g_key_file_set_string does
@@ -26,12 +30,12 @@ var keyFileName = regexp.MustCompile(`^[A-Za-z0-9_.-]+(\[[A-Za-z0-9_.@-]+\])?$`)
 func WriteKeyFile(groups []KeyFileGroup) ([]byte, error) {
 	kf := &KeyFile{}
 	for _, g := range groups {
-		if !keyFileName.MatchString(g.Name) || strings.Contains(g.Name, "[") {
+		if !keyFileName().MatchString(g.Name) || strings.Contains(g.Name, "[") {
 			return nil, fmt.Errorf("key file: bad group name %q", g.Name)
 		}
 		kf.group(g.Name, true)
 		for _, kv := range g.Keys {
-			if !keyFileName.MatchString(kv[0]) {
+			if !keyFileName().MatchString(kv[0]) {
 				return nil, fmt.Errorf("key file: bad key name %q", kv[0])
 			}
 			if err := kf.SetString(g.Name, kv[0], kv[1]); err != nil {

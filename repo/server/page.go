@@ -9,12 +9,17 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 )
 
 //go:embed page
 var pageFiles embed.FS
 
-var pageTemplate = template.Must(template.ParseFS(pageFiles, "page/index.html"))
+// pageTemplate parses page/index.html on first use, not at start-up:
+// every aim command pays for package initialisation, few serve pages.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(pageFiles, "page/index.html"))
+})
 
 // pageData is what page/index.html shows. html/template escapes every
 // value for its context (text, attribute, URL).
@@ -64,7 +69,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		d.Apps = append(d.Apps, s.pageApp(e, dc, f))
 	}
 	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, d); err != nil {
+	if err := pageTemplate().Execute(&b, d); err != nil {
 		http.Error(w, "render page: "+err.Error(), http.StatusInternalServerError)
 		return
 	}

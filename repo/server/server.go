@@ -239,7 +239,10 @@ func (s *Server) Reload(force bool) error {
 }
 
 // hostPattern is what a Host header may hold to be used in URLs.
-var hostPattern = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$|^\[[0-9A-Fa-f:.]+\](:[0-9]+)?$`)
+// It is compiled on first use, not at start-up.
+var hostPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$|^\[[0-9A-Fa-f:.]+\](:[0-9]+)?$`)
+})
 
 // errBadHost refuses a request whose Host cannot make a URL.
 var errBadHost = errors.New("bad Host header")
@@ -250,7 +253,7 @@ func (s *Server) baseURL(r *http.Request) (string, error) {
 	if s.cfg.BaseURL != "" {
 		return s.cfg.BaseURL, nil
 	}
-	if !hostPattern.MatchString(r.Host) {
+	if !hostPattern().MatchString(r.Host) {
 		return "", errBadHost
 	}
 	scheme := "http"

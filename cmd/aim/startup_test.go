@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// initLine is one line of GODEBUG=inittrace=1: package, bytes, allocations.
+var initLine = regexp.MustCompile(`^init (\S+) @\S+ ms, \S+ ms clock, (\d+) bytes, (\d+) allocs$`)
+
+// TestStartupInitIsLight runs aim version compare with GODEBUG=inittrace=1
+// and checks that no package of aim's own allocates more than a few KiB at
+// start-up: templates, regular expressions and tables that only some
+// commands use are built on first use (issue 18), since every command pays
+// for every package's initialisation.
+func TestStartupInitIsLight(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "version", "compare", "1", "lt", "2")
+	cmd.Env = append(os.Environ(), "AIM_TEST_ARGV=1", "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("aim version compare: %v\n%s", err, out)
+	}
+	const limit = 4096
+	seen := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		m := initLine.FindStringSubmatch(line)
+		// aim/cmd/aim is main here, with the test files' own globals.
+		if m == nil || !strings.HasPrefix(m[1], "aim/") || m[1] == "aim/cmd/aim" {
+			continue
+		}
+		seen++
+		if n, _ := strconv.Atoi(m[2]); n > limit {
+			t.Errorf("package %s allocates %d bytes (%s allocations) at start-up, more than %d: build it on first use", m[1], n, m[3], limit)
+		}
+	}
+	if seen == 0 {
+		t.Fatalf("no init lines of aim's packages in:\n%s", out)
+	}
+}

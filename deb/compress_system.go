@@ -1,0 +1,121 @@
+package deb
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+)
+
+// systemXz returns the path of the system's xz when it is installed and
+// runs multi-threaded with a fixed block size (XZ Utils 5.4 and later,
+// where -T+N forces that mode even for one thread), else "".
+var systemXz = sync.OnceValue(func() string {
+	path, err := exec.LookPath("xz")
+	if err != nil {
+		return ""
+	}
+	out, err := exec.Command(path, "--robot", "--version").Output()
+	if err != nil {
+		return ""
+	}
+	// "XZ_VERSION=50040012" is major*10000000 + minor*10000 + patch*10 + stability.
+	for _, line := range bytes.Split(out, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(line, []byte("XZ_VERSION=")); ok {
+			if n, err := strconv.Atoi(string(v)); err == nil && n >= 50040000 {
+				return path
+			}
+		}
+	}
+	return ""
+})
+
+// systemGzip returns the path of the system's gzip, or "".
+var systemGzip = sync.OnceValue(func() string {
+	path, err := exec.LookPath("gzip")
+	if err != nil {
+		return ""
+	}
+	return path
+})
+
+// systemCompressor returns a compressor for c that runs the system's
+// program, or nil when there is none for c.
+func systemCompressor(c Compression, w io.Writer, level int) (io.WriteCloser, error) {
+	switch {
+	case c == Xz && systemXz() != "":
+		if level <= 0 {
+			level = 6
+		}
+		// Multi-threaded mode with GOMAXPROCS threads: the output is made
+		// of blocks of a size fixed by the preset, so it is the same
+		// whatever the number of threads, as with dpkg-deb (liblzma's
+		// multi-threaded encoder).
+		return newCompressCommand(systemXz(), w, "-"+strconv.Itoa(min(level, 9)),
+			"--threads=+"+strconv.Itoa(runtime.GOMAXPROCS(0)), "--check=crc64", "--format=xz", "--no-warn")
+	case c == Gzip && systemGzip() != "":
+		if level <= 0 {
+			level = 9
+		}
+		// -n: no name and no time stamp, as aim's own gzip writes.
+		return newCompressCommand(systemGzip(), w, "-"+strconv.Itoa(min(level, 9)), "-n")
+	}
+	return nil, nil
+}
+
+// compressCommand compresses into w through a program reading its input
+// on stdin and writing the result on stdout.
+type compressCommand struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr bytes.Buffer
+	copied chan error
+	name   string
+}
+
+func newCompressCommand(path string, w io.Writer, args ...string) (io.WriteCloser, error) {
+	x := &compressCommand{copied: make(chan error, 1), name: filepath.Base(path)}
+	x.cmd = exec.Command(path, append(args, "--stdout", "--quiet")...)
+	x.cmd.Stderr = &x.stderr
+	stdout, err := x.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if x.stdin, err = x.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	if err := x.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s: %w", x.name, err)
+	}
+	go func() {
+		_, err := io.Copy(w, stdout)
+		if err != nil {
+			io.Copy(io.Discard, stdout) // let xz finish
+		}
+		x.copied <- err
+	}()
+	return x, nil
+}
+
+func (x *compressCommand) Write(p []byte) (int, error) {
+	n, err := x.stdin.Write(p)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", x.name, err)
+	}
+	return n, err
+}
+
+// Close ends the input, waits for the program and reports its failure or
+// the destination's.
+func (x *compressCommand) Close() error {
+	x.stdin.Close()
+	copyErr := <-x.copied
+	if err := x.cmd.Wait(); err != nil {
+		return fmt.Errorf("%s: %w: %s", x.name, err, bytes.TrimSpace(x.stderr.Bytes()))
+	}
+	return copyErr
+}
