@@ -56,6 +56,8 @@ type step struct {
 	// for Install and Purge of a package in the config-files state.
 	cfgVersion string
 	takeover   map[string][]string // owner -> paths moved to this package
+	// dirs are the old version's directories before a removal.
+	dirs []keptDir
 }
 
 func (s *step) version() string { return s.c.Version }
