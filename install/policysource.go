@@ -3,7 +3,6 @@ package install
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -99,6 +98,10 @@ func InstalledOf(p *db.InstalledPackage, held bool) (policy.Installed, error) {
 type LocalArchive struct {
 	Path    string
 	Control *deb.Paragraph
+	// read is the archive's control part as ReadLocal read it, which the
+	// engine uses instead of reading it again while the file is
+	// unchanged.
+	read *readArchive
 }
 
 // Name returns the archive's package name.
@@ -113,17 +116,11 @@ func ReadLocal(path string) (LocalArchive, error) {
 	if err != nil {
 		return LocalArchive{}, err
 	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return LocalArchive{}, err
-	}
-	defer f.Close()
-	ar, err := deb.NewArchiveReader(f)
+	r, err := readControl(abs)
 	if err != nil {
 		return LocalArchive{}, fmt.Errorf("%s: %w", path, err)
 	}
-	defer ar.Close()
-	return LocalArchive{Path: abs, Control: ar.Control().Control}, nil
+	return LocalArchive{Path: abs, Control: r.ctrl.Control, read: r}, nil
 }
 
 // localPriority is the priority of local archives: above every source's,
@@ -214,7 +211,7 @@ func ChangeOf(cache *repo.Cache, st resolver.Step, manual map[string]bool) (Chan
 		c.Action = Install
 	}
 	if l, ok := p.Ref.(LocalArchive); ok {
-		c.Path = l.Path
+		c.Path, c.read = l.Path, l.read
 		return c, nil
 	}
 	a, ok := p.Ref.(repo.Available)

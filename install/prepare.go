@@ -45,6 +45,7 @@ type step struct {
 	archive  string              // the local .deb
 	cached   string              // its name in the archives cache, when fetched
 	ctrl     *deb.ControlArchive // the new version's control members
+	read     *readArchive        // the archive they were read from
 	ctrlDir  string              // host dir holding them during the transaction
 	entries  []unpack.Entry
 	newFiles []db.File
@@ -178,40 +179,30 @@ func (x *txn) fetch(f *repo.Fetcher, dest string, c Change) (string, error) {
 	return dest, nil
 }
 
-// readAll reads the control data of every new archive.
+// readAll reads the control data of every new archive, unless the
+// caller read it already from the same, unchanged file.
 func (x *txn) readAll() error {
 	for _, s := range x.steps {
 		if !s.c.Action.unpacks() {
 			continue
 		}
-		ctrl, err := readControl(s.archive)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.c.Name, err)
+		r := s.c.read
+		if r == nil || s.archive != s.c.Path || !r.unchanged(s.archive) {
+			var err error
+			if r, err = readControl(s.archive); err != nil {
+				return fmt.Errorf("%s: %w", s.c.Name, err)
+			}
 		}
-		id := deb.IdentityOf(ctrl.Control)
+		id := deb.IdentityOf(r.ctrl.Control)
 		if id.Package != s.c.Name {
 			return fmt.Errorf("%s: archive %s holds package %q", s.c.Name, s.archive, id.Package)
 		}
-		s.ctrl = ctrl
+		s.ctrl, s.read = r.ctrl, r
 		if s.c.Version == "" {
 			s.c.Version = id.Version
 		}
 	}
 	return nil
-}
-
-func readControl(path string) (*deb.ControlArchive, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	ar, err := deb.NewArchiveReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	defer ar.Close()
-	return ar.Control(), nil
 }
 
 // checkScripts refuses, before anything changes, packages with scripts
