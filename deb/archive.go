@@ -223,7 +223,7 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.state = atEnd
 		return nil, err
 	}
-	z, release, err := decompressor(c, ar.ar)
+	z, release, err := dataDecompressor(c, ar.ar)
 	if err != nil {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
