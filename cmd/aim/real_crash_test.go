@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -142,7 +143,7 @@ func TestRealCrash(t *testing.T) {
 	}
 	var lines []string
 	for k, n := range counts {
-		lines = append(lines, strconv.Itoa(n)+" × "+k)
+		lines = append(lines, fmt.Sprintf("%3d × %s", n, k))
 	}
 	sort.Strings(lines)
 	t.Logf("%d trials, each checked after the next command and after finishing:\n%s", trials, strings.Join(lines, "\n"))
