@@ -112,15 +112,36 @@ func (l LocalArchive) Version() string { return deb.IdentityOf(l.Control).Versio
 
 // ReadLocal reads the control data of the .deb file at path.
 func ReadLocal(path string) (LocalArchive, error) {
-	abs, err := filepath.Abs(path)
+	l, err := ReadLocals([]string{path})
 	if err != nil {
 		return LocalArchive{}, err
 	}
-	r, err := readControl(abs)
-	if err != nil {
-		return LocalArchive{}, fmt.Errorf("%s: %w", path, err)
+	return l[0], nil
+}
+
+// ReadLocals reads the control data of the .deb files at paths, in
+// order; an error names the path as given.
+func ReadLocals(paths []string) ([]LocalArchive, error) {
+	abs := make([]string, len(paths))
+	for i, p := range paths {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		abs[i] = a
 	}
-	return LocalArchive{Path: abs, Control: r.ctrl.Control, read: r}, nil
+	read, bad, err := readControls(abs)
+	if ae := (*archiveError)(nil); errors.As(err, &ae) {
+		return nil, fmt.Errorf("%s: %w", paths[bad], ae.err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LocalArchive, len(paths))
+	for i, r := range read {
+		out[i] = LocalArchive{Path: abs[i], Control: r.ctrl.Control, read: r}
+	}
+	return out, nil
 }
 
 // localPriority is the priority of local archives: above every source's,

@@ -182,22 +182,36 @@ func (x *txn) fetch(f *repo.Fetcher, dest string, c Change) (string, error) {
 // readAll reads the control data of every new archive, unless the
 // caller read it already from the same, unchanged file.
 func (x *txn) readAll() error {
+	var unread []*step
+	var paths []string
 	for _, s := range x.steps {
 		if !s.c.Action.unpacks() {
 			continue
 		}
-		r := s.c.read
-		if r == nil || s.archive != s.c.Path || !r.unchanged(s.archive) {
-			var err error
-			if r, err = readControl(s.archive); err != nil {
-				return fmt.Errorf("%s: %w", s.c.Name, err)
-			}
+		s.read = s.c.read
+		if s.read == nil || s.archive != s.c.Path || !s.read.unchanged(s.archive) {
+			unread, paths = append(unread, s), append(paths, s.archive)
 		}
-		id := deb.IdentityOf(r.ctrl.Control)
+	}
+	read, bad, err := readControls(paths)
+	if ae := (*archiveError)(nil); errors.As(err, &ae) {
+		return fmt.Errorf("%s: read %s: %w", unread[bad].c.Name, paths[bad], ae.err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", unread[bad].c.Name, err)
+	}
+	for i, s := range unread {
+		s.read = read[i]
+	}
+	for _, s := range x.steps {
+		if !s.c.Action.unpacks() {
+			continue
+		}
+		id := deb.IdentityOf(s.read.ctrl.Control)
 		if id.Package != s.c.Name {
 			return fmt.Errorf("%s: archive %s holds package %q", s.c.Name, s.archive, id.Package)
 		}
-		s.ctrl, s.read = r.ctrl, r
+		s.ctrl = s.read.ctrl
 		if s.c.Version == "" {
 			s.c.Version = id.Version
 		}
