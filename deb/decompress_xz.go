@@ -17,8 +17,8 @@ import (
 // dpkg does with liblzma, and with the Go decoder otherwise. Control
 // archives, a few KiB, stay with the Go decoder.
 
-// xzProgram returns the path of the xz program, or "" when there is
-// none (or useXzProgram is off).
+// xzProgram returns the path of the xz program on PATH, or "" when
+// there is none.
 var xzProgram = sync.OnceValue(func() string {
 	p, err := exec.LookPath("xz")
 	if err != nil {
