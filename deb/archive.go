@@ -64,6 +64,19 @@ type ArchiveReader struct {
 // starts with '_' (skipped, as dpkg does), and control.tar[.gz|.xz|.zst],
 // which it decompresses and parses. It reads no byte past control.tar.
 func NewArchiveReader(r io.Reader) (*ArchiveReader, error) {
+	return newArchiveReader(r, false)
+}
+
+// NewDataArchiveReader reads the start of a .deb from r as
+// NewArchiveReader does, but passes over control.tar without
+// decompressing it (its name and size are still checked), and Control
+// returns nil: for a caller that already holds the control archive of
+// the same file and wants only Data and Signatures.
+func NewDataArchiveReader(r io.Reader) (*ArchiveReader, error) {
+	return newArchiveReader(r, true)
+}
+
+func newArchiveReader(r io.Reader, skipControl bool) (*ArchiveReader, error) {
 	a, err := newArReader(r)
 	if err != nil {
 		return nil, err
@@ -72,7 +85,7 @@ func NewArchiveReader(r io.Reader) (*ArchiveReader, error) {
 	if err := ar.readVersion(); err != nil {
 		return nil, err
 	}
-	if err := ar.readControl(); err != nil {
+	if err := ar.readControl(skipControl); err != nil {
 		return nil, err
 	}
 	return ar, nil
@@ -143,7 +156,7 @@ var (
 	dataCompressions    = []Compression{None, Gzip, Xz, Zstd, Bzip2, Lzma}
 )
 
-func (ar *ArchiveReader) readControl() error {
+func (ar *ArchiveReader) readControl(skip bool) error {
 	for {
 		h, err := ar.nextMember()
 		if err == io.EOF {
@@ -166,6 +179,9 @@ func (ar *ArchiveReader) readControl() error {
 			return fmt.Errorf("member %s too large (%d bytes, at most %d)", h.Name, h.Size, MaxControlSize)
 		}
 		ar.controlName, ar.controlSize = h.Name, h.Size
+		if skip {
+			return nil // the next member header skips it
+		}
 		ar.control, err = readControlArchive(ar.ar, c)
 		if err != nil {
 			return fmt.Errorf("%s: %w", h.Name, err)
@@ -177,7 +193,8 @@ func (ar *ArchiveReader) readControl() error {
 // Version returns the format version from debian-binary, such as "2.0".
 func (ar *ArchiveReader) Version() string { return ar.version }
 
-// Control returns the parsed control archive.
+// Control returns the parsed control archive (nil from
+// NewDataArchiveReader).
 func (ar *ArchiveReader) Control() *ControlArchive { return ar.control }
 
 // ControlMemberName returns the ar name of the control archive, such as
@@ -206,7 +223,7 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.state = atEnd
 		return nil, err
 	}
-	z, release, err := decompressor(c, ar.ar)
+	z, release, err := dataDecompressor(c, ar.ar)
 	if err != nil {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)

@@ -247,7 +247,7 @@ func moveAway(root, p string) error {
 // remove removes one package: prerm, files moved away (conffiles stay
 // unless purging), postrm.
 func (x *txn) remove(s *step) error {
-	s.oldPrerm = true
+	s.oldPrerm, s.dirs = true, dirsOf(x.e.Root, s.oldFiles)
 	if err := x.saveUnwind(s); err != nil {
 		return err
 	}

@@ -82,6 +82,10 @@ func (x *txn) loadConfigFiles(s *step) error {
 // purge deletes the conffiles a removed package left and runs its kept
 // postrm with "purge".
 func (x *txn) purge(s *step) error {
+	s.dirs = dirsOf(x.e.Root, s.oldFiles)
+	if err := x.saveUnwind(s); err != nil {
+		return err
+	}
 	s.removed = true
 	for _, f := range s.oldFiles {
 		if f.Type == 'd' {

@@ -68,6 +68,9 @@ type Change struct {
 	// source it comes from ("" for a local file).
 	Auto   bool
 	Origin string
+	// read is the control part of the archive at Path when the caller
+	// read it already (ReadLocal).
+	read *readArchive
 }
 
 // Transaction is what a task applies: its changes in plan order (the

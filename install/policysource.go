@@ -3,7 +3,6 @@ package install
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -99,6 +98,10 @@ func InstalledOf(p *db.InstalledPackage, held bool) (policy.Installed, error) {
 type LocalArchive struct {
 	Path    string
 	Control *deb.Paragraph
+	// read is the archive's control part as ReadLocal read it, which the
+	// engine uses instead of reading it again while the file is
+	// unchanged.
+	read *readArchive
 }
 
 // Name returns the archive's package name.
@@ -109,21 +112,36 @@ func (l LocalArchive) Version() string { return deb.IdentityOf(l.Control).Versio
 
 // ReadLocal reads the control data of the .deb file at path.
 func ReadLocal(path string) (LocalArchive, error) {
-	abs, err := filepath.Abs(path)
+	l, err := ReadLocals([]string{path})
 	if err != nil {
 		return LocalArchive{}, err
 	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return LocalArchive{}, err
+	return l[0], nil
+}
+
+// ReadLocals reads the control data of the .deb files at paths, in
+// order; an error names the path as given.
+func ReadLocals(paths []string) ([]LocalArchive, error) {
+	abs := make([]string, len(paths))
+	for i, p := range paths {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		abs[i] = a
 	}
-	defer f.Close()
-	ar, err := deb.NewArchiveReader(f)
-	if err != nil {
-		return LocalArchive{}, fmt.Errorf("%s: %w", path, err)
+	read, bad, err := readControls(abs)
+	if ae := (*archiveError)(nil); errors.As(err, &ae) {
+		return nil, fmt.Errorf("%s: %w", paths[bad], ae.err)
 	}
-	defer ar.Close()
-	return LocalArchive{Path: abs, Control: ar.Control().Control}, nil
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LocalArchive, len(paths))
+	for i, r := range read {
+		out[i] = LocalArchive{Path: abs[i], Control: r.ctrl.Control, read: r}
+	}
+	return out, nil
 }
 
 // localPriority is the priority of local archives: above every source's,
@@ -214,7 +232,7 @@ func ChangeOf(cache *repo.Cache, st resolver.Step, manual map[string]bool) (Chan
 		c.Action = Install
 	}
 	if l, ok := p.Ref.(LocalArchive); ok {
-		c.Path = l.Path
+		c.Path, c.read = l.Path, l.read
 		return c, nil
 	}
 	a, ok := p.Ref.(repo.Available)

@@ -45,6 +45,7 @@ type step struct {
 	archive  string              // the local .deb
 	cached   string              // its name in the archives cache, when fetched
 	ctrl     *deb.ControlArchive // the new version's control members
+	read     *readArchive        // the archive they were read from
 	ctrlDir  string              // host dir holding them during the transaction
 	entries  []unpack.Entry
 	newFiles []db.File
@@ -56,6 +57,8 @@ type step struct {
 	// for Install and Purge of a package in the config-files state.
 	cfgVersion string
 	takeover   map[string][]string // owner -> paths moved to this package
+	// dirs are the old version's directories before a removal.
+	dirs []keptDir
 }
 
 func (s *step) version() string { return s.c.Version }
@@ -176,40 +179,44 @@ func (x *txn) fetch(f *repo.Fetcher, dest string, c Change) (string, error) {
 	return dest, nil
 }
 
-// readAll reads the control data of every new archive.
+// readAll reads the control data of every new archive, unless the
+// caller read it already from the same, unchanged file.
 func (x *txn) readAll() error {
+	var unread []*step
+	var paths []string
 	for _, s := range x.steps {
 		if !s.c.Action.unpacks() {
 			continue
 		}
-		ctrl, err := readControl(s.archive)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.c.Name, err)
+		s.read = s.c.read
+		if s.read == nil || s.archive != s.c.Path || !s.read.unchanged(s.archive) {
+			unread, paths = append(unread, s), append(paths, s.archive)
 		}
-		id := deb.IdentityOf(ctrl.Control)
+	}
+	read, bad, err := readControls(paths)
+	if ae := (*archiveError)(nil); errors.As(err, &ae) {
+		return fmt.Errorf("%s: read %s: %w", unread[bad].c.Name, paths[bad], ae.err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", unread[bad].c.Name, err)
+	}
+	for i, s := range unread {
+		s.read = read[i]
+	}
+	for _, s := range x.steps {
+		if !s.c.Action.unpacks() {
+			continue
+		}
+		id := deb.IdentityOf(s.read.ctrl.Control)
 		if id.Package != s.c.Name {
 			return fmt.Errorf("%s: archive %s holds package %q", s.c.Name, s.archive, id.Package)
 		}
-		s.ctrl = ctrl
+		s.ctrl = s.read.ctrl
 		if s.c.Version == "" {
 			s.c.Version = id.Version
 		}
 	}
 	return nil
-}
-
-func readControl(path string) (*deb.ControlArchive, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	ar, err := deb.NewArchiveReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	defer ar.Close()
-	return ar.Control(), nil
 }
 
 // checkScripts refuses, before anything changes, packages with scripts

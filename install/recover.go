@@ -146,6 +146,7 @@ func undoWithScripts(ctx context.Context, u *undoer, runner *hooks.Runner, st db
 		before, after = unwindScripts(rec, root, st.Package, ctrlDir(root, st.TxID, st.Package))
 	}
 	r.record(runUnwind(ctx, runner, before))
+	restoreDirs(root, rec.Dirs)
 	if err := u.step(st); err != nil {
 		return err
 	}

@@ -44,8 +44,10 @@ func (x *txn) rollback(cause error) error {
 // unwind undoes one step: the unwind scripts due before its files are
 // put back, the files, then the rest of the unwind scripts.
 func (x *txn) unwind(u *undoer, s *step) error {
-	before, after := unwindScripts(x.unwindOf(s), x.e.Root, s.c.Name, s.ctrlDir)
+	rec := x.unwindOf(s)
+	before, after := unwindScripts(rec, x.e.Root, s.c.Name, s.ctrlDir)
 	x.unwindScripts(before)
+	restoreDirs(x.e.Root, rec.Dirs)
 	if err := u.step(s.journal); err != nil {
 		return err
 	}

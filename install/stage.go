@@ -108,15 +108,11 @@ func (x *txn) stageAll() error {
 // stage extracts s's data into staging files and its control members
 // into its control directory.
 func (x *txn) stage(s *step) error {
-	f, err := os.Open(s.archive)
+	f, ar, err := s.read.openData(s.archive)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	ar, err := deb.NewArchiveReader(f)
-	if err != nil {
-		return err
-	}
 	defer ar.Close()
 	data, err := ar.Data()
 	if err != nil {

@@ -248,7 +248,13 @@ func (x *txn) triggerFiles(s *step) [][]byte {
 }
 
 // interests returns the trigger interests of the packages installed once
-// the transaction is done (aim's, then dpkg's), sorted by package.
+// the transaction is done (aim's, then dpkg's), sorted by package, but
+// those of the packages it installs or upgrades: every activation
+// happens while they are unpacked and not yet configured, when (as
+// dpkg's triggers spec says) triggers do not accumulate, since their
+// postinst configure must do whatever the triggers would. dpkg -i of
+// man-db with packages shipping manual pages runs man-db's postinst
+// configure, and no "postinst triggered" after it.
 func (x *txn) interests() []interest {
 	byPkg := map[string]interest{}
 	files, _ := filepath.Glob(filepath.Join(rootfs.Root(x.e.Root).Path(InfoDir), "*.triggers"))
@@ -257,17 +263,13 @@ func (x *txn) interests() []interest {
 		data, _ := os.ReadFile(p)
 		byPkg[pkg] = interestOf(pkg, x.infoPath(pkg, "postinst"), data)
 	}
+	changed := map[string]bool{} // removed, or configured by this transaction
 	for _, s := range x.steps {
+		changed[s.c.Name] = true
 		delete(byPkg, s.c.Name)
-		if s.ctrl == nil {
-			continue
-		}
-		if m, ok := s.ctrl.Member("triggers"); ok {
-			byPkg[s.c.Name] = interestOf(s.c.Name, filepath.Join(s.ctrlDir, "postinst"), m.Data)
-		}
 	}
 	for _, in := range dpkgInterests(x.e.Root) {
-		if _, ok := byPkg[in.pkg]; !ok {
+		if _, ok := byPkg[in.pkg]; !ok && !changed[in.pkg] {
 			byPkg[in.pkg] = in
 		}
 	}

@@ -172,3 +172,35 @@ func TestDpkgTriggerInterests(t *testing.T) {
 	}
 	f.checkConsistent()
 }
+
+// TestTriggersOfPackagesConfiguredInTheSameRun installs a package
+// interested in a file trigger together with a package activating it,
+// then upgrades it together with another: its postinst configure runs
+// and no "postinst triggered", since the activations happened while it
+// was unpacked and not configured (dpkg's triggers spec: triggers do not
+// accumulate then, the postinst configure does their work; dpkg -i of
+// man-db with packages shipping manual pages does the same). A package
+// installed afterwards triggers it as usual.
+func TestTriggersOfPackagesConfiguredInTheSameRun(t *testing.T) {
+	f := newFixture(t)
+	w := func(v string) spec {
+		return spec{name: "w", version: v, scripts: map[string]string{
+			"postinst": f.logScript(""), "triggers": "interest /usr/share/man\ninterest named\n"}}
+	}
+	a := spec{name: "a", version: "1", files: map[string]string{"/usr/share/man/a.1": "a"},
+		scripts: map[string]string{"triggers": "activate named\n"}}
+	f.mustRun(f.install(w("1")), f.install(a))
+	if got, want := f.scriptLog(), []string{"w postinst configure"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("install: scripts = %q, want %q", got, want)
+	}
+	b := spec{name: "b", version: "1", files: map[string]string{"/usr/share/man/b.1": "b"}}
+	f.mustRun(f.install(w("2")), f.install(b))
+	if got, want := f.scriptLog(), []string{"w postinst configure 1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("upgrade: scripts = %q, want %q", got, want)
+	}
+	f.mustRun(f.install(spec{name: "c", version: "1", files: map[string]string{"/usr/share/man/c.1": "c"}}))
+	if got, want := f.scriptLog(), []string{"w postinst triggered /usr/share/man"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("later install: scripts = %q, want %q", got, want)
+	}
+	f.checkConsistent()
+}

@@ -28,20 +28,24 @@ type unwindRecord struct {
 	Action                       string
 	New, Old, Cfg                string
 	OldPrerm, Preinst, OldPostrm bool
+	// Dirs are the directories of a package being removed or purged,
+	// put back by a rollback when a script deleted them.
+	Dirs []keptDir `json:",omitempty"`
 }
 
 // unwindOf returns s's record as apply has got so far.
 func (x *txn) unwindOf(s *step) unwindRecord {
 	return unwindRecord{Action: s.c.Action.String(), New: s.version(), Old: s.oldVersion(), Cfg: s.cfgVersion,
-		OldPrerm: s.oldPrerm, Preinst: s.preinst, OldPostrm: s.oldPostrm}
+		OldPrerm: s.oldPrerm, Preinst: s.preinst, OldPostrm: s.oldPostrm, Dirs: s.dirs}
 }
 
 // saveUnwind records s's started scripts in the journal before the one
-// just marked runs, when its unwind script exists.
+// just marked runs, when its unwind script exists, and the directories
+// of a removal.
 func (x *txn) saveUnwind(s *step) error {
 	rec := x.unwindOf(s)
 	before, after := unwindScripts(rec, x.e.Root, s.c.Name, s.ctrlDir)
-	if !anyExists(before) && !anyExists(after) {
+	if !anyExists(before) && !anyExists(after) && len(rec.Dirs) == 0 {
 		return nil
 	}
 	data, err := json.Marshal(rec)

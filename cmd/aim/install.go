@@ -69,18 +69,20 @@ func setupInstall(fs *pflag.FlagSet) func(*env, []string) error {
 // splitArgs puts the .deb files among args into req.Locals and the
 // other arguments into req.Names.
 func splitArgs(args []string, req *install.Request) error {
+	var debs []string
 	for _, a := range args {
-		if !strings.HasSuffix(a, ".deb") {
+		if strings.HasSuffix(a, ".deb") {
+			debs = append(debs, a)
+		} else {
 			req.Names = append(req.Names, a)
-			continue
 		}
-		l, err := install.ReadLocal(a)
-		if err != nil {
-			return err
-		}
-		req.Locals = append(req.Locals, l)
 	}
-	return nil
+	if len(debs) == 0 {
+		return nil
+	}
+	locals, err := install.ReadLocals(debs)
+	req.Locals = append(req.Locals, locals...)
+	return err
 }
 
 // openInstaller opens the root through the engine's one door, for

@@ -1,0 +1,145 @@
+package deb
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+)
+
+// The payload of most Debian packages is data.tar.xz, and decoding it
+// was most of an install's CPU time: XZ Utils' xz decodes it several
+// times faster than the Go decoder (0.3 s of CPU against 2 s for the
+// 28 MiB payload of libperl5.36), on a core of its own. Data therefore
+// decodes xz payloads with the xz program when one is installed, as
+// dpkg does with liblzma, and with the Go decoder otherwise. Control
+// archives, a few KiB, stay with the Go decoder.
+
+// xzProgram returns the path of the xz program on PATH, or "" when
+// there is none.
+var xzProgram = sync.OnceValue(func() string {
+	p, err := exec.LookPath("xz")
+	if err != nil {
+		return ""
+	}
+	return p
+})
+
+// useXzProgram lets tests compare the two decoders.
+var useXzProgram = true
+
+// maxXzMessage bounds what is kept of xz's error output.
+const maxXzMessage = 4096
+
+// dataDecompressor is decompressor for data.tar: xz through the xz
+// program when there is one.
+func dataDecompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
+	if c != Xz || !useXzProgram || xzProgram() == "" {
+		return decompressor(c, r)
+	}
+	x, err := startXz(xzProgram(), r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, x.close, nil
+}
+
+// xzProcess reads what an xz process decodes from its standard input.
+type xzProcess struct {
+	cmd    *exec.Cmd
+	out    io.ReadCloser
+	stderr *boundedBuffer
+	err    error // the final error once the process was waited for
+	waited bool
+}
+
+func startXz(path string, r io.Reader) (*xzProcess, error) {
+	cmd := exec.Command(path, "--decompress", "--stdout", "--no-warn")
+	cmd.Args[0] = "xz" // its messages start "xz: (stdin): "
+	// No XZ_OPT or XZ_DEFAULTS of the user's: the options above only.
+	cmd.Env = []string{"LC_ALL=C"}
+	cmd.Stdin = r
+	x := &xzProcess{cmd: cmd, stderr: &boundedBuffer{max: maxXzMessage}}
+	cmd.Stderr = x.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	x.out = out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start xz: %w", err)
+	}
+	return x, nil
+}
+
+// Read returns the decoded bytes, then io.EOF when xz exited 0, else an
+// error with xz's message (a corrupt or truncated stream).
+func (x *xzProcess) Read(p []byte) (int, error) {
+	if x.waited {
+		return 0, x.err
+	}
+	n, err := x.out.Read(p)
+	if err == nil {
+		return n, nil
+	}
+	x.wait()
+	if x.err == io.EOF && err != io.EOF {
+		x.err = err
+	}
+	return n, x.err
+}
+
+// wait waits for xz and sets the final error.
+func (x *xzProcess) wait() {
+	if x.waited {
+		return
+	}
+	x.waited = true
+	err := x.cmd.Wait()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		x.err = io.EOF
+	case errors.As(err, &exit):
+		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(x.stderr.String()), "xz: (stdin): "))
+		if msg == "" {
+			msg = exit.String()
+		}
+		x.err = fmt.Errorf("xz: %s", msg)
+	default:
+		x.err = fmt.Errorf("xz: %w", err)
+	}
+}
+
+// close stops xz if it still runs and waits for it, so that nothing
+// reads the archive after it returns.
+func (x *xzProcess) close() {
+	if !x.waited {
+		x.cmd.Process.Kill()
+		x.wait()
+	}
+}
+
+// boundedBuffer keeps the first max bytes written to it.
+type boundedBuffer struct {
+	mu  sync.Mutex
+	b   []byte
+	max int
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - len(b.b); room > 0 {
+		b.b = append(b.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (b *boundedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.b)
+}

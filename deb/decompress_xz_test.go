@@ -1,0 +1,136 @@
+package deb
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// withDecoders runs f with the xz program and with the Go decoder.
+func withDecoders(t *testing.T, f func(t *testing.T)) {
+	if xzProgram() == "" {
+		t.Log("no xz program: the Go decoder only")
+	} else {
+		t.Run("xz-program", f)
+	}
+	useXzProgram = false
+	defer func() { useXzProgram = true }()
+	t.Run("go", f)
+}
+
+// TestXzDecodersAgree reads the same xz package with the xz program and
+// with the Go decoder: the same entries, contents and signatures.
+func TestXzDecodersAgree(t *testing.T) {
+	dir := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	var signed bytes.Buffer
+	if err := AddSignature(bytes.NewReader(buildBytes(t, dir, BuildOptions{Compression: Xz})), &signed, "_gpgorigin", []byte("SIG")); err != nil {
+		t.Fatal(err)
+	}
+	var got [][]debEntry
+	withDecoders(t, func(t *testing.T) {
+		ar, entries := readEntries(t, signed.Bytes())
+		if sigs, err := ar.Signatures(); err != nil || len(sigs) != 1 || string(sigs[0].Data) != "SIG" {
+			t.Errorf("Signatures() = %q, %v", sigs, err)
+		}
+		got = append(got, entries)
+	})
+	if len(got) == 2 && !reflect.DeepEqual(got[0], got[1]) {
+		t.Errorf("the decoders disagree:\n%+v\n%+v", got[0], got[1])
+	}
+}
+
+// TestXzDamagedPayload reads an xz payload with a byte changed, and one
+// cut short: both decoders fail with a DamagedError, never a short
+// archive read as whole.
+func TestXzDamagedPayload(t *testing.T) {
+	dir := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	pkg := buildBytes(t, dir, BuildOptions{Compression: Xz})
+	at := bytes.Index(pkg, []byte("data.tar.xz "))
+	if at < 0 {
+		t.Fatal("no data.tar.xz")
+	}
+	start := at + arHeaderSize
+	flipped := bytes.Clone(pkg)
+	flipped[start+len(pkg[start:])/2] ^= 0x55
+	ctrlName, ctrl := controlOf(t, pkg)
+	cut := craftAr(t, arMember{"debian-binary", []byte("2.0\n")}, arMember{ctrlName, ctrl},
+		arMember{"data.tar.xz", pkg[start : start+(len(pkg)-start)/2]})
+	for name, b := range map[string][]byte{"flipped": flipped, "cut": cut} {
+		withDecoders(t, func(t *testing.T) {
+			err := readWhole(b)
+			t.Logf("%s: %v", name, err)
+			var de *DamagedError
+			if !errors.As(err, &de) {
+				t.Errorf("%s: %v, want a DamagedError", name, err)
+			}
+		})
+	}
+}
+
+// TestXzStopEarly stops reading an xz payload after its first entry:
+// Signatures still finds the member after it (the decoder stopped and
+// read no further than data.tar).
+func TestXzStopEarly(t *testing.T) {
+	dir := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	var signed bytes.Buffer
+	if err := AddSignature(bytes.NewReader(buildBytes(t, dir, BuildOptions{Compression: Xz})), &signed, "_gpgorigin", []byte("SIG")); err != nil {
+		t.Fatal(err)
+	}
+	withDecoders(t, func(t *testing.T) {
+		ar, err := NewArchiveReader(bytes.NewReader(signed.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ar.Close()
+		dr, err := ar.Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dr.Next(); err != nil {
+			t.Fatal(err)
+		}
+		if sigs, err := ar.Signatures(); err != nil || len(sigs) != 1 {
+			t.Errorf("Signatures() = %q, %v", sigs, err)
+		}
+	})
+}
+
+// readWhole reads every entry of a package and returns the first error.
+func readWhole(pkg []byte) error {
+	ar, err := NewArchiveReader(bytes.NewReader(pkg))
+	if err != nil {
+		return err
+	}
+	defer ar.Close()
+	dr, err := ar.Data()
+	if err != nil {
+		return err
+	}
+	for {
+		if _, err := dr.Next(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if _, err := io.Copy(io.Discard, dr); err != nil {
+			return err
+		}
+	}
+}
+
+// controlOf returns the name and contents of a package's control member.
+func controlOf(t *testing.T, pkg []byte) (string, []byte) {
+	t.Helper()
+	at := bytes.Index(pkg, []byte("control.tar"))
+	if at < 0 {
+		t.Fatal("no control member")
+	}
+	h, err := parseArHeader(pkg[at : at+arHeaderSize])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Name, pkg[at+arHeaderSize : at+arHeaderSize+int(h.Size)]
+}
