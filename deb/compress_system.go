@@ -15,8 +15,8 @@ import (
 // runs multi-threaded with a fixed block size (XZ Utils 5.4 and later,
 // where -T+N forces that mode even for one thread), else "".
 var systemXz = sync.OnceValue(func() string {
-	path, err := exec.LookPath("xz")
-	if err != nil {
+	path := xzProgram()
+	if path == "" {
 		return ""
 	}
 	out, err := exec.Command(path, "--robot", "--version").Output()
