@@ -150,7 +150,12 @@ Any failure, a no, or -s removes again what it added.`,
 	"repo remove":  {synopsis: []string{"DIR [--dist D] PKG[=VERSION]..."}, description: "Removes packages from the repository."},
 	"repo list":    {synopsis: []string{"DIR [--dist D] [--json]"}, description: "Lists the packages of the repository."},
 	"repo check":   {synopsis: []string{"DIR"}, description: "Checks that the published tree matches the pool: every index, hash and signature. The exit status is 1 when anything is wrong."},
-	"repo publish": {synopsis: []string{"DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL]"}, description: "Writes the indexes, Release and its signatures (InRelease, Release.gpg) so that apt and aim can use the repository; optionally one .install file per user package."},
+	"repo publish": {synopsis: []string{"DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL]",
+		"DIR --key KEY.secret.asc --to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]"},
+		description: `Writes the indexes, Release and its signatures (InRelease, Release.gpg) so that apt and aim can use the repository; optionally one .install file per user package.
+
+With --to, the published tree is then uploaded to S3-compatible object storage (endpoint, region and credentials from --endpoint, --region and the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL variables; --path-style for self-hosted servers). Pool files and by-hash copies go up first, then the indexes, then Release and Release.gpg, and InRelease last, so clients always find what the InRelease they read names; an interrupted upload leaves the previous release readable and the next publish finishes it. Only objects whose size or SHA256 (kept in each object's metadata) differ are uploaded. Objects the repository no longer holds are deleted once the new InRelease is up and they have been stale for an hour and, but for by-hash copies, for three releases. Content types and Cache-Control headers are set as for a web server: immutable for pool/ and by-hash/, no-cache for the rest.`,
+		examples: []string{"aim repo publish r --key maint.secret.asc --to s3://apt/fleet --endpoint http://127.0.0.1:7070 --path-style"}},
 	"repo serve":   {synopsis: []string{"DIR --listen ADDR [--base-url URL] [--upload-token-file F --sign-key KEY [--passphrase-file F]]"}, description: "Serves the repository over HTTP with the app feed, .install files and a Downloads page; with an upload token, accepts signed uploads and publishes them."},
 	"deb": {
 		synopsis:    []string{"VERB [OPTIONS] ..."},

@@ -19,6 +19,7 @@ import (
 // aim repo check DIR
 // aim repo publish DIR --key KEY.secret.asc [--passphrase-file F]
 //                   [--valid-for 7d] [--install-files --base-url URL]
+//                   [--to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]]
 //
 // What a maintainer publishes. Package repo keeps the package database,
 // writes indexes and Releases; this file and repo_*.go parse flags and
@@ -60,6 +61,10 @@ func newRepoFlags(fs *pflag.FlagSet) repoFlags {
 		fs.String("valid-for", "", "how long a Release stays valid (Valid-Until), e.g. 7d or 36h")
 		fs.Bool("install-files", false, "also write a .install file for every user package under DIR/install/")
 		fs.String("base-url", "", "the `URL` the repository is served at (for .install files)")
+		fs.String("to", "", "also upload the published tree to object storage at `s3://BUCKET/PREFIX`")
+		fs.String("endpoint", "", "the S3 service `URL` (default $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, or AWS)")
+		fs.String("region", "", "the bucket's region (default $AWS_REGION or us-east-1)")
+		fs.Bool("path-style", false, "address the bucket as ENDPOINT/BUCKET, as self-hosted S3 servers need")
 		passphraseFileFlag(fs)
 	}
 	return repoFlags{fs: fs}

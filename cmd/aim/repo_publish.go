@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"aim/repo/objstore"
 	"aim/repo/publish"
 
 	"github.com/spf13/pflag"
@@ -14,7 +15,7 @@ import (
 func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 	f := newRepoFlags(fs)
 	return func(e *env, args []string) error {
-		const usage = "aim repo publish DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL]"
+		const usage = "aim repo publish DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL] [--to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]]"
 		r, rest, err := openRepoArg(args, usage)
 		if err != nil {
 			return err
@@ -30,6 +31,10 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		up, err := openUploadTarget(f)
+		if err != nil {
+			return err
+		}
 		results, err := r.Publish(opts)
 		if err != nil {
 			return err
@@ -40,8 +45,18 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
+		var uploaded *objstore.Result
+		if up != nil {
+			if uploaded, err = up.upload(e, r); err != nil {
+				return err
+			}
+		}
 		if e.g.json {
-			return writeJSON(e.stdout, map[string]any{"dists": results, "install_files": append([]string{}, installs...)})
+			out := map[string]any{"dists": results, "install_files": append([]string{}, installs...)}
+			if uploaded != nil {
+				out["upload"] = uploaded
+			}
+			return writeJSON(e.stdout, out)
 		}
 		if !e.g.quiet {
 			for _, res := range results {
@@ -49,6 +64,9 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 			}
 			if len(installs) > 0 {
 				fmt.Fprintf(e.stdout, "%d .install file(s) written under %s/\n", len(installs), publish.InstallFileDir)
+			}
+			if up != nil {
+				printUpload(e, up, uploaded)
 			}
 		}
 		return nil

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"aim/repo/objstore/s3test"
+)
+
+// TestRepoPublishToBucket publishes with --to to a real S3 server, with
+// endpoint and credentials from the AWS_* variables, and has aim update
+// read the repository anonymously over HTTP from the bucket.
+func TestRepoPublishToBucket(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.PublicBucket(t, "fleet")
+	t.Setenv("AWS_ACCESS_KEY_ID", s3test.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", s3test.SecretKey)
+	t.Setenv("AWS_ENDPOINT_URL", srv.Endpoint)
+	dir := repoWithDemo(t, filepath.Join(t.TempDir(), "r"))
+	out := aimOK(t, "repo", "publish", dir, "--key", repoTestKey, "--to", "s3://fleet/apps", "--path-style")
+	if !strings.Contains(out, "s3://fleet/apps/: ") || strings.Contains(out, " 0 uploaded") {
+		t.Fatalf("publish --to: %q", out)
+	}
+	if out := aimOK(t, "repo", "publish", dir, "--key", repoTestKey, "--to", "s3://fleet/apps", "--path-style"); !strings.Contains(out, "s3://fleet/apps/: 0 uploaded") {
+		t.Errorf("publish --to without change: %q", out)
+	}
+	if _, errs, code := aim(t, "repo", "publish", dir, "--key", repoTestKey, "--to", "s3://x/apps"); code == 0 || !strings.Contains(errs, "bucket name") {
+		t.Errorf("publish --to a bad bucket: %d %q", code, errs)
+	}
+
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/aim"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/aim/aim.conf"), []byte("architecture = amd64\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "etc/aim/sources.list"), []byte("deb "+srv.URL("fleet", "apps")+" stable main\n"), 0o644)
+	aimOK(t, "--root", root, "key", "add", filepath.Join(dir, "key.asc"))
+	if out, errs, code := aim(t, "--root", root, "update"); code != 0 {
+		t.Fatalf("aim update from the bucket: %d\n%s%s", code, out, errs)
+	}
+	if out := aimOK(t, "--root", root, "show", "hello"); !strings.Contains(out, "Version: 1.0.0-1") {
+		t.Errorf("aim show hello after update from the bucket:\n%s", out)
+	}
+}
