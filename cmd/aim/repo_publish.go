@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"aim/repo/objstore"
 	"aim/repo/publish"
 
 	"github.com/spf13/pflag"
@@ -15,7 +14,7 @@ import (
 func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 	f := newRepoFlags(fs)
 	return func(e *env, args []string) error {
-		const usage = "aim repo publish DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL] [--to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]]"
+		const usage = "aim repo publish DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL] [--snapshot NAME] [--to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]]"
 		r, rest, err := openRepoArg(args, usage)
 		if err != nil {
 			return err
@@ -35,6 +34,11 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		if name := f.str("snapshot"); name != "" {
+			if err := r.UseSnapshot(name); err != nil {
+				return err
+			}
+		}
 		results, err := r.Publish(opts)
 		if err != nil {
 			return err
@@ -45,31 +49,7 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		var uploaded *objstore.Result
-		if up != nil {
-			if uploaded, err = up.upload(e, r); err != nil {
-				return err
-			}
-		}
-		if e.g.json {
-			out := map[string]any{"dists": results, "install_files": append([]string{}, installs...)}
-			if uploaded != nil {
-				out["upload"] = uploaded
-			}
-			return writeJSON(e.stdout, out)
-		}
-		if !e.g.quiet {
-			for _, res := range results {
-				fmt.Fprintf(e.stdout, "%s: %s (%d packages, %d files written, %d removed)\n", res.Dist, res.Outcome, res.Packages, len(res.Written), len(res.Removed))
-			}
-			if len(installs) > 0 {
-				fmt.Fprintf(e.stdout, "%d .install file(s) written under %s/\n", len(installs), publish.InstallFileDir)
-			}
-			if up != nil {
-				printUpload(e, up, uploaded)
-			}
-		}
-		return nil
+		return reportPublish(e, r, up, results, installs)
 	}
 }
 

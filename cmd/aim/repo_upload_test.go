@@ -42,3 +42,43 @@ func TestRepoPublishToBucket(t *testing.T) {
 		t.Errorf("aim show hello after update from the bucket:\n%s", out)
 	}
 }
+
+// TestRepoSnapshotAndRollback drives snapshot create, list, diff, drop,
+// publish --snapshot and rollback from the command line.
+func TestRepoSnapshotAndRollback(t *testing.T) {
+	dir := repoWithDemo(t, filepath.Join(t.TempDir(), "r"))
+	aimOK(t, "repo", "publish", dir, "--key", repoTestKey)
+	if out := aimOK(t, "repo", "snapshot", "create", dir, "one"); out != "snapshot one: 1 packages\n" {
+		t.Errorf("snapshot create: %q", out)
+	}
+	if _, errs, code := aim(t, "repo", "rollback", dir, "--key", repoTestKey); code == 0 || !strings.Contains(errs, "nothing to roll back to") {
+		t.Errorf("rollback after one publish: %d %q", code, errs)
+	}
+	aimOK(t, "repo", "remove", dir, "hello")
+	aimOK(t, "repo", "publish", dir, "--key", repoTestKey)
+	aimOK(t, "repo", "snapshot", "create", dir, "empty")
+	if out := aimOK(t, "repo", "snapshot", "diff", dir, "one", "empty"); out != "stable  hello  all  1.0.0-1 -> -\n" {
+		t.Errorf("snapshot diff: %q", out)
+	}
+	if out := aimOK(t, "repo", "snapshot", "list", dir); !strings.Contains(out, "one  ") || !strings.Contains(out, "  1 packages\n") || !strings.Contains(out, "empty  ") {
+		t.Errorf("snapshot list: %q", out)
+	}
+	packages := func() string {
+		b, _ := os.ReadFile(filepath.Join(dir, "dists/stable/main/binary-amd64/Packages"))
+		return string(b)
+	}
+	if out := aimOK(t, "repo", "rollback", dir, "--key", repoTestKey); !strings.Contains(out, "stable: updated (1 packages") || !strings.Contains(packages(), "Package: hello\n") {
+		t.Errorf("rollback: %q\n%s", out, packages())
+	}
+	aimOK(t, "repo", "publish", dir, "--key", repoTestKey, "--snapshot", "empty")
+	if strings.Contains(packages(), "Package: hello\n") {
+		t.Errorf("publish --snapshot empty still lists hello")
+	}
+	aimOK(t, "repo", "snapshot", "drop", dir, "one")
+	if _, errs, code := aim(t, "repo", "publish", dir, "--key", repoTestKey, "--snapshot", "one"); code == 0 || !strings.Contains(errs, "no such snapshot") {
+		t.Errorf("publish of a dropped snapshot: %d %q", code, errs)
+	}
+	if _, errs, code := aim(t, "repo", "snapshot", "create", dir, "../x"); code == 0 || !strings.Contains(errs, "snapshot name") {
+		t.Errorf("snapshot with a bad name: %d %q", code, errs)
+	}
+}

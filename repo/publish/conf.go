@@ -256,7 +256,13 @@ func (r *Repo) component(c string) (string, error) {
 
 // stateFile is where the packages of dist and component are recorded.
 func (r *Repo) stateFile(dist, component string) string {
-	return filepath.Join(r.Dir, StateDir, url.PathEscape(dist), component+".packages")
+	return setFile(filepath.Join(r.Dir, StateDir), dist, component)
+}
+
+// setFile is where a package set kept in the directory base (the live
+// database, a snapshot or a published set) records dist and component.
+func setFile(base, dist, component string) string {
+	return filepath.Join(base, url.PathEscape(dist), component+".packages")
 }
 
 // distDir is the directory below Dir holding dist's Release.
