@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +82,32 @@ func TestRepoSnapshotAndRollback(t *testing.T) {
 	}
 	if _, errs, code := aim(t, "repo", "snapshot", "create", dir, "../x"); code == 0 || !strings.Contains(errs, "snapshot name") {
 		t.Errorf("snapshot with a bad name: %d %q", code, errs)
+	}
+}
+
+// TestRepoMirrorCommands mirrors a repository published by aim, over
+// HTTP, from the command line.
+func TestRepoMirrorCommands(t *testing.T) {
+	up := repoWithDemo(t, filepath.Join(t.TempDir(), "up"))
+	aimOK(t, "repo", "publish", up, "--key", repoTestKey)
+	srv := httptest.NewServer(http.FileServer(http.Dir(up)))
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "fleet")
+	aimOK(t, "repo", "init", dir, "--dist", "stable", "--arch", "amd64")
+	if _, errs, code := aim(t, "repo", "mirror", "create", dir, "up", srv.URL, "stable", "main"); code != 2 || !strings.Contains(errs, "--keyring") {
+		t.Errorf("mirror create without --keyring: %d %q", code, errs)
+	}
+	aimOK(t, "repo", "mirror", "create", dir, "up", srv.URL, "stable", "main", "--keyring", filepath.Join(up, "key.asc"), "--filter", "hello", "--with-deps")
+	if out := aimOK(t, "repo", "mirror", "update", dir, "up", "--dry-run"); out != "hello 1.0.0-1 all\n" {
+		t.Errorf("mirror update --dry-run: %q", out)
+	}
+	if out := aimOK(t, "repo", "mirror", "update", dir, "up"); out != "mirror up: 1 selected, 1 downloaded, 1 added, 0 removed (publish to serve them)\n" {
+		t.Errorf("mirror update: %q", out)
+	}
+	if out := aimOK(t, "repo", "list", dir); !strings.Contains(out, "stable  main  hello  1.0.0-1  all") {
+		t.Errorf("list after mirror update: %q", out)
+	}
+	if _, errs, code := aim(t, "repo", "mirror", "update", dir, "nope"); code == 0 || !strings.Contains(errs, "no such mirror") {
+		t.Errorf("update of an unknown mirror: %d %q", code, errs)
 	}
 }
