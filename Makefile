@@ -16,8 +16,8 @@ TOOLS := dpkg dpkg-deb dpkg-architecture debootstrap xz zstd bzip2 gzip gpg gpgv
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)/staticcheck
 # What only the benchmarks compare against.
-BENCH_DEBS := aptly reprepro
-BENCH_TOOLS := aptly reprepro
+BENCH_DEBS := aptly reprepro curl
+BENCH_TOOLS := aptly reprepro curl
 
 .PHONY: all go-deps build test bench bench-engine bench-crash fuzz lint demo deps clean install-desktop install uninstall
 
@@ -63,6 +63,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./... | tee bench/last-go.txt
 	bash bench/peers.sh | tee bench/last-peers.txt
 	bash bench/publish.sh | tee bench/last-publish.txt
+	bash bench/objstore.sh | tee bench/last-objstore.txt
 	bash bench/resolver.sh | tee bench/last-resolver.txt
 
 # bench-engine installs 200 small packages with aim and with dpkg (needs root);

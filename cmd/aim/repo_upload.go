@@ -46,7 +46,7 @@ func openUploadTarget(f repoFlags) (*uploadTarget, error) {
 // upload syncs the repository's published tree to the target, remembering
 // what it uploaded in the repository's state directory.
 func (u *uploadTarget) upload(e *env, r *publish.Repo) (*objstore.Result, error) {
-	state := filepath.Join(r.Dir, publish.StateDir, "objstore", url.PathEscape(u.target.String())+".json")
+	state := filepath.Join(r.Dir, publish.StateDir, publish.UploadsDir, url.PathEscape(u.target.String())+".json")
 	res, err := objstore.Sync(context.Background(), r.Dir, u.store, objstore.Options{StateFile: state})
 	if err != nil {
 		return res, fmt.Errorf("upload to %s: %w", u.target, err)

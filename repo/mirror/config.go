@@ -39,7 +39,6 @@ type Config struct {
 }
 
 const (
-	mirrorsDir  = "mirrors"
 	configFile  = "mirror.conf"
 	keyringFile = "keyring.gpg"
 	addedFile   = "added"
@@ -52,7 +51,7 @@ var ErrNoMirror = errors.New("no such mirror")
 // keyring, its private root with the verified upstream indexes, and the
 // list of packages it added.
 func Dir(r *publish.Repo, name string) string {
-	return filepath.Join(r.Dir, publish.StateDir, mirrorsDir, name)
+	return filepath.Join(r.Dir, publish.StateDir, publish.MirrorsDir, name)
 }
 
 // check refuses settings that could not name a source or a package set.

@@ -12,6 +12,14 @@ import (
 	"aim/repo/pgp"
 )
 
+func TestReservedDistNames(t *testing.T) {
+	for _, d := range []string{"snapshots", "published", "mirrors", "objstore"} {
+		if _, err := Init(filepath.Join(t.TempDir(), "r"), Settings{Dists: []string{d}, Components: []string{"main"}, Architectures: []string{"amd64"}}); err == nil || !strings.Contains(err.Error(), "reserved") {
+			t.Errorf("dist %s: %v", d, err)
+		}
+	}
+}
+
 func TestCheckSnapshotName(t *testing.T) {
 	for _, tc := range []struct {
 		name string
