@@ -118,6 +118,10 @@ M=$work/mirror
 "$aim" repo mirror create -q "$M" up "http://127.0.0.1:$hport" stable main --keyring "$up/key.asc"
 timed aim_mirror "$aim" repo mirror update "$M" up
 gpg --batch -q --export "$fpr" > "$work/trustedkeys.gpg"
-"${ap[@]}" mirror create -keyring="$work/trustedkeys.gpg" -architectures=amd64 up "http://127.0.0.1:$hport" stable main >/dev/null
-timed aptly_mirror "${ap[@]}" mirror update -keyring="$work/trustedkeys.gpg" up
+# A root of its own: aptly's pool already holds the packages of part 1
+# and would not download them again.
+printf '{"rootDir": "%s", "architectures": ["amd64"], "gpgProvider": "gpg"}\n' "$work/aptly-mirror" > "$work/aptly-mirror.conf"
+am=(aptly -config="$work/aptly-mirror.conf")
+"${am[@]}" mirror create -keyring="$work/trustedkeys.gpg" -architectures=amd64 up "http://127.0.0.1:$hport" stable main >/dev/null
+timed aptly_mirror "${am[@]}" mirror update -keyring="$work/trustedkeys.gpg" up
 printf '%-34s %10s %8s %10s %8s %8s\n' "mirror update, $N packages" "${secs[aim_mirror]}" "-" "${secs[aptly_mirror]}" "-" "$(ratio "${secs[aim_mirror]}" "${secs[aptly_mirror]}")"

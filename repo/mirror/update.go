@@ -8,7 +8,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"aim/db"
@@ -154,10 +156,11 @@ func (c *Config) fetchIndexes(ctx context.Context, dir string, opts UpdateOption
 }
 
 // download fetches the selected packages the repository lacks into
-// dir/download, each checked against the size and SHA256 of the
-// verified index, and returns their paths.
+// dir/download, several at once, each checked against the size and
+// SHA256 of the verified index, and returns their paths in selection
+// order.
 func (c *Config) download(ctx context.Context, cache *repo.Cache, sel []repo.Available, have map[Package]string, dir string, opts UpdateOptions, res *Result) ([]string, error) {
-	var files []string
+	var jobs []repo.Request
 	base := strings.TrimSuffix(c.URL, "/")
 	for _, a := range sel {
 		para, err := cache.Paragraph(a)
@@ -173,20 +176,64 @@ func (c *Config) download(ctx context.Context, cache *repo.Cache, sel []repo.Ava
 		if fn == "" || strings.Contains(fn, "..") || strings.HasPrefix(fn, "/") || len(sum) != 64 {
 			return nil, fmt.Errorf("mirror %s: %s %s: the index gives no usable Filename and SHA256", c.Name, a.Name, a.Version)
 		}
-		var size int64 = -1
-		fmt.Sscan(para.Get("Size"), &size)
-		dest := filepath.Join(dir, "download", path.Base(fn))
-		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-			return nil, err
+		size, err := strconv.ParseInt(para.Get("Size"), 10, 64)
+		if err != nil {
+			size = -1
 		}
-		if _, err := opts.Fetcher.Fetch(ctx, repo.Request{URL: base + "/" + fn, Dest: dest, Size: size, SHA256: sum}); err != nil {
-			return nil, fmt.Errorf("mirror %s: %s: %w", c.Name, fn, err)
-		}
-		res.Downloaded++
+		jobs = append(jobs, repo.Request{URL: base + "/" + fn, Dest: filepath.Join(dir, "download", path.Base(fn)), Size: size, SHA256: sum})
 		res.Added = append(res.Added, p)
-		files = append(files, dest)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "download"), 0o755); err != nil {
+		return nil, err
+	}
+	if err := fetchAll(ctx, opts.Fetcher, jobs); err != nil {
+		return nil, fmt.Errorf("mirror %s: %w", c.Name, err)
+	}
+	res.Downloaded = len(jobs)
+	files := make([]string, len(jobs))
+	for i, j := range jobs {
+		files[i] = j.Dest
 	}
 	return files, nil
+}
+
+// fetchAll runs the requests, four at once; the first failure stops the
+// rest.
+func fetchAll(ctx context.Context, f *repo.Fetcher, jobs []repo.Request) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan repo.Request)
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				if _, err := f.Fetch(ctx, j); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("%s: %w", path.Base(j.URL), err)
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		select {
+		case work <- j:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
 }
 
 // removeUnselected removes from the repository the packages an earlier
