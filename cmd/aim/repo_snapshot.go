@@ -98,22 +98,11 @@ func setupRepoRollback(fs *pflag.FlagSet) func(*env, []string) error {
 	f := newRepoFlags(fs)
 	return func(e *env, args []string) error {
 		const usage = "aim repo rollback DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]]"
-		r, rest, err := openRepoArg(args, usage)
+		r, opts, up, err := openForPublish(f, args, usage)
 		if err != nil {
 			return err
 		}
 		defer r.Close()
-		if len(rest) != 0 || f.str("key") == "" {
-			return usageError("usage: %s", usage)
-		}
-		opts, err := publishOptions(f)
-		if err != nil {
-			return err
-		}
-		up, err := openUploadTarget(f)
-		if err != nil {
-			return err
-		}
 		results, err := r.Rollback(opts)
 		if err != nil {
 			return err

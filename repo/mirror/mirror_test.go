@@ -12,6 +12,7 @@ import (
 	"aim/repo/mirror"
 	"aim/repo/pgp"
 	"aim/repo/publish"
+	"aim/repo/publish/publishtest"
 )
 
 // TestMirrorFilterWithDeps mirrors one app of a signed upstream with what
@@ -31,7 +32,7 @@ func TestMirrorFilterWithDeps(t *testing.T) {
 		buildDeb(t, src, "libfoo", "1.0", "arm64", "libbase (>= 2)"),
 		buildDeb(t, src, "libbase", "1.5", "all", ""),
 		buildDeb(t, src, "libbase", "2.1", "all", ""),
-		buildDebProvides(t, src, "base-impl", "1", "virtual-base"), buildDeb(t, src, "other", "1", "all", ""))
+		publishtest.BuildDeb(t, src, "base-impl", "1", "all", "Provides: virtual-base"), buildDeb(t, src, "other", "1", "all", ""))
 	publishAt(t, up, testNow.Add(-time.Hour))
 	url := serve(t, up.Dir)
 

@@ -2,6 +2,8 @@ package objstore_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -9,67 +11,76 @@ import (
 	"aim/repo/objstore"
 )
 
-// TestStaleObjectsAgeOut removes a package and publishes four times: its
-// pool file stays in the bucket until three more releases are up and an
-// hour has passed, and the by-hash copies of the first generation until
-// they are stale for an hour; a reader fetching as apt does finds every
-// release whole all along.
+// TestStaleObjectsAgeOut removes a package and publishes again and
+// again, half an hour apart: its pool file leaves the bucket only after
+// it left the local pool (kept there for rollbacks) and then three more
+// releases went up and an hour passed; the by-hash copies of the first
+// generation leave once stale for an hour. A reader fetching as apt does
+// finds every release whole all along.
 func TestStaleObjectsAgeOut(t *testing.T) {
 	b := newBucket(t)
 	r := newRepo(t)
 	kr := signer(t).PublicKey()
 	base := b.baseURL()
-	t0 := testNow
-	clock := t0
-	syncAt := func(at time.Time) *objstore.Result {
-		t.Helper()
-		clock = at
-		res := b.sync(t, r, objstore.Options{Now: func() time.Time { return clock }})
-		if _, err := readAsApt(base, kr); err != nil {
-			t.Fatalf("reader after the sync at %s: %v", at.Sub(t0), err)
-		}
-		return res
-	}
 	present := func(key string) bool {
 		_, _, err := get(base + "/" + key)
 		return err == nil
 	}
 	addPackages(t, r, "alpha", "beta")
-	publishAt(t, r, t0)
-	syncAt(t0)
+	publishAt(t, r, testNow)
+	b.sync(t, r, objstore.Options{Now: func() time.Time { return testNow }})
 	gen1 := byHashKey(t, r, "main/binary-amd64/Packages.xz")
 	const betaDeb = "pool/main/b/beta/beta_1.0_all.deb"
-
 	if _, err := r.Remove("", []string{"beta"}); err != nil {
 		t.Fatal(err)
 	}
-	publishAt(t, r, t0.Add(time.Minute))
-	if res := syncAt(t0); !slices.Contains(res.Waiting, betaDeb) || len(res.Deleted) != 0 {
-		t.Fatalf("after removing beta: waiting %v, deleted %v", res.Waiting, res.Deleted)
-	}
-	for i := 1; i <= 3; i++ {
-		addPackages(t, r, fmt.Sprintf("p%d", i))
-		publishAt(t, r, t0.Add(time.Duration(1+i)*time.Minute))
-		res := syncAt(t0.Add(2 * time.Hour))
-		if i < 3 && (!slices.Contains(res.Waiting, betaDeb) || !present(betaDeb)) {
-			t.Fatalf("release %d after the removal: beta's pool file not kept (waiting %v)", i, res.Waiting)
+	betaStale, gen1Stale := 0, 0 // the sync that found each stale
+	for i := 1; i <= 12; i++ {
+		if i > 1 {
+			addPackages(t, r, fmt.Sprintf("p%d", i))
 		}
-		if i == 3 {
+		publishAt(t, r, testNow.Add(time.Duration(i)*time.Minute))
+		clock := testNow.Add(time.Duration(i) * 30 * time.Minute)
+		res := b.sync(t, r, objstore.Options{Now: func() time.Time { return clock }})
+		if _, err := readAsApt(base, kr); err != nil {
+			t.Fatalf("reader after sync %d: %v", i, err)
+		}
+		_, err := os.Stat(filepath.Join(r.Dir, betaDeb))
+		local := err == nil
+		switch {
+		case local && (slices.Contains(res.Waiting, betaDeb) || !present(betaDeb)):
+			t.Fatalf("sync %d: beta's pool file, still in the local pool, is stale or gone from the bucket", i)
+		case !local && betaStale == 0:
+			if !slices.Contains(res.Waiting, betaDeb) {
+				t.Fatalf("sync %d: beta left the local pool but is not waiting: %v", i, res.Waiting)
+			}
+			betaStale = i
+		case betaStale > 0 && i < betaStale+3:
+			// Stale for an hour at betaStale+2, but only two releases.
+			if !slices.Contains(res.Waiting, betaDeb) || !present(betaDeb) {
+				t.Fatalf("sync %d: beta's pool file deleted %d releases after going stale", i, i-betaStale)
+			}
+		case betaStale > 0 && i == betaStale+3:
 			if !slices.Contains(res.Deleted, betaDeb) || present(betaDeb) {
-				t.Fatalf("three releases and two hours after the removal: deleted %v", res.Deleted)
+				t.Fatalf("sync %d: beta's pool file not deleted three releases and 90 minutes after going stale", i)
 			}
-			// Generation 1 is no longer among the three kept before the
-			// current one: its by-hash copies are stale from now on.
-			if !slices.Contains(res.Waiting, gen1) || !present(gen1) {
-				t.Fatalf("generation 1's by-hash copy deleted before aging: waiting %v", res.Waiting)
+		}
+		switch {
+		case gen1Stale == 0 && slices.Contains(res.Waiting, gen1):
+			gen1Stale = i
+		case gen1Stale > 0 && i == gen1Stale+1:
+			if !present(gen1) || !slices.Contains(res.Waiting, gen1) {
+				t.Fatalf("sync %d: generation 1's by-hash copy deleted 30 minutes after going stale", i)
+			}
+		case gen1Stale > 0 && i == gen1Stale+2:
+			if present(gen1) || !slices.Contains(res.Deleted, gen1) {
+				t.Fatalf("sync %d: generation 1's by-hash copy not deleted an hour after going stale", i)
 			}
 		}
 	}
-	if res := syncAt(t0.Add(2*time.Hour + 59*time.Minute)); len(res.Deleted) != 0 || !present(gen1) {
-		t.Fatalf("59 minutes after going stale: deleted %v", res.Deleted)
-	}
-	if res := syncAt(t0.Add(3*time.Hour + time.Minute)); !slices.Contains(res.Deleted, gen1) || present(gen1) || len(res.Waiting) != 0 {
-		t.Fatalf("an hour after going stale: deleted %v, waiting %v", res.Deleted, res.Waiting)
+	t.Logf("beta's pool file stale at sync %d; generation 1's by-hash copies at sync %d", betaStale, gen1Stale)
+	if betaStale == 0 || gen1Stale == 0 || betaStale+3 > 12 {
+		t.Fatalf("nothing went stale in time (beta %d, generation 1 %d)", betaStale, gen1Stale)
 	}
 }
 

@@ -1,82 +1,37 @@
 package objstore_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"aim/deb"
 	"aim/repo"
 	"aim/repo/objstore"
 	"aim/repo/objstore/s3test"
 	"aim/repo/pgp"
 	"aim/repo/publish"
+	"aim/repo/publish/publishtest"
 )
-
-const testKey = "../../testdata/keys/ed25519.secret.asc"
 
 // testNow is the first publishing time (the test key is recent).
 var testNow = time.Now().UTC().Truncate(time.Second)
 
-func signer(t testing.TB) *pgp.Signer {
-	t.Helper()
-	s, err := pgp.LoadSigner(testKey, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+var signer = publishtest.Signer
 
 // newRepo makes a repository for amd64 with the dist stable.
-func newRepo(t testing.TB) *publish.Repo {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "repo")
-	s := publish.Settings{Dists: []string{"stable"}, Components: []string{"main"}, Architectures: []string{"amd64"}, Origin: "Test"}
-	if _, err := publish.Init(dir, s); err != nil {
-		t.Fatal(err)
-	}
-	r, err := publish.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r
-}
+func newRepo(t testing.TB) *publish.Repo { return publishtest.NewRepo(t, "repo", "amd64") }
 
 // buildDeb builds a small package of architecture all into dir.
 func buildDeb(t testing.TB, dir, name, version string) string {
-	t.Helper()
-	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: T <t@example.org>\nSection: misc\nDescription: %s for tests\n", name, version, name)
-	fsys := fstest.MapFS{
-		"DEBIAN":                            {Mode: fs.ModeDir | 0o755},
-		"DEBIAN/control":                    {Data: []byte(control), Mode: 0o644},
-		"usr/share/doc/" + name + "/README": {Data: []byte(name + " " + version + "\n"), Mode: 0o644},
-	}
-	for _, d := range []string{"usr", "usr/share", "usr/share/doc", "usr/share/doc/" + name} {
-		fsys[d] = &fstest.MapFile{Mode: fs.ModeDir | 0o755}
-	}
-	epoch := time.Unix(1700000000, 0)
-	var b bytes.Buffer
-	if _, err := deb.Build(fsys, &b, deb.BuildOptions{Compression: deb.Gzip, SourceDateEpoch: &epoch}); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, name+"_"+version+"_all.deb")
-	if err := os.WriteFile(out, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return publishtest.BuildDeb(t, dir, name, version, "all")
 }
 
 // addPackages adds the named packages, version 1.0.
@@ -92,12 +47,7 @@ func addPackages(t testing.TB, r *publish.Repo, names ...string) {
 	}
 }
 
-func publishAt(t testing.TB, r *publish.Repo, now time.Time) {
-	t.Helper()
-	if _, err := r.Publish(publish.Options{Signer: signer(t), Now: now}); err != nil {
-		t.Fatal(err)
-	}
-}
+var publishAt = publishtest.Publish
 
 // counter is a transport that counts requests by method and can fail
 // every request after a number of PUTs.
