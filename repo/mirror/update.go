@@ -180,7 +180,7 @@ func (c *Config) download(ctx context.Context, cache *repo.Cache, sel []repo.Ava
 		if err != nil {
 			size = -1
 		}
-		jobs = append(jobs, repo.Request{URL: base + "/" + fn, Dest: filepath.Join(dir, "download", path.Base(fn)), Size: size, SHA256: sum})
+		jobs = append(jobs, repo.Request{URL: base + "/" + fn, Dest: filepath.Join(dir, "download", path.Base(fn)), Size: size, SHA256: sum, Scratch: true})
 		res.Added = append(res.Added, p)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "download"), 0o755); err != nil {
