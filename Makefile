@@ -25,12 +25,13 @@ GUI_TOOLS := Xvfb zenity xdotool tesseract convert import notify-send
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)/staticcheck
 # What only the benchmarks compare against.
-BENCH_DEBS := aptly reprepro
-BENCH_TOOLS := aptly reprepro
+BENCH_DEBS := aptly reprepro curl
+BENCH_TOOLS := aptly reprepro curl
 # BENCH_ROWS: one script a row of issue 18, each timing aim beside its peer;
-# then plans beside libsolv with a foreign architecture, and installability
-# beside dose-debcheck (issue 14).
-BENCH_ROWS := startup show search update update-http resolver deb publish multiarch dose
+# then plans beside libsolv with a foreign architecture, installability
+# beside dose-debcheck (issue 14) and publishing to object storage beside
+# aptly (issue 19).
+BENCH_ROWS := startup show search update update-http resolver deb publish multiarch dose objstore
 
 .PHONY: all go-deps build test bench bench-engine bench-crash fuzz lint demo deps apt-install clean install-desktop install uninstall
 

@@ -53,6 +53,9 @@ type Request struct {
 	// the received bytes or the download fails and Dest is untouched.
 	Size   int64
 	SHA256 string
+	// Scratch says Dest is scratch space that need not survive a crash:
+	// it is renamed into place without syncing it to disk.
+	Scratch bool
 	// MaxSize bounds the bytes accepted when Size is unknown (0: 1 GiB).
 	MaxSize int64
 	// ETag and LastModified, from an earlier download, make the request
@@ -246,7 +249,11 @@ func (f *Fetcher) store(req Request, r io.Reader, length int64) (Result, error) 
 	if err := checkDownload(req, res, limit); err != nil {
 		return Result{}, err
 	}
-	if err := tmp.Commit(req.Dest, 0o600); err != nil {
+	commit := tmp.Commit
+	if req.Scratch {
+		commit = tmp.CommitScratch
+	}
+	if err := commit(req.Dest, 0o600); err != nil {
 		return Result{}, fmt.Errorf("fetch %s: %w", req.URL, err)
 	}
 	return res, nil

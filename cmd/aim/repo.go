@@ -19,6 +19,12 @@ import (
 // aim repo check DIR
 // aim repo publish DIR --key KEY.secret.asc [--passphrase-file F]
 //                   [--valid-for 7d] [--install-files --base-url URL]
+//                   [--snapshot NAME]
+//                   [--to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]]
+// aim repo snapshot create DIR NAME | list DIR | diff DIR A B | drop DIR NAME
+// aim repo rollback DIR --key KEY.secret.asc [--to s3://BUCKET/PREFIX ...]
+// aim repo mirror create DIR NAME URL SUITE COMPONENTS --keyring K [--filter F [--with-deps]]
+// aim repo mirror update DIR NAME [--dry-run]
 //
 // What a maintainer publishes. Package repo keeps the package database,
 // writes indexes and Releases; this file and repo_*.go parse flags and
@@ -26,12 +32,15 @@ import (
 
 // repoVerbs are the verbs of "aim repo".
 var repoVerbs = map[string]*subcommand{
-	"init":    {summary: "create a repository directory, or add dists, components or architectures to one", setup: setupRepoInit},
-	"add":     {summary: "copy packages into a repository's pool and database", setup: setupRepoAdd},
-	"remove":  {summary: "remove packages from a repository's dist", setup: setupRepoRemove},
-	"list":    {summary: "list a repository's packages", setup: setupRepoList},
-	"check":   {summary: "check that a repository's pool and published indexes agree", setup: setupRepoCheck},
-	"publish": {summary: "write and sign a repository's indexes and Release files", setup: setupRepoPublish},
+	"init":     {summary: "create a repository directory, or add dists, components or architectures to one", setup: setupRepoInit},
+	"add":      {summary: "copy packages into a repository's pool and database", setup: setupRepoAdd},
+	"remove":   {summary: "remove packages from a repository's dist", setup: setupRepoRemove},
+	"list":     {summary: "list a repository's packages", setup: setupRepoList},
+	"check":    {summary: "check that a repository's pool and published indexes agree", setup: setupRepoCheck},
+	"publish":  {summary: "write and sign a repository's indexes and Release files", setup: setupRepoPublish},
+	"snapshot": {summary: "freeze, list, compare and drop named package sets", setup: setupRepoSnapshot},
+	"mirror":   {summary: "keep a filtered copy of a signed upstream repository in this one", setup: setupRepoMirror},
+	"rollback": {summary: "publish again the package set published before the current one", setup: setupRepoRollback},
 }
 
 func init() {
@@ -60,6 +69,15 @@ func newRepoFlags(fs *pflag.FlagSet) repoFlags {
 		fs.String("valid-for", "", "how long a Release stays valid (Valid-Until), e.g. 7d or 36h")
 		fs.Bool("install-files", false, "also write a .install file for every user package under DIR/install/")
 		fs.String("base-url", "", "the `URL` the repository is served at (for .install files)")
+		fs.String("snapshot", "", "publish the package set of snapshot `NAME` (it becomes the repository's)")
+		fs.String("keyring", "", "mirror create: the keyring `FILE` the upstream Release must be signed by")
+		fs.String("filter", "", "mirror create: the packages kept, as a relation list ('PKG, PKG (>= V)...')")
+		fs.Bool("with-deps", false, "mirror create: keep what the filtered packages need too, for each architecture")
+		fs.Bool("dry-run", false, "mirror update: print the packages selected, change nothing")
+		fs.String("to", "", "also upload the published tree to object storage at `s3://BUCKET/PREFIX`")
+		fs.String("endpoint", "", "the S3 service `URL` (default $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, or AWS)")
+		fs.String("region", "", "the bucket's region (default $AWS_REGION or us-east-1)")
+		fs.Bool("path-style", false, "address the bucket as ENDPOINT/BUCKET, as self-hosted S3 servers need")
 		passphraseFileFlag(fs)
 	}
 	return repoFlags{fs: fs}

@@ -14,21 +14,19 @@ import (
 func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 	f := newRepoFlags(fs)
 	return func(e *env, args []string) error {
-		const usage = "aim repo publish DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL]"
-		r, rest, err := openRepoArg(args, usage)
+		const usage = "aim repo publish DIR --key KEY.secret.asc [--passphrase-file F] [--valid-for 7d] [--install-files --base-url URL] [--snapshot NAME] [--to s3://BUCKET/PREFIX [--endpoint URL] [--region R] [--path-style]]"
+		if f.bool("install-files") && f.str("base-url") == "" {
+			return usageError("--install-files needs --base-url URL")
+		}
+		r, opts, up, err := openForPublish(f, args, usage)
 		if err != nil {
 			return err
 		}
 		defer r.Close()
-		if len(rest) != 0 || f.str("key") == "" {
-			return usageError("usage: %s", usage)
-		}
-		if f.bool("install-files") && f.str("base-url") == "" {
-			return usageError("--install-files needs --base-url URL")
-		}
-		opts, err := publishOptions(f)
-		if err != nil {
-			return err
+		if name := f.str("snapshot"); name != "" {
+			if err := r.UseSnapshot(name); err != nil {
+				return err
+			}
 		}
 		results, err := r.Publish(opts)
 		if err != nil {
@@ -40,19 +38,28 @@ func setupRepoPublish(fs *pflag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		if e.g.json {
-			return writeJSON(e.stdout, map[string]any{"dists": results, "installFiles": append([]string{}, installs...)})
-		}
-		if !e.g.quiet {
-			for _, res := range results {
-				fmt.Fprintf(e.stdout, "%s: %s (%d packages, %d files written, %d removed)\n", res.Dist, res.Outcome, res.Packages, len(res.Written), len(res.Removed))
-			}
-			if len(installs) > 0 {
-				fmt.Fprintf(e.stdout, "%d .install file(s) written under %s/\n", len(installs), publish.InstallFileDir)
-			}
-		}
-		return nil
+		return reportPublish(e, r, up, results, installs)
 	}
+}
+
+// openForPublish opens the repository DIR, the only argument, and reads
+// what publish and rollback share: the signing options (--key is
+// required) and the upload target of --to.
+func openForPublish(f repoFlags, args []string, usage string) (*publish.Repo, publish.Options, *uploadTarget, error) {
+	var opts publish.Options
+	if len(args) != 1 || f.str("key") == "" {
+		return nil, opts, nil, usageError("usage: %s", usage)
+	}
+	opts, err := publishOptions(f)
+	if err != nil {
+		return nil, opts, nil, err
+	}
+	up, err := openUploadTarget(f)
+	if err != nil {
+		return nil, opts, nil, err
+	}
+	r, _, err := openRepoArg(args, usage)
+	return r, opts, up, err
 }
 
 // publishOptions loads the signing key and reads the dates: now, or

@@ -292,3 +292,26 @@ func TestPathStaysInsideRoot(t *testing.T) {
 		t.Error("Resolve through a symlink loop: no error")
 	}
 }
+
+func TestCommitScratch(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "f")
+	os.WriteFile(dst, []byte("old"), 0o644)
+	f, err := CreateAtomic(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("new"))
+	if err := f.CommitScratch(dst, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(dst)
+	fi, _ := os.Stat(dst)
+	entries, _ := os.ReadDir(dir)
+	if string(data) != "new" || fi.Mode().Perm() != 0o600 || len(entries) != 1 {
+		t.Errorf("after CommitScratch: %q, mode %v, %d entries", data, fi.Mode(), len(entries))
+	}
+	if err := f.CommitScratch(dst, 0o600); err == nil {
+		t.Error("a second commit succeeded")
+	}
+}

@@ -89,6 +89,24 @@ func (f *AtomicFile) commit(path string, perm fs.FileMode, place func(old, new s
 	return syncDir(filepath.Dir(path))
 }
 
+// CommitScratch is Commit without the syncs, for scratch files that need
+// not survive a crash: a reader still sees the old file or the new one
+// whole.
+func (f *AtomicFile) CommitScratch(path string, perm fs.FileMode) error {
+	if f.done {
+		return errors.New("rootfs: atomic file already committed or aborted")
+	}
+	defer f.Abort()
+	err := f.Chmod(perm)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	return err
+}
+
 // Abort closes and removes the temporary file; after Commit it does
 // nothing. It is safe to defer.
 func (f *AtomicFile) Abort() {

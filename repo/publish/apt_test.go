@@ -13,65 +13,8 @@ import (
 	"time"
 
 	"aim/deb"
+	"aim/repo/apttest"
 )
-
-// aptSandbox runs the real apt-get on a sources.list of its own, with
-// its lists, cache and (empty) dpkg status in temporary directories.
-type aptSandbox struct {
-	t    *testing.T
-	dir  string
-	opts []string
-}
-
-func newAptSandbox(t *testing.T, sourceLine string) *aptSandbox {
-	t.Helper()
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		t.Skip("apt-get not installed")
-	}
-	a := &aptSandbox{t: t, dir: t.TempDir()}
-	for _, d := range []string{"lists/partial", "cache/archives/partial", "parts", "etc"} {
-		os.MkdirAll(filepath.Join(a.dir, d), 0o755)
-	}
-	os.WriteFile(filepath.Join(a.dir, "status"), nil, 0o644)
-	os.WriteFile(filepath.Join(a.dir, "sources.list"), []byte(sourceLine+"\n"), 0o644)
-	a.opts = []string{
-		"-o", "Dir::Etc::SourceList=" + filepath.Join(a.dir, "sources.list"),
-		"-o", "Dir::Etc::SourceParts=" + filepath.Join(a.dir, "parts"),
-		"-o", "Dir::Etc::Trusted=" + filepath.Join(a.dir, "etc/trusted.gpg"),
-		"-o", "Dir::Etc::TrustedParts=" + filepath.Join(a.dir, "parts"),
-		"-o", "Dir::Etc::Preferences=" + filepath.Join(a.dir, "etc/preferences"),
-		"-o", "Dir::Etc::PreferencesParts=" + filepath.Join(a.dir, "parts"),
-		"-o", "Dir::State::Lists=" + filepath.Join(a.dir, "lists"),
-		"-o", "Dir::Cache=" + filepath.Join(a.dir, "cache"),
-		"-o", "Dir::State::status=" + filepath.Join(a.dir, "status"),
-		"-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root",
-		"-o", "APT::Architecture=amd64", "-o", "APT::Architectures=amd64",
-		"-o", "Acquire::Languages=none", "-o", "Acquire::Retries=0",
-		"-o", "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false",
-		"-o", "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false",
-		"-o", "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false",
-		"-o", "Acquire::IndexTargets::deb::CNF::DefaultEnabled=false",
-	}
-	return a
-}
-
-// run runs apt-get with args in dir and returns its output and error.
-func (a *aptSandbox) run(dir string, args ...string) (string, error) {
-	cmd := exec.Command("apt-get", append(a.opts, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
-// update runs apt-get update from scratch and reports whether apt
-// accepted the repository without an error or warning.
-func (a *aptSandbox) update() (string, bool) {
-	os.RemoveAll(filepath.Join(a.dir, "lists"))
-	os.MkdirAll(filepath.Join(a.dir, "lists/partial"), 0o755)
-	out, err := a.run(a.dir, "update")
-	return out, err == nil && !strings.Contains(out, "\nW:") && !strings.Contains(out, "\nE:") && !strings.HasPrefix(out, "E:")
-}
 
 // TestAptAcceptsPublishedRepository publishes a signed repository, serves
 // it over HTTP and has the real apt-get update, download and simulate an
@@ -90,7 +33,7 @@ func TestAptAcceptsPublishedRepository(t *testing.T) {
 	key := filepath.Join(t.TempDir(), "repo.asc")
 	data, _ := os.ReadFile(filepath.Join(r.Dir, "key.asc"))
 	os.WriteFile(key, data, 0o644)
-	a := newAptSandbox(t, "deb [signed-by="+key+"] "+srv.URL+" stable main")
+	a := apttest.New(t, "deb [signed-by="+key+"] "+srv.URL+" stable main")
 
 	// The chunked .gz and .xz decompress, with the real tools, to the
 	// uncompressed index.
@@ -106,11 +49,11 @@ func TestAptAcceptsPublishedRepository(t *testing.T) {
 			t.Errorf("%s -dc Packages%s: %v, %d bytes for %d", tool, ext, err, len(out), len(plain))
 		}
 	}
-	if out, ok := a.update(); !ok {
+	if out, ok := a.Update(); !ok {
 		t.Fatalf("apt-get update refused the repository:\n%s", out)
 	}
 	dl := t.TempDir()
-	if out, err := a.run(dl, "download", "demo-app"); err != nil {
+	if out, err := a.Run(dl, "download", "demo-app"); err != nil {
 		t.Fatalf("apt-get download: %v\n%s", err, out)
 	}
 	got, _ := os.ReadFile(filepath.Join(dl, "demo-app_1.0_all.deb"))
@@ -118,7 +61,7 @@ func TestAptAcceptsPublishedRepository(t *testing.T) {
 	if len(got) == 0 || !bytes.Equal(got, want) {
 		t.Errorf("downloaded package differs from the pool's (%d bytes)", len(got))
 	}
-	out, err := a.run(dl, "-s", "install", "demo-app", "libdemo1", "filler0", "filler299")
+	out, err := a.Run(dl, "-s", "install", "demo-app", "libdemo1", "filler0", "filler299")
 	if err != nil || !strings.Contains(out, "Inst demo-app (1.0 ") || !strings.Contains(out, "Inst libdemo1 (2.0-1 ") ||
 		!strings.Contains(out, "Inst filler0 (1 ") || !strings.Contains(out, "Inst filler299 (1 ") {
 		t.Fatalf("apt-get -s install: %v\n%s", err, out)
@@ -139,24 +82,24 @@ func TestAptAcceptsPublishedRepository(t *testing.T) {
 		t.Fatalf("publish with a fault at the switch: %v", err)
 	}
 	r.fault = nil
-	if out, ok := a.update(); !ok {
+	if out, ok := a.Update(); !ok {
 		t.Fatalf("apt-get update after a killed publish:\n%s", out)
 	}
-	if out, err := a.run(dl, "-s", "install", "late"); err == nil {
+	if out, err := a.Run(dl, "-s", "install", "late"); err == nil {
 		t.Fatalf("a killed publish served its package:\n%s", out)
 	}
 	publish(t, r, testNow.Add(2*time.Minute), 0)
-	if out, ok := a.update(); !ok {
+	if out, ok := a.Update(); !ok {
 		t.Fatalf("apt-get update after the next publish:\n%s", out)
 	}
-	if out, err := a.run(dl, "-s", "install", "late"); err != nil || !strings.Contains(out, "Inst late (1.0 ") {
+	if out, err := a.Run(dl, "-s", "install", "late"); err != nil || !strings.Contains(out, "Inst late (1.0 ") {
 		t.Fatalf("apt-get -s install late: %v\n%s", err, out)
 	}
 
 	inRelease := filepath.Join(r.Dir, "dists/stable/InRelease")
 	good, _ := os.ReadFile(inRelease)
 	os.WriteFile(inRelease, bytes.Replace(good, []byte("Origin: Test"), []byte("Origin: Evil"), 1), 0o644)
-	if out, ok := a.update(); ok {
+	if out, ok := a.Update(); ok {
 		t.Errorf("apt-get update accepted a tampered InRelease:\n%s", out)
 	} else {
 		t.Logf("tampered InRelease:\n%s", out)
@@ -181,7 +124,7 @@ func TestAptAcceptsPublishedRepository(t *testing.T) {
 			os.WriteFile(filepath.Join(r.Dir, name), b, 0o644)
 		}
 	}
-	if out, ok := a.update(); ok {
+	if out, ok := a.Update(); ok {
 		t.Errorf("apt-get update accepted a tampered Packages index:\n%s", out)
 	} else {
 		t.Logf("tampered index:\n%s", out)

@@ -24,6 +24,11 @@ const (
 	// StateDir holds the package database, one file per dist and
 	// component, and the publisher's history.
 	StateDir = "aim-repo.state"
+	// MirrorsDir, below StateDir, holds the mirrors of repo/mirror.
+	MirrorsDir = "mirrors"
+	// UploadsDir, below StateDir, holds what each object storage target
+	// was sent (repo/objstore).
+	UploadsDir = "objstore"
 )
 
 // Settings are a repository's settings as aim-repo.conf holds them.
@@ -46,6 +51,11 @@ type Settings struct {
 	// when empty).
 	Catalogue string
 }
+
+// reservedStateNames are the directories of StateDir that are not a
+// dist's package database: snapshots, published sets, mirrors and the
+// object storage records.
+var reservedStateNames = map[string]bool{snapshotsDir: true, publishedDir: true, MirrorsDir: true, UploadsDir: true}
 
 // ParseSettings parses the text of aim-repo.conf. It refuses settings
 // without a dist, a component or an architecture, and names that could
@@ -85,6 +95,9 @@ func (s *Settings) check() error {
 	for _, d := range s.Dists {
 		if err := sources.CheckWord("dist", d, false); err != nil {
 			return err
+		}
+		if reservedStateNames[d] {
+			return fmt.Errorf("dist %q: the name is reserved for the repository's state", d)
 		}
 	}
 	for _, c := range s.Components {
@@ -256,7 +269,13 @@ func (r *Repo) component(c string) (string, error) {
 
 // stateFile is where the packages of dist and component are recorded.
 func (r *Repo) stateFile(dist, component string) string {
-	return filepath.Join(r.Dir, StateDir, url.PathEscape(dist), component+".packages")
+	return setFile(filepath.Join(r.Dir, StateDir), dist, component)
+}
+
+// setFile is where a package set kept in the directory base (the live
+// database, a snapshot or a published set) records dist and component.
+func setFile(base, dist, component string) string {
+	return filepath.Join(base, url.PathEscape(dist), component+".packages")
 }
 
 // distDir is the directory below Dir holding dist's Release.

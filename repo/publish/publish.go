@@ -121,6 +121,9 @@ func (r *Repo) Publish(opts Options) ([]Result, error) {
 	if err := r.writeIfChanged("key.asc", key.Bytes(), nil); err != nil {
 		return results, err
 	}
+	if err := r.recordPublished(); err != nil {
+		return results, fmt.Errorf("publish: %w", err)
+	}
 	removed, err := r.collectPool()
 	if err != nil {
 		return results, fmt.Errorf("publish: clean pool: %w", err)

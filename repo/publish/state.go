@@ -57,9 +57,15 @@ type distState struct {
 // loadState reads the package database of dist. A component with no file
 // has no packages.
 func (r *Repo) loadState(dist string) (*distState, error) {
+	return r.loadStateIn(filepath.Join(r.Dir, StateDir), dist)
+}
+
+// loadStateIn reads the packages of dist from the package set kept in
+// base (see setFile).
+func (r *Repo) loadStateIn(base, dist string) (*distState, error) {
 	st := &distState{dist: dist, comps: map[string][]*deb.Paragraph{}, dirty: map[string]bool{}}
 	for _, c := range r.Settings.Components {
-		path := r.stateFile(dist, c)
+		path := setFile(base, dist, c)
 		data, err := os.ReadFile(path)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -201,16 +207,24 @@ func (r *Repo) Packages(dist string) ([]PoolPackage, error) {
 	return st.packages(r.Settings.Components), nil
 }
 
-// referencedPool returns the pool files every dist's database names.
+// referencedPool returns the pool files every dist's database, every
+// snapshot and every recorded published set names: a snapshot can be
+// published and a rollback done without the package files again.
 func (r *Repo) referencedPool() (map[string]bool, error) {
 	refs := map[string]bool{}
-	for _, d := range r.Settings.Dists {
-		st, err := r.loadState(d)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range st.packages(r.Settings.Components) {
-			refs[p.Filename] = true
+	bases, err := r.packageSets()
+	if err != nil {
+		return nil, err
+	}
+	for _, base := range bases {
+		for _, d := range r.Settings.Dists {
+			st, err := r.loadStateIn(base, d)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range st.packages(r.Settings.Components) {
+				refs[p.Filename] = true
+			}
 		}
 	}
 	return refs, nil
