@@ -9,6 +9,9 @@ package main
 // resultJSONText is what the changing commands print once they have run.
 const resultJSONText = `once the transaction has run, an object {installed, upgraded, reinstalled, removed, purged, keptConffiles: lists of package names or paths; reboot, closeApps: booleans}. With -s, the plan instead: {install, upgrade, remove: lists of {package, version, architecture, from (the version an upgrade replaces)}; heldBack: list of {name, installed, candidate, reason ("held", "dpkg" or "needs-removal")}}. A refused plan prints {error, reasons: list of {kind, package, version, relation, target, targetVersion, targetUser, targetInstalled, user, installed, text}} and exits 1.`
 
+// publishJSONText is what repo publish and repo rollback print.
+const publishJSONText = `an object {dists: list of {dist, packages, written, removed, outcome}; installFiles: the .install files written; upload (with --to): {uploaded: the keys put, unchanged, checked (how many objects were compared), deleted, waiting: the old objects kept until they age out}}.`
+
 // keyJSONText is one key as the key verbs print it.
 const keyJSONText = `{fingerprint, keyId, algorithm, userIds, created, expires, expired, revoked, file, source (the source it is trusted for, if only one)}`
 
@@ -55,6 +58,9 @@ var jsonTexts = map[string]string{
 	"repo add":       `a list of {file, package, version, architecture, filename, unchanged, findings: list of {severity, path, message}, error}.`,
 	"repo list":      `a list of {dist, component, package, version, architecture, section, filename, size, sha256}.`,
 	"repo check":     `a list of {problem (true for an error, false for a note), path, message}.`,
-	"repo publish":   `an object {dists: list of {dist, packages, written, outcome}; installFiles: the .install files written}.`,
+	"repo publish":   publishJSONText,
+	"repo rollback":  publishJSONText,
+	"repo snapshot":  `create: an object {name, created, packages (how many)}; list: a list of such objects; diff: a list of {dist, package, architecture, old, new} (old or new left out for a package only one set holds).`,
+	"repo mirror":    `update: an object {selected (how many packages the filter and dependencies chose), packages: list of {name, version, architecture}, downloaded (how many files were fetched), added, removed: lists of {name, version, architecture}}.`,
 	"version sort":   `a list of the versions, sorted.`,
 }

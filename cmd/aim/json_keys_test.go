@@ -91,6 +91,7 @@ func TestJSONKeysDocumentedLowerCamel(t *testing.T) {
 		{"deb", "info", demo}, {"deb", "contents", demo},
 		{"deb", "extract", demo, t.TempDir()},
 		{"repo", "list", repoDir}, {"repo", "check", repoDir}, {"repo", "publish", repoDir, "--key", repoTestKey},
+		{"repo", "snapshot", "create", repoDir, "s1"}, {"repo", "snapshot", "list", repoDir},
 		{"--root", root, "configure", "--pending"}, {"deb", "verify", demo},
 		{"--root", root, "source", "disable", "sources:1"}, {"--root", root, "key", "remove", "CED452CFF8443D5B"},
 		{"--root", root, "source", "add", "deb [trusted=yes] file:///nonexistent stable main"},

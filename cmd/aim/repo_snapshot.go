@@ -122,7 +122,7 @@ func reportPublish(e *env, r *publish.Repo, up *uploadTarget, results []publish.
 		}
 	}
 	if e.g.json {
-		out := map[string]any{"dists": results, "install_files": append([]string{}, installs...)}
+		out := map[string]any{"dists": results, "installFiles": append([]string{}, installs...)}
 		if uploaded != nil {
 			out["upload"] = uploaded
 		}
