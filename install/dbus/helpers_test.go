@@ -1,7 +1,6 @@
 package dbus
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"image"
@@ -9,7 +8,6 @@ import (
 	"image/png"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +16,7 @@ import (
 
 	"aim/deb"
 	"aim/install/aimconf"
+	"aim/install/dbus/dbustest"
 	"aim/repo/pgp"
 	"aim/repo/pkgsig"
 
@@ -31,56 +30,13 @@ const keysDir = "../../testdata/keys"
 // were made.
 var testNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-// busConfig is a private bus that lets every uid connect and call, so
-// that access control is the service's own (as on a system bus whose
-// policy file lets everyone call).
-const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=%s</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-`
-
-// startBus runs a private dbus-daemon for the test and returns its
-// address; the test is skipped when dbus-daemon is not installed.
+// startBus runs a private session bus that every uid may use (access
+// control is then the service's own, as on a system bus whose policy file
+// lets everyone call) and returns its address; the test is skipped when
+// dbus-daemon is not installed.
 func startBus(t testing.TB) string {
 	t.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Skip("dbus-daemon not installed (Debian package dbus)")
-	}
-	dir, err := os.MkdirTemp("", "aim-bus-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755) // an unprivileged client must reach the socket
-	conf := filepath.Join(dir, "bus.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(busConfig, dir)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config-file="+conf, "--print-address=1", "--nofork", "--nopidfile")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon gave no address: %v", err)
-	}
-	return strings.TrimSpace(addr)
+	return dbustest.SessionBus(t)
 }
 
 // newRoot makes a root that trusts the ed25519 test key for the store
