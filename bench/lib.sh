@@ -28,8 +28,18 @@ header() { echo "# $1, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, aim $(git re
 # mirror_setup builds the local mirror and points an aim root and an apt
 # sandbox at it; it returns non-zero when the mirror cannot be built.
 mirror_setup() {
-  local script=${AIM_DEBIAN_MIRROR:-../shared/bin/debian-mirror} line kr
+  local script=${AIM_DEBIAN_MIRROR:-../shared/bin/debian-mirror} line
   line=$("$script" "$work/mirror" 2>/dev/null) || return 1
+  # The local mirror holds only the uncompressed index; apt's file method needs telling.
+  sandbox_setup "$line" -o Acquire::CompressionTypes::xz=false -o Acquire::CompressionTypes::gz=false
+}
+
+# sandbox_setup LINE [APT-OPTION...] points an aim root ($R, with a copy
+# of LINE's signed-by keyring) and an apt sandbox that sees only LINE's
+# index, no translations and no DEP-11 data ($A, apt options in ${O[@]},
+# APT-OPTIONs appended) at the source LINE.
+sandbox_setup() {
+  local line=$1 kr; shift
   R=$work/root; mkdir -p "$R/etc/aim/keyrings"
   kr=$(echo "$line" | sed -n 's/.*signed-by=\([^] ]*\).*/\1/p')
   cp "$kr" "$R/etc/aim/keyrings/"
@@ -37,13 +47,12 @@ mirror_setup() {
   echo "architecture = amd64" > "$R/etc/aim/aim.conf"
   A=$work/apt; mkdir -p "$A/lists/partial" "$A/cache/archives/partial"; touch "$A/status"
   echo "$line" > "$A/sources.list"
-  # The local mirror holds only the uncompressed index; apt's file method needs telling.
   O=(-o Dir::Etc::SourceList="$A/sources.list" -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$A/lists"
      -o Dir::Cache="$A/cache" -o Dir::Cache::pkgcache="$A/cache/pkgcache.bin" -o Dir::Cache::srcpkgcache="$A/cache/srcpkgcache.bin"
      -o Dir::State::status="$A/status" -o APT::Architecture=amd64 -o APT::Architectures=amd64 -o Acquire::Languages=none
      -o Debug::NoLocking=1 -o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false
      -o Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false -o Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false
-     -o Acquire::CompressionTypes::xz=false -o Acquire::CompressionTypes::gz=false)
+     "$@")
 }
 
 # apt_update_script writes a script that updates the apt sandbox from

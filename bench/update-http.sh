@@ -14,17 +14,7 @@ case "$uri" in http://*|https://*) ;; *) echo "update-http: skipped (no HTTP Deb
 [ -r "$KEYRING" ] || { echo "update-http: skipped (no $KEYRING)"; exit 0; }
 curl -fsI -m 10 "${uri%/}/dists/$SUITE/InRelease" >/dev/null || { echo "update-http: skipped (archive unreachable)"; exit 0; }
 line="deb [arch=amd64 signed-by=$KEYRING] $uri $SUITE main"
-R=$work/root; mkdir -p "$R/etc/aim/keyrings"; cp "$KEYRING" "$R/etc/aim/keyrings/"
-echo "deb [arch=amd64 signed-by=/etc/aim/keyrings/$(basename "$KEYRING")] $uri $SUITE main" > "$R/etc/aim/sources.list"
-echo "architecture = amd64" > "$R/etc/aim/aim.conf"
-A=$work/apt; mkdir -p "$A/lists/partial" "$A/cache/archives/partial"; touch "$A/status"
-echo "$line" > "$A/sources.list"
-O=(-o Dir::Etc::SourceList="$A/sources.list" -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$A/lists"
-   -o Dir::Cache="$A/cache" -o Dir::Cache::pkgcache="$A/cache/pkgcache.bin" -o Dir::Cache::srcpkgcache="$A/cache/srcpkgcache.bin"
-   -o Dir::State::status="$A/status" -o APT::Architecture=amd64 -o APT::Architectures=amd64 -o Acquire::Languages=none
-   -o Debug::NoLocking=1 -o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false
-   -o Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false -o Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false
-   -o Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false)
+sandbox_setup "$line" -o Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false
 apt_update_script
 A_CMD=("$aim" --root "$R" update); PREP_A=aim_fresh
 B_CMD=(bash "$work/apt-update.sh"); PREP_B=apt_fresh

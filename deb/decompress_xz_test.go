@@ -3,7 +3,6 @@ package deb
 import (
 	"bytes"
 	"errors"
-	"io"
 	"reflect"
 	"testing"
 	"time"
@@ -60,7 +59,7 @@ func TestXzDamagedPayload(t *testing.T) {
 		arMember{"data.tar.xz", pkg[start : start+(len(pkg)-start)/2]})
 	for name, b := range map[string][]byte{"flipped": flipped, "cut": cut} {
 		withDecoders(t, func(t *testing.T) {
-			err := readWhole(b)
+			err := readWholeDeb(b)
 			t.Logf("%s: %v", name, err)
 			var de *DamagedError
 			if !errors.As(err, &de) {
@@ -96,29 +95,6 @@ func TestXzStopEarly(t *testing.T) {
 			t.Errorf("Signatures() = %q, %v", sigs, err)
 		}
 	})
-}
-
-// readWhole reads every entry of a package and returns the first error.
-func readWhole(pkg []byte) error {
-	ar, err := NewArchiveReader(bytes.NewReader(pkg))
-	if err != nil {
-		return err
-	}
-	defer ar.Close()
-	dr, err := ar.Data()
-	if err != nil {
-		return err
-	}
-	for {
-		if _, err := dr.Next(); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if _, err := io.Copy(io.Discard, dr); err != nil {
-			return err
-		}
-	}
 }
 
 // controlOf returns the name and contents of a package's control member.

@@ -3,9 +3,9 @@ package install
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
 
 	"aim/deb"
+	"aim/internal/gcpercent"
 )
 
 // readArchive is the control part of a .deb file, read once: the
@@ -46,7 +46,7 @@ func readControls(paths []string) (out []*readArchive, bad int, err error) {
 }
 
 func readControlBatch(paths []string, out []*readArchive) (int, error) {
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	defer gcpercent.Hold(-1)()
 	for i, p := range paths {
 		r, err := readControl(p)
 		if err != nil {

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"aim/db"
+	"aim/internal/gcpercent"
 )
 
 // RebuildCache writes the available-package cache from the indexes that
@@ -41,7 +41,7 @@ func (u *Updater) RebuildCache() error {
 	}
 	// The records of 60,000 packages stay while every paragraph's text
 	// comes and goes: collecting sooner keeps the peak near what is live.
-	defer debug.SetGCPercent(debug.SetGCPercent(cacheGCPercent))
+	defer gcpercent.Hold(cacheGCPercent)()
 	b, err := NewCacheFileBuilder(filepath.Dir(path))
 	if err != nil {
 		return err
