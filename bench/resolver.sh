@@ -4,33 +4,11 @@
 # copy of the real Debian release, `apt-get -s install` with an empty
 # status file, and libsolv-solve on the same index. Prints medians, the
 # maximum RSS and plan sizes for libreoffice and ~30 sampled packages.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH=/usr/local/go/bin:$PATH
-go build -o bin/aim ./cmd/aim
-aim=$PWD/bin/aim
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 index=$(../shared/bin/debian-index)
-mirror=$work/mirror
-line=$(../shared/bin/debian-mirror "$mirror")
-
-# An aim root and an apt sandbox on the mirror, as bench/lib.sh sets them up.
-R=$work/root; mkdir -p "$R/etc/aim/keyrings"
-kr=$(echo "$line" | sed -n 's/.*signed-by=\([^] ]*\).*/\1/p')
-cp "$kr" "$R/etc/aim/keyrings/"
-echo "$line" | sed "s|signed-by=[^] ]*|signed-by=/etc/aim/keyrings/$(basename "$kr")|" > "$R/etc/aim/sources.list"
-echo "architecture = amd64" > "$R/etc/aim/aim.conf"
+mirror_setup || { echo "resolver: the local Debian mirror could not be built" >&2; exit 1; }
 "$aim" --root "$R" update >/dev/null
-A=$work/apt; mkdir -p "$A/lists/partial" "$A/cache/archives/partial"; touch "$A/status"
-echo "$line" > "$A/sources.list"
-O=(-o Dir::Etc::SourceList="$A/sources.list" -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$A/lists"
-   -o Dir::Cache="$A/cache" -o Dir::Cache::pkgcache="$A/cache/pkgcache.bin" -o Dir::Cache::srcpkgcache="$A/cache/srcpkgcache.bin"
-   -o Dir::State::status="$A/status" -o APT::Architecture=amd64 -o APT::Architectures=amd64 -o Acquire::Languages=none
-   -o Debug::NoLocking=1 -o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false
-   -o Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false -o Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false
-   -o Acquire::CompressionTypes::xz=false -o Acquire::CompressionTypes::gz=false)
-apt-get "${O[@]}" update >/dev/null 2>&1 && apt-cache "${O[@]}" gencaches >/dev/null 2>&1
+apt_update_script && bash "$work/apt-update.sh" >/dev/null 2>&1
 
 # The sample: libreoffice and 30 names spread evenly over the index.
 names=$(grep '^Package: ' "$index" | cut -d' ' -f2 | sort -u)
