@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,14 +30,16 @@ var desktopTools = map[string]string{"Xvfb": "xvfb", "zenity": "zenity", "xdotoo
 	"mimetype": "libfile-mimeinfo-perl", "setpriv": "util-linux", "make": "make"}
 
 // startXvfb runs Xvfb on a free display, open to every local user, and
-// returns its DISPLAY.
+// returns its DISPLAY. The server does not reset when its last client
+// leaves (-noreset): a dialog connecting during a reset was refused
+// ("cannot open display") when one dialog followed another.
 func startXvfb(t *testing.T) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1024x768x24", "-ac", "-nolisten", "tcp")
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1024x768x24", "-ac", "-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -101,8 +104,11 @@ type screen struct {
 	t       *testing.T
 	display string
 	dir     string
-	seen    map[string]bool
-	shots   int
+	// seen maps the ids of the windows found to the process that drew
+	// each (_NET_WM_PID): X gives a closed window's id to the next
+	// client's window, often the next dialog's.
+	seen  map[string]string
+	shots int
 	// debug says what the test's processes printed, for a failure.
 	debug func() string
 }
@@ -115,7 +121,7 @@ func (s *screen) window(title, name, want string, timeout time.Duration) (string
 	for time.Now().Before(deadline) {
 		out, _ := s.run("xdotool", "search", "--onlyvisible", "--name", "^"+title+"$")
 		for _, id := range strings.Fields(out) {
-			if s.seen[id] {
+			if pid, ok := s.seen[id]; ok && pid == s.pid(id) {
 				continue
 			}
 			text, png := s.read(id)
@@ -123,7 +129,7 @@ func (s *screen) window(title, name, want string, timeout time.Duration) (string
 				continue // not drawn yet
 			}
 			if strings.Contains(text, want) {
-				s.seen[id] = true
+				s.seen[id] = s.pid(id)
 				s.save(png, name)
 				return id, text
 			}
@@ -179,18 +185,43 @@ func (s *screen) keys(id string, keys ...string) {
 	s.gone(id)
 }
 
-// gone waits for window id to close; X may then give its id to a later
-// window.
+// gone waits for window id to close: it is no longer a visible window,
+// or it is one of another process (X gave its id to a later window). It
+// asks about the window itself, and so holds whether or not the server
+// resets between clients: a display that does not answer is asked again,
+// not taken for one without the window.
 func (s *screen) gone(id string) {
 	s.t.Helper()
+	drawnBy := s.seen[id]
 	for range 300 {
-		if out, _ := s.run("xdotool", "search", "--onlyvisible", "--name", "."); !slices.Contains(strings.Fields(out), id) {
+		out, err := s.run("xdotool", "search", "--onlyvisible", "--name", ".")
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && strings.Contains(string(exit.Stderr), "xdo instance") {
+			time.Sleep(100 * time.Millisecond)
+			continue // the display did not answer, which says nothing of the window
+		}
+		if !slices.Contains(strings.Fields(out), id) {
+			delete(s.seen, id)
+			return
+		}
+		if pid := s.pid(id); pid != "" && pid != drawnBy {
+			s.t.Logf("window %s of process %s closed; its id now names a window of process %s", id, drawnBy, pid)
 			delete(s.seen, id)
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	s.t.Fatalf("window %s still open", id)
+	s.t.Fatalf("window %s (process %s) still open", id, drawnBy)
+}
+
+// pid returns the process id window id carries in _NET_WM_PID, or "" when
+// the window is gone or has none.
+func (s *screen) pid(id string) string {
+	out, err := s.run("xdotool", "getwindowpid", id)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(out)
 }
 
 func (s *screen) run(name string, args ...string) (string, error) {
@@ -342,7 +373,7 @@ func desktop(t *testing.T) (*screen, string, *notifications) {
 		shots = filepath.Join(dir, t.Name())
 	}
 	os.MkdirAll(shots, 0o755)
-	return &screen{t: t, display: display, dir: shots, seen: map[string]bool{}}, session, notes
+	return &screen{t: t, display: display, dir: shots, seen: map[string]string{}}, session, notes
 }
 
 // TestDesktopClickPath is the desktop user's whole path under Xvfb with

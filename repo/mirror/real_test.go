@@ -29,8 +29,9 @@ var (
 
 // TestMirrorRealDebianPackages publishes a few dozen real Debian packages
 // with aim, mirrors three of them with what they need, publishes the
-// mirror and has the real apt install them from it (simulated, on an
-// empty system: every dependency must come from the mirror).
+// mirror and has the real apt install them from it: simulated on an
+// empty system (every dependency must come from the mirror), then for real
+// with dpkg in a minbase bookworm root whose only source is the mirror.
 func TestMirrorRealDebianPackages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
@@ -87,6 +88,9 @@ func TestMirrorRealDebianPackages(t *testing.T) {
 	if out, err := a.Run(a.Dir, "-s", "install", "tree"); err == nil {
 		t.Errorf("a package the filter left out is installable from the mirror:\n%s", out)
 	}
+	t.Run("InstallInMinbaseRoot", func(t *testing.T) {
+		installFromMirror(t, serve(t, r.Dir), data, res.Packages)
+	})
 }
 
 // TestMirrorResolvesAtFullScale selects from the real signed Debian
