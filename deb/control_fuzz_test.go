@@ -3,6 +3,7 @@ package deb
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -51,4 +52,39 @@ func readAll(data []byte, comments bool) ([]*Paragraph, error) {
 		}
 		out = append(out, p)
 	}
+}
+
+// FuzzParseParagraphFields checks that wherever ParseParagraph accepts
+// the input, ParseParagraphFields gives exactly its values of the fields
+// asked for, and no others.
+func FuzzParseParagraphFields(f *testing.F) {
+	f.Add([]byte("Package: a\nDepends: b,\n c\nDescription: x\n y\n .\n z\n"), "depends")
+	f.Add([]byte("\n\nPackage: a\r\nSize: 12  \r\n\n\n"), "Size")
+	f.Add([]byte("A: 1\nB:\n 2\n\t3\n"), "b")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		full, err := ParseParagraph(data)
+		if err != nil {
+			return
+		}
+		names := []string{name, "Package", "Depends"}
+		got, err := ParseParagraphFields(data, names...)
+		if err != nil {
+			t.Fatalf("full parse accepts %q, fields parse: %v", data, err)
+		}
+		n := 0
+		for _, fl := range full.Fields {
+			for _, want := range names {
+				if strings.EqualFold(fl.Name, want) {
+					n++
+					if v, ok := got.Lookup(want); !ok || v != fl.Value {
+						t.Fatalf("%s: %q, want %q", want, v, fl.Value)
+					}
+					break
+				}
+			}
+		}
+		if len(got.Fields) != n {
+			t.Fatalf("%d fields, want %d: %+v", len(got.Fields), n, got.Fields)
+		}
+	})
 }

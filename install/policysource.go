@@ -63,14 +63,14 @@ func (s CacheSource) Providers(name string) []policy.AvailableProvider {
 	return out
 }
 
-// Relations implements policy.Source, reading the package's paragraph
-// from the cache.
+// Relations implements policy.Source, reading the fields it needs of the
+// package's paragraph from the cache.
 func (s CacheSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
 	a, ok := p.Ref.(repo.Available)
 	if !ok {
 		return nil, fmt.Errorf("package %s is not from the cache", p.Name)
 	}
-	para, err := s.Cache.Paragraph(a)
+	para, err := s.Cache.ParagraphFields(a, resolver.RelationFields...)
 	if err != nil {
 		return nil, err
 	}
