@@ -48,9 +48,12 @@ type CacheBuilder struct {
 	blob    []byte             // the blob's bytes not yet written out
 	blobLen int                // the blob's length so far, written or not
 	prov    []buildProvide
-	names   arena              // the provided names
-	spool   *rootfs.AtomicFile // the cache file being written, or nil
-	err     error              // the first error writing the spool
+	names   arena // the provided names
+	// sectionNames lists the sections seen, sectionIndex finds one there.
+	sectionNames []string
+	sectionIndex map[string]uint32
+	spool        *rootfs.AtomicFile // the cache file being written, or nil
+	err          error              // the first error writing the spool
 }
 
 // blobChunk is how much of the blob a file builder buffers before writing.
@@ -255,10 +258,10 @@ func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 		return fmt.Errorf("more packages than a cache holds")
 	}
 	section := p.Get("Section")
-	b.put(&bp.rec, rName, name)
-	b.put(&bp.rec, rVersion, version)
-	b.put(&bp.rec, rArch, arch)
-	b.put(&bp.rec, rSection, section)
+	// The identity and section go to the blob when the cache is written,
+	// in record order (see putIdentities); until then the section is an
+	// index into the builder's list of sections.
+	bp.rec[rSection], bp.rec[rSection+1] = b.internSection(section), uint32(len(section))
 	start := len(b.blob)
 	b.blob = p.AppendText(b.blob)
 	b.setBlobField(&bp.rec, rPara, start)
@@ -293,7 +296,7 @@ func (b *CacheBuilder) addProvides(pkg int32, value string) error {
 		}
 		b.names.appendString(alt[0].Name)
 		bv := buildProvide{name: name, pkg: pkg}
-		b.putProvide(&bv.row, 0, alt[0].Name)
+		bv.row[1] = uint32(len(alt[0].Name)) // the name goes to the blob in putIdentities
 		if alt[0].Op == deb.OpEQ {
 			b.putProvide(&bv.row, 3, alt[0].Version.String())
 		}
@@ -308,6 +311,56 @@ func (b *CacheBuilder) setBlobField(rec *[recordWords]uint32, at, start int) {
 	n := len(b.blob) - start
 	rec[at], rec[at+1] = uint32(b.blobLen), uint32(n)
 	b.blobLen += n
+	b.flushBlob(false)
+}
+
+// internSection returns the index of section in the builder's list of
+// the sections seen, adding it: Debian has a few hundred.
+func (b *CacheBuilder) internSection(section string) uint32 {
+	i, ok := b.sectionIndex[section]
+	if !ok {
+		i = uint32(len(b.sectionNames))
+		if b.sectionIndex == nil {
+			b.sectionIndex = map[string]uint32{}
+		}
+		b.sectionIndex[section] = i
+		b.sectionNames = append(b.sectionNames, section)
+	}
+	return i
+}
+
+// putIdentities appends to the blob, after everything else, the names
+// of the records in order, then their versions, architectures and
+// sections, then the provided names in order: a lookup by name, a binary
+// search, reads a few pages of names packed together rather than one page
+// for each name it compares.
+func (b *CacheBuilder) putIdentities(order []int32) {
+	for _, from := range order {
+		p := &b.pkgs[from]
+		b.putBytes(&p.rec, rName, b.name(p))
+	}
+	for _, from := range order {
+		p := &b.pkgs[from]
+		b.putBytes(&p.rec, rVersion, b.version(p))
+		b.putBytes(&p.rec, rArch, b.arch(p))
+		b.put(&p.rec, rSection, b.sectionNames[p.rec[rSection]])
+		b.flushBlob(false)
+	}
+	for i := range b.prov {
+		pv := &b.prov[i]
+		name := b.names.get(pv.name, pv.row[1])
+		pv.row[0] = uint32(b.blobLen)
+		b.blob = append(b.blob, name...)
+		b.blobLen += len(name)
+		b.flushBlob(false)
+	}
+}
+
+// putBytes is put for a byte slice, flushing the blob when a chunk is full.
+func (b *CacheBuilder) putBytes(rec *[recordWords]uint32, at int, s []byte) {
+	rec[at], rec[at+1] = uint32(b.blobLen), uint32(len(s))
+	b.blob = append(b.blob, s...)
+	b.blobLen += len(s)
 	b.flushBlob(false)
 }
 
@@ -339,7 +392,11 @@ func appendLower(b []byte, s string) []byte {
 //
 //	header   magic "AIMPKC01", then u64 pairs (offset, count) for records,
 //	         provides, origins and the JSON source list, padded to 128 bytes
-//	blob     every string, each record's paragraph text and search text
+//	blob     every string, each record's paragraph text and search text;
+//	         the builder puts the records' names last, packed in record
+//	         order, then their versions, architectures and sections, then
+//	         the provided names (readers find every string by offset, so
+//	         this order is the builder's choice, not part of the format)
 //	records  recordWords u32 each, sorted by name, then version (highest
 //	         first), then architecture
 //	provides provideWords u32 each, sorted by provided name
@@ -385,13 +442,13 @@ func (b *CacheBuilder) WriteFile(path string) error {
 // of the spool, and commits it to path.
 func (b *CacheBuilder) finishSpool(path string) error {
 	defer b.spool.Abort()
-	b.flushBlob(true)
-	if b.err != nil {
-		return b.err
-	}
 	header, tail, err := b.sections()
 	if err != nil {
 		return err
+	}
+	b.flushBlob(true)
+	if b.err != nil {
+		return b.err
 	}
 	bw := bufio.NewWriterSize(b.spool, 1<<20)
 	if err := tail(bw); err != nil {
@@ -453,6 +510,10 @@ func (b *CacheBuilder) encode(w io.Writer) error {
 // writing what follows the blob: records, provides, origins and sources.
 func (b *CacheBuilder) sections() ([]byte, func(*bufio.Writer) error, error) {
 	order := b.sort()
+	b.putIdentities(order)
+	if b.blobLen > 1<<32-1 {
+		return nil, nil, fmt.Errorf("more package data than a cache holds")
+	}
 	where := make([]uint32, len(b.pkgs))
 	origins := make([]uint32, 0, len(b.pkgs))
 	for to, from := range order {

@@ -210,6 +210,35 @@ func TestCacheRealIndex(t *testing.T) {
 			t.Fatalf("%s not found by name", a.Name)
 		}
 	}
+	checkRecords(t, c, 7)
+}
+
+// checkRecords checks every step-th record of c against its paragraph,
+// and that the names of all records lie packed together in record
+// order, then those of the provides in theirs, so that lookups by name
+// read few pages.
+func checkRecords(t *testing.T, c *Cache, step int) {
+	t.Helper()
+	for i := 0; i < c.Len(); i += step {
+		a := c.At(i)
+		p, err := c.Paragraph(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Name != p.Get("Package") || a.Version != p.Get("Version") || a.Architecture != p.Get("Architecture") || a.Section != p.Get("Section") {
+			t.Fatalf("record %d %+v, paragraph %s %s %s %s", i, a, p.Get("Package"), p.Get("Version"), p.Get("Architecture"), p.Get("Section"))
+		}
+	}
+	for i := 1; i < c.Len(); i++ {
+		if c.word(c.records, recordWords, i, rName) != c.word(c.records, recordWords, i-1, rName)+c.word(c.records, recordWords, i-1, rName+1) {
+			t.Fatalf("name of record %d does not follow the one before it", i)
+		}
+	}
+	for i := 1; i < c.nprov; i++ {
+		if c.word(c.provides, provideWords, i, 0) != c.word(c.provides, provideWords, i-1, 0)+c.word(c.provides, provideWords, i-1, 1) {
+			t.Fatalf("name of provide %d does not follow the one before it", i)
+		}
+	}
 }
 
 func BenchmarkCacheBuildReal(b *testing.B) {
@@ -387,6 +416,7 @@ func TestFileBuilderMatchesMemoryBuilder(t *testing.T) {
 			if vs := c.Lookup("hello"); len(vs) == 0 {
 				t.Error("hello not in the cache")
 			}
+			checkRecords(t, c, 1)
 		})
 	}
 	t.Run("abort", func(t *testing.T) {
