@@ -239,7 +239,7 @@ func ChangeOf(cache *repo.Cache, st resolver.Step, manual map[string]bool) (Chan
 	if !ok || len(a.Sources) == 0 || cache == nil {
 		return c, fmt.Errorf("%s %s: not in any source", p.Name, p.Version)
 	}
-	para, err := cache.Paragraph(a)
+	para, err := cache.ParagraphFields(a, "Filename", "Size", "SHA256", "Maemo-Required-Free-Space", "Installed-Size")
 	if err != nil {
 		return c, err
 	}
