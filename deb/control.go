@@ -166,7 +166,7 @@ var ErrMultipleParagraphs = errors.New("more than one paragraph")
 // ParseParagraph parses data that holds exactly one paragraph (blank lines
 // around it are allowed), such as a binary package's control file.
 func ParseParagraph(data []byte) (*Paragraph, error) {
-	r := NewParagraphReader(bytes.NewReader(data))
+	r := newBytesParagraphReader(data)
 	p, err := r.Next()
 	if err == io.EOF {
 		return nil, &SyntaxError{Line: r.line, Msg: "no paragraph"}
@@ -185,7 +185,7 @@ func ParseParagraph(data []byte) (*Paragraph, error) {
 
 // ParseParagraphs parses every paragraph of data.
 func ParseParagraphs(data []byte) ([]*Paragraph, error) {
-	r := NewParagraphReader(bytes.NewReader(data))
+	r := newBytesParagraphReader(data)
 	var out []*Paragraph
 	for {
 		p, err := r.Next()

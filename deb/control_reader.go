@@ -19,6 +19,9 @@ const DefaultMaxParagraphSize = 16 << 20
 // string allocation.
 type ParagraphReader struct {
 	br *bufio.Reader
+	// src is the input not yet read when the reader reads a byte slice
+	// (br is then nil): lines are sliced from it, not copied through a buffer.
+	src []byte
 	// Comments, when true, skips lines starting with '#' (as .sources and
 	// debian/control files allow). When false such a line is an error, as
 	// in Packages, Release and status files.
@@ -51,6 +54,12 @@ func NewParagraphReader(r io.Reader) *ParagraphReader {
 		br = bufio.NewReaderSize(r, size)
 	}
 	return &ParagraphReader{br: br}
+}
+
+// newBytesParagraphReader returns a reader of the paragraphs in data,
+// reading exactly as NewParagraphReader(bytes.NewReader(data)) does.
+func newBytesParagraphReader(data []byte) *ParagraphReader {
+	return &ParagraphReader{src: data}
 }
 
 // Line returns the number of input lines read so far.
@@ -181,7 +190,15 @@ func (r *ParagraphReader) limit() int {
 // readLine returns the next line without its line ending and trailing
 // blanks. The slice is valid until the next call.
 func (r *ParagraphReader) readLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
+	var line []byte
+	var err error
+	if r.br == nil {
+		if line, err = r.sliceLine(); err != nil && err != io.EOF {
+			return nil, err
+		}
+	} else {
+		line, err = r.br.ReadSlice('\n')
+	}
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], line...)
 		for err == bufio.ErrBufferFull {
@@ -205,6 +222,21 @@ func (r *ParagraphReader) readLine() ([]byte, error) {
 		end--
 	}
 	return line[:end], nil
+}
+
+// sliceLine is ReadSlice('\n') for a reader of a byte slice, whose
+// buffer never fills: the next line with its newline, or the rest and
+// io.EOF.
+func (r *ParagraphReader) sliceLine() ([]byte, error) {
+	line, err := r.src, io.EOF
+	if i := bytes.IndexByte(r.src, '\n'); i >= 0 {
+		line, err = r.src[:i+1], nil
+	}
+	if len(line) > r.limit() { // as the buffered reader finds a line longer than its buffer
+		return nil, &SyntaxError{Line: r.line + 1, Msg: "line too long"}
+	}
+	r.src = r.src[len(line):]
+	return line, err
 }
 
 // isBlankLine is true for the (already right-trimmed) empty line.

@@ -63,14 +63,14 @@ func (s CacheSource) Providers(name string) []policy.AvailableProvider {
 	return out
 }
 
-// Relations implements policy.Source, reading the package's paragraph
-// from the cache.
+// Relations implements policy.Source, reading the fields it needs of the
+// package's paragraph from the cache.
 func (s CacheSource) Relations(p *resolver.Package) (*resolver.Relations, error) {
 	a, ok := p.Ref.(repo.Available)
 	if !ok {
 		return nil, fmt.Errorf("package %s is not from the cache", p.Name)
 	}
-	para, err := s.Cache.Paragraph(a)
+	para, err := s.Cache.ParagraphFields(a, resolver.RelationFields...)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func ChangeOf(cache *repo.Cache, st resolver.Step, manual map[string]bool) (Chan
 	if !ok || len(a.Sources) == 0 || cache == nil {
 		return c, fmt.Errorf("%s %s: not in any source", p.Name, p.Version)
 	}
-	para, err := cache.Paragraph(a)
+	para, err := cache.ParagraphFields(a, "Filename", "Size", "SHA256", "Maemo-Required-Free-Space", "Installed-Size")
 	if err != nil {
 		return c, err
 	}

@@ -238,11 +238,22 @@ func (s *System) Paragraph(p *resolver.Package) *deb.Paragraph {
 	return &deb.Paragraph{}
 }
 
+// sizeFields returns the Size and Installed-Size fields of p's paragraph
+// (Paragraph's), reading no other field of a cached one.
+func (s *System) sizeFields(p *resolver.Package) *deb.Paragraph {
+	if ref, ok := p.Ref.(repo.Available); ok && s.Cache != nil {
+		if para, err := s.Cache.ParagraphFields(ref, "Size", "Installed-Size"); err == nil {
+			return para
+		}
+	}
+	return s.Paragraph(p)
+}
+
 // sizes returns the bytes a plan downloads and the change in disk use,
 // from the Size and Installed-Size (KiB) fields.
 func (s *System) sizes(pl *resolver.Plan) (download, disk int64) {
 	field := func(p *resolver.Package, name string) int64 {
-		n, _ := strconv.ParseInt(strings.TrimSpace(s.Paragraph(p).Get(name)), 10, 64)
+		n, _ := strconv.ParseInt(strings.TrimSpace(s.sizeFields(p).Get(name)), 10, 64)
 		return n
 	}
 	for _, q := range pl.Install {

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ulikunitz/xz"
 
+	"aim/deb"
 	"aim/repo/sources"
 )
 
@@ -98,5 +100,32 @@ func TestUpdateStopsAtListedSize(t *testing.T) {
 				t.Errorf("previous index not kept: %q", data)
 			}
 		})
+	}
+}
+
+// TestDecompressFileXz checks that an xz index decodes to its bytes and
+// hash, and that a truncated one is an error, not a short index.
+func TestDecompressFileXz(t *testing.T) {
+	want := bytes.Repeat([]byte("Package: a\nVersion: 1\nArchitecture: all\n\n"), 5000)
+	var z bytes.Buffer
+	w, err := xz.NewWriter(&z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(want)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	whole, cut := filepath.Join(dir, "whole.xz"), filepath.Join(dir, "cut.xz")
+	os.WriteFile(whole, z.Bytes(), 0o644)
+	os.WriteFile(cut, z.Bytes()[:z.Len()/2], 0o644)
+	var out bytes.Buffer
+	n, sum, err := decompressFile(whole, &out, deb.Xz, 1<<30)
+	if err != nil || n != int64(len(want)) || sum != sum256(want) || !bytes.Equal(out.Bytes(), want) {
+		t.Fatalf("whole: %d bytes, %s, %v", n, sum, err)
+	}
+	if _, _, err := decompressFile(cut, io.Discard, deb.Xz, 1<<30); err == nil {
+		t.Fatal("a truncated xz index decoded without error")
 	}
 }

@@ -241,3 +241,16 @@ func (c *Cache) Paragraph(a Available) (*deb.Paragraph, error) {
 	}
 	return deb.ParseParagraph(c.field(a.index, rPara))
 }
+
+// ParagraphFields returns the named fields of a's paragraph, with the
+// values Paragraph gives them, parsing nothing else (see
+// deb.ParseParagraphFields).
+func (c *Cache) ParagraphFields(a Available, names ...string) (*deb.Paragraph, error) {
+	if a.index < 0 || a.index >= c.nrec {
+		return nil, fmt.Errorf("package %s is not from this cache", a.Name)
+	}
+	if !c.inBounds(a.index, rPara) {
+		return nil, fmt.Errorf("damaged cache: record %d out of bounds", a.index)
+	}
+	return deb.ParseParagraphFields(c.field(a.index, rPara), names...)
+}

@@ -2,13 +2,13 @@ package repo
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strings"
 
 	"aim/deb"
 	"aim/deb/rootfs"
@@ -41,49 +41,57 @@ type CacheSource struct {
 // only the records, not the index text; to memory otherwise.
 type CacheBuilder struct {
 	sources []CacheSource
-	pkgs    []buildPkg       // in the order added
-	byKey   map[string]int32 // identity and SHA256 -> index in pkgs
-	blob    []byte           // the blob's bytes not yet written out
-	blobLen int              // the blob's length so far, written or not
+	pkgs    []buildPkg         // in the order added
+	ids     arena              // each record's identity, then its SHA256
+	dedup   dedupTable         // finds a record by identity and SHA256
+	extra   map[int32][]uint32 // further sources of a record, usually none
+	blob    []byte             // the blob's bytes not yet written out
+	blobLen int                // the blob's length so far, written or not
 	prov    []buildProvide
-	spool   *rootfs.AtomicFile // the cache file being written, or nil
-	err     error              // the first error writing the spool
+	names   arena // the provided names
+	// sectionNames lists the sections seen, sectionIndex finds one there.
+	sectionNames []string
+	sectionIndex map[string]uint32
+	spool        *rootfs.AtomicFile // the cache file being written, or nil
+	err          error              // the first error writing the spool
 }
 
 // blobChunk is how much of the blob a file builder buffers before writing.
-const blobChunk = 1 << 20
+const blobChunk = 256 << 10
 
 // buildPkg is one record being built. It is a value in one slice, not an
-// object of its own, and keeps its strings in key (name, version and
-// architecture, NUL-separated, then the SHA256): 63,000 of them stay small
-// and cheap for the garbage collector.
+// object of its own, and holds no pointers: its strings live in the
+// builder's arena (name, version and architecture back to back), so 63,000 of them stay small and the garbage
+// collector never scans them.
 type buildPkg struct {
-	key     string
-	rec     [recordWords]uint32
-	origin  uint32   // the first source listing it
-	origins []uint32 // the further sources, usually none
+	rec    [recordWords]uint32
+	origin uint32 // the first source listing it
+	id     uint32 // where its identity starts in the arena
 }
 
-// name, version and arch return the record's identity, held in key.
-func (p *buildPkg) name() string { return p.key[:p.rec[rName+1]] }
-func (p *buildPkg) version() string {
-	n := p.rec[rName+1] + 1
-	return p.key[n : n+p.rec[rVersion+1]]
+// idLen is the length of the record's arena entry.
+func (p *buildPkg) idLen() uint32 {
+	return p.rec[rName+1] + p.rec[rVersion+1] + p.rec[rArch+1]
 }
-func (p *buildPkg) arch() string {
-	n := p.rec[rName+1] + p.rec[rVersion+1] + 2
-	return p.key[n : n+p.rec[rArch+1]]
+
+// name, version and arch return the record's identity, held in the arena.
+func (b *CacheBuilder) name(p *buildPkg) []byte { return b.ids.get(p.id, p.rec[rName+1]) }
+func (b *CacheBuilder) version(p *buildPkg) []byte {
+	return b.ids.get(p.id, p.idLen())[p.rec[rName+1]:][:p.rec[rVersion+1]]
+}
+func (b *CacheBuilder) arch(p *buildPkg) []byte {
+	return b.ids.get(p.id, p.idLen())[p.rec[rName+1]+p.rec[rVersion+1]:][:p.rec[rArch+1]]
 }
 
 type buildProvide struct {
-	name string
-	pkg  int32 // index in pkgs
+	name uint32 // where the provided name starts in names; row[1] is its length
+	pkg  int32  // index in pkgs
 	row  [provideWords]uint32
 }
 
 // NewCacheBuilder returns an empty builder.
 func NewCacheBuilder() *CacheBuilder {
-	return &CacheBuilder{byKey: map[string]int32{}}
+	return &CacheBuilder{dedup: newDedupTable()}
 }
 
 // NewCacheFileBuilder returns an empty builder that writes the cache to a
@@ -101,7 +109,7 @@ func NewCacheFileBuilder(dir string) (*CacheBuilder, error) {
 	}
 	b := NewCacheBuilder()
 	b.spool = f
-	b.blob = make([]byte, 0, blobChunk+64<<10)
+	b.blob = make([]byte, 0, blobChunk+16<<10)
 	return b, nil
 }
 
@@ -193,29 +201,54 @@ func (b *CacheBuilder) AddIndex(src CacheSource, r io.Reader) error {
 }
 
 // reserve makes room for an index of size bytes: in the records (one
-// for every 750 bytes or so, as in Debian's indexes), so that they are not
-// copied as they grow, and in the blob when it stays in memory.
+// for every 750 bytes or so, as in Debian's indexes) and the dedup table,
+// so that they are not copied as they grow, and in the blob when it stays
+// in memory.
 func (b *CacheBuilder) reserve(size int64) {
-	if n := len(b.pkgs) + int(size/750); size < 1<<32 && cap(b.pkgs) < n {
+	if size >= 1<<32 {
+		return
+	}
+	n := len(b.pkgs) + int(size/750)
+	if cap(b.pkgs) < n {
 		b.pkgs = slices.Grow(b.pkgs, n-len(b.pkgs))
 	}
-	if b.spool == nil && size < 1<<32 && cap(b.blob)-len(b.blob) < int(size)*5/4 {
+	b.rehash(n)
+	if b.spool == nil && cap(b.blob)-len(b.blob) < int(size)*5/4 {
 		b.blob = slices.Grow(b.blob, int(size)*5/4)
 	}
 }
 
 // parseBatch is how many paragraphs the parsing goroutine hands over at once.
-const parseBatch = 256
+const parseBatch = 64
 
 func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
-	id := deb.IdentityOf(p)
-	name, version, arch := id.Package, id.Version, id.Architecture
+	name, version, arch := p.Get("Package"), p.Get("Version"), p.Get("Architecture")
 	if name == "" || version == "" || arch == "" {
 		return fmt.Errorf("paragraph lacks Package, Version or Architecture")
 	}
-	key := name + "\x00" + version + "\x00" + arch + "\x00" + p.Get("SHA256")
-	if old, ok := b.byKey[key]; ok {
-		b.pkgs[old].origins = append(b.pkgs[old].origins, src)
+	// The record keeps its identity in the arena: substrings of the
+	// paragraph would keep the whole paragraph's text alive until the
+	// cache is written.
+	id, err := b.ids.grow(len(name) + len(version) + len(arch))
+	if err != nil {
+		return err
+	}
+	b.ids.appendString(name)
+	b.ids.appendString(version)
+	b.ids.appendString(arch)
+	bp := buildPkg{origin: src, id: id}
+	bp.rec[rName+1], bp.rec[rVersion+1], bp.rec[rArch+1] = uint32(len(name)), uint32(len(version)), uint32(len(arch))
+	at := int32(len(b.pkgs))
+	old, ok, err := b.lookup(&bp, p.Get("SHA256"))
+	if err != nil {
+		return err
+	}
+	if ok {
+		b.ids.truncate(id)
+		if b.extra == nil {
+			b.extra = map[int32][]uint32{}
+		}
+		b.extra[old] = append(b.extra[old], src)
 		return nil
 	}
 	if _, err := deb.ParseVersionLax(version); err != nil {
@@ -224,14 +257,11 @@ func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 	if len(b.pkgs) >= 1<<31-1 {
 		return fmt.Errorf("more packages than a cache holds")
 	}
-	// The record keeps its strings in key: substrings of the paragraph
-	// would keep the whole paragraph's text alive until the cache is written.
-	bp := buildPkg{key: key, origin: src}
 	section := p.Get("Section")
-	b.put(&bp.rec, rName, name)
-	b.put(&bp.rec, rVersion, version)
-	b.put(&bp.rec, rArch, arch)
-	b.put(&bp.rec, rSection, section)
+	// The identity and section go to the blob when the cache is written,
+	// in record order (see putIdentities); until then the section is an
+	// index into the builder's list of sections.
+	bp.rec[rSection], bp.rec[rSection+1] = b.internSection(section), uint32(len(section))
 	start := len(b.blob)
 	b.blob = p.AppendText(b.blob)
 	b.setBlobField(&bp.rec, rPara, start)
@@ -241,7 +271,6 @@ func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 	if deb.IsUserSection(section) {
 		bp.rec[rFlags] |= flagUser
 	}
-	at := int32(len(b.pkgs))
 	if pv := p.Get("Provides"); pv != "" {
 		if err := b.addProvides(at, pv); err != nil {
 			return err
@@ -250,8 +279,8 @@ func (b *CacheBuilder) add(src uint32, p *deb.Paragraph) error {
 	if b.blobLen > 1<<32-1 {
 		return fmt.Errorf("more package data than a cache holds")
 	}
-	b.byKey[key] = at
 	b.pkgs = append(b.pkgs, bp)
+	b.insert(at)
 	return nil
 }
 
@@ -261,8 +290,13 @@ func (b *CacheBuilder) addProvides(pkg int32, value string) error {
 		return err
 	}
 	for _, alt := range rels {
-		bv := buildProvide{name: strings.Clone(alt[0].Name), pkg: pkg}
-		b.putProvide(&bv.row, 0, alt[0].Name)
+		name, err := b.names.grow(len(alt[0].Name))
+		if err != nil {
+			return err
+		}
+		b.names.appendString(alt[0].Name)
+		bv := buildProvide{name: name, pkg: pkg}
+		bv.row[1] = uint32(len(alt[0].Name)) // the name goes to the blob in putIdentities
 		if alt[0].Op == deb.OpEQ {
 			b.putProvide(&bv.row, 3, alt[0].Version.String())
 		}
@@ -277,6 +311,56 @@ func (b *CacheBuilder) setBlobField(rec *[recordWords]uint32, at, start int) {
 	n := len(b.blob) - start
 	rec[at], rec[at+1] = uint32(b.blobLen), uint32(n)
 	b.blobLen += n
+	b.flushBlob(false)
+}
+
+// internSection returns the index of section in the builder's list of
+// the sections seen, adding it: Debian has a few hundred.
+func (b *CacheBuilder) internSection(section string) uint32 {
+	i, ok := b.sectionIndex[section]
+	if !ok {
+		i = uint32(len(b.sectionNames))
+		if b.sectionIndex == nil {
+			b.sectionIndex = map[string]uint32{}
+		}
+		b.sectionIndex[section] = i
+		b.sectionNames = append(b.sectionNames, section)
+	}
+	return i
+}
+
+// putIdentities appends to the blob, after everything else, the names
+// of the records in order, then their versions, architectures and
+// sections, then the provided names in order: a lookup by name, a binary
+// search, reads a few pages of names packed together rather than one page
+// for each name it compares.
+func (b *CacheBuilder) putIdentities(order []int32) {
+	for _, from := range order {
+		p := &b.pkgs[from]
+		b.putBytes(&p.rec, rName, b.name(p))
+	}
+	for _, from := range order {
+		p := &b.pkgs[from]
+		b.putBytes(&p.rec, rVersion, b.version(p))
+		b.putBytes(&p.rec, rArch, b.arch(p))
+		b.put(&p.rec, rSection, b.sectionNames[p.rec[rSection]])
+		b.flushBlob(false)
+	}
+	for i := range b.prov {
+		pv := &b.prov[i]
+		name := b.names.get(pv.name, pv.row[1])
+		pv.row[0] = uint32(b.blobLen)
+		b.blob = append(b.blob, name...)
+		b.blobLen += len(name)
+		b.flushBlob(false)
+	}
+}
+
+// putBytes is put for a byte slice, flushing the blob when a chunk is full.
+func (b *CacheBuilder) putBytes(rec *[recordWords]uint32, at int, s []byte) {
+	rec[at], rec[at+1] = uint32(b.blobLen), uint32(len(s))
+	b.blob = append(b.blob, s...)
+	b.blobLen += len(s)
 	b.flushBlob(false)
 }
 
@@ -308,7 +392,11 @@ func appendLower(b []byte, s string) []byte {
 //
 //	header   magic "AIMPKC01", then u64 pairs (offset, count) for records,
 //	         provides, origins and the JSON source list, padded to 128 bytes
-//	blob     every string, each record's paragraph text and search text
+//	blob     every string, each record's paragraph text and search text;
+//	         the builder puts the records' names last, packed in record
+//	         order, then their versions, architectures and sections, then
+//	         the provided names (readers find every string by offset, so
+//	         this order is the builder's choice, not part of the format)
 //	records  recordWords u32 each, sorted by name, then version (highest
 //	         first), then architecture
 //	provides provideWords u32 each, sorted by provided name
@@ -354,13 +442,13 @@ func (b *CacheBuilder) WriteFile(path string) error {
 // of the spool, and commits it to path.
 func (b *CacheBuilder) finishSpool(path string) error {
 	defer b.spool.Abort()
-	b.flushBlob(true)
-	if b.err != nil {
-		return b.err
-	}
 	header, tail, err := b.sections()
 	if err != nil {
 		return err
+	}
+	b.flushBlob(true)
+	if b.err != nil {
+		return b.err
 	}
 	bw := bufio.NewWriterSize(b.spool, 1<<20)
 	if err := tail(bw); err != nil {
@@ -385,18 +473,20 @@ func (b *CacheBuilder) sort() []int32 {
 	}
 	slices.SortStableFunc(order, func(i, j int32) int {
 		x, y := &b.pkgs[i], &b.pkgs[j]
-		if c := strings.Compare(x.name(), y.name()); c != 0 {
+		if c := bytes.Compare(b.name(x), b.name(y)); c != 0 {
 			return c
 		}
 		// Versions were checked when added; parsed here only on a tie.
-		xv, _ := deb.ParseVersionLax(x.version())
-		yv, _ := deb.ParseVersionLax(y.version())
+		xv, _ := deb.ParseVersionLax(string(b.version(x)))
+		yv, _ := deb.ParseVersionLax(string(b.version(y)))
 		if c := deb.CompareVersions(xv, yv); c != 0 {
 			return -c
 		}
-		return strings.Compare(x.arch(), y.arch())
+		return bytes.Compare(b.arch(x), b.arch(y))
 	})
-	slices.SortStableFunc(b.prov, func(x, y buildProvide) int { return strings.Compare(x.name, y.name) })
+	slices.SortStableFunc(b.prov, func(x, y buildProvide) int {
+		return bytes.Compare(b.names.get(x.name, x.row[1]), b.names.get(y.name, y.row[1]))
+	})
 	return order
 }
 
@@ -420,14 +510,19 @@ func (b *CacheBuilder) encode(w io.Writer) error {
 // writing what follows the blob: records, provides, origins and sources.
 func (b *CacheBuilder) sections() ([]byte, func(*bufio.Writer) error, error) {
 	order := b.sort()
+	b.putIdentities(order)
+	if b.blobLen > 1<<32-1 {
+		return nil, nil, fmt.Errorf("more package data than a cache holds")
+	}
 	where := make([]uint32, len(b.pkgs))
 	origins := make([]uint32, 0, len(b.pkgs))
 	for to, from := range order {
 		where[from] = uint32(to)
 		p := &b.pkgs[from]
-		p.rec[rOrigins], p.rec[rOrigins+1] = uint32(len(origins)), uint32(1+len(p.origins))
+		extra := b.extra[from]
+		p.rec[rOrigins], p.rec[rOrigins+1] = uint32(len(origins)), uint32(1+len(extra))
 		origins = append(origins, p.origin)
-		origins = append(origins, p.origins...)
+		origins = append(origins, extra...)
 	}
 	provides := make([]uint32, 0, len(b.prov)*provideWords)
 	for _, pv := range b.prov {

@@ -210,6 +210,35 @@ func TestCacheRealIndex(t *testing.T) {
 			t.Fatalf("%s not found by name", a.Name)
 		}
 	}
+	checkRecords(t, c, 7)
+}
+
+// checkRecords checks every step-th record of c against its paragraph,
+// and that the names of all records lie packed together in record
+// order, then those of the provides in theirs, so that lookups by name
+// read few pages.
+func checkRecords(t *testing.T, c *Cache, step int) {
+	t.Helper()
+	for i := 0; i < c.Len(); i += step {
+		a := c.At(i)
+		p, err := c.Paragraph(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Name != p.Get("Package") || a.Version != p.Get("Version") || a.Architecture != p.Get("Architecture") || a.Section != p.Get("Section") {
+			t.Fatalf("record %d %+v, paragraph %s %s %s %s", i, a, p.Get("Package"), p.Get("Version"), p.Get("Architecture"), p.Get("Section"))
+		}
+	}
+	for i := 1; i < c.Len(); i++ {
+		if c.word(c.records, recordWords, i, rName) != c.word(c.records, recordWords, i-1, rName)+c.word(c.records, recordWords, i-1, rName+1) {
+			t.Fatalf("name of record %d does not follow the one before it", i)
+		}
+	}
+	for i := 1; i < c.nprov; i++ {
+		if c.word(c.provides, provideWords, i, 0) != c.word(c.provides, provideWords, i-1, 0)+c.word(c.provides, provideWords, i-1, 1) {
+			t.Fatalf("name of provide %d does not follow the one before it", i)
+		}
+	}
 }
 
 func BenchmarkCacheBuildReal(b *testing.B) {
@@ -330,6 +359,10 @@ func TestFileBuilderMatchesMemoryBuilder(t *testing.T) {
 		{"small", func(*testing.T) []io.Reader {
 			return []io.Reader{strings.NewReader(indexA), strings.NewReader(indexB)}
 		}},
+		{"duplicates", func(*testing.T) []io.Reader {
+			a, b := duplicateIndexes()
+			return []io.Reader{strings.NewReader(a), strings.NewReader(b), strings.NewReader(indexA)}
+		}},
 		{"real", func(t *testing.T) []io.Reader {
 			data, err := os.ReadFile(realIndexPath(t))
 			if err != nil {
@@ -383,6 +416,7 @@ func TestFileBuilderMatchesMemoryBuilder(t *testing.T) {
 			if vs := c.Lookup("hello"); len(vs) == 0 {
 				t.Error("hello not in the cache")
 			}
+			checkRecords(t, c, 1)
 		})
 	}
 	t.Run("abort", func(t *testing.T) {
@@ -421,5 +455,75 @@ func TestAddIndexReportsTheBadLineAfterGoodOnes(t *testing.T) {
 				t.Errorf("error = %v, want one naming line %d", err, tc.line)
 			}
 		})
+	}
+}
+
+// duplicateIndexes returns two indexes of the same dupCount packages, big
+// enough to span many blob chunks: the second lists package i with the
+// first's SHA256 when i is even, another when i is odd, and package 0
+// with no SHA256 in either.
+func duplicateIndexes() (string, string) {
+	var a, b strings.Builder
+	desc := strings.Repeat(" filler text to make the paragraph long", 8)
+	for i := 0; i < dupCount; i++ {
+		sha := fmt.Sprintf("SHA256: %064x\n", i)
+		other := sha
+		if i%2 == 1 {
+			other = fmt.Sprintf("SHA256: %064x\n", i+1<<20)
+		}
+		if i == 0 {
+			sha, other = "", ""
+		}
+		head := fmt.Sprintf("Package: p%d\nVersion: 1.%d\nArchitecture: amd64\n", i, i)
+		fmt.Fprintf(&a, "%s%sDescription: package %d\n%s\n\n", head, sha, i, desc)
+		fmt.Fprintf(&b, "%s%sDescription: package %d\n%s\n\n", head, other, i, desc)
+	}
+	return a.String(), b.String()
+}
+
+const dupCount = 3000
+
+// TestCacheMergesSameSHA256 checks that a package two sources list with
+// the same SHA256 is one record with both sources and one they list with
+// different SHA256s is two, when the first paragraph's text has long
+// been written out to the spool and must be read back.
+func TestCacheMergesSameSHA256(t *testing.T) {
+	a, b := duplicateIndexes()
+	if len(a) < 2*blobChunk {
+		t.Fatalf("index of %d bytes does not span blob chunks", len(a))
+	}
+	dir := t.TempDir()
+	fb, err := NewCacheFileBuilder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fb.Abort()
+	for i, idx := range []string{a, b} {
+		if err := fb.AddIndex(CacheSource{Name: fmt.Sprint(i)}, strings.NewReader(idx)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "pkgcache.bin")
+	if err := fb.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < dupCount; i++ {
+		got := c.Lookup(fmt.Sprintf("p%d", i))
+		var sources [][]int
+		for _, av := range got {
+			sources = append(sources, av.Sources)
+		}
+		want := "[[0 1]]"
+		if i%2 == 1 && i != 0 {
+			want = "[[0] [1]]"
+		}
+		if fmt.Sprint(sources) != want {
+			t.Fatalf("p%d: sources %v, want %s", i, sources, want)
+		}
 	}
 }

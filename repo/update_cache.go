@@ -62,7 +62,7 @@ func (u *Updater) RebuildCache() error {
 }
 
 // cacheGCPercent is the garbage collector's GOGC while the cache is built.
-const cacheGCPercent = 40
+const cacheGCPercent = 25
 
 // cacheKeyMeta is the database setting that holds the key of the indexes
 // the cache file was built from.

@@ -581,7 +581,7 @@ func decompressFile(src string, dst io.Writer, c deb.Compression, limit int64) (
 		return 0, "", err
 	}
 	defer in.Close()
-	r, done, err := deb.NewDecompressor(c, in)
+	r, done, err := deb.NewStreamDecompressor(c, in)
 	if err != nil {
 		return 0, "", fmt.Errorf("decompress: %w", err)
 	}

@@ -6,9 +6,14 @@ import (
 	"aim/deb"
 )
 
+// RelationFields names every field ParseRelationsOf reads, for a caller
+// that parses only those of a paragraph (deb.ParseParagraphFields).
+var RelationFields = []string{"Package", "Multi-Arch", "Essential", "Pre-Depends", "Depends", "Recommends",
+	"Conflicts", "Breaks", "Replaces", "Provides"}
+
 // ParseRelationsOf reads the fields the resolver uses from a control
-// paragraph: the relation fields, Multi-Arch and Essential. A malformed
-// field gives an error naming it.
+// paragraph: the relation fields, Multi-Arch and Essential (RelationFields).
+// A malformed field gives an error naming it.
 func ParseRelationsOf(para *deb.Paragraph) (*Relations, error) {
 	r := &Relations{MultiArch: ParseMultiArch(para.Get("Multi-Arch")), Essential: para.Get("Essential") == "yes"}
 	fields := [...]struct {
