@@ -133,7 +133,7 @@ func (x *txn) unpack(s *step) error {
 // replaceFiles renames every staged file of s into place, keeping what it
 // replaces as PATH.aim-old, and handles conffiles the user changed.
 func (x *txn) replaceFiles(s *step) error {
-	oldConf, err := x.e.DB.Conffiles(s.c.Name)
+	oldConf, err := x.e.DB.Conffiles(s.c.Name, "")
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,8 @@ func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed, dp
 	if err != nil {
 		return err
 	}
-	for _, o := range owners {
+	for _, owner := range owners {
+		o := owner.Name
 		if o == s.c.Name || changing[o] {
 			continue
 		}
@@ -87,7 +88,7 @@ func (x *txn) replaces(s *step, owner string) bool {
 	if err != nil {
 		return false
 	}
-	in, err := x.e.DB.Installed(owner)
+	in, err := x.e.DB.Installed(owner, "")
 	for _, alts := range rels {
 		for _, r := range alts {
 			if r.Name != owner {

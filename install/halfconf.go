@@ -278,18 +278,18 @@ func recordPending(tx *db.Tx, p pendingStep, purge bool) error {
 	}
 	switch p.Action {
 	case Purge:
-		return tx.SetConffiles(p.Name, nil)
+		return tx.SetConffiles(p.Name, "", nil)
 	case Remove:
-		if err := tx.DeleteInstalled(p.Name); err != nil {
+		if err := tx.DeleteInstalled(p.Name, ""); err != nil {
 			return err
 		}
 		if purge {
-			return tx.SetConffiles(p.Name, nil)
+			return tx.SetConffiles(p.Name, "", nil)
 		}
 		return nil
 	}
 	for owner, paths := range p.Takeover {
-		if err := tx.DisownFiles(owner, paths); err != nil {
+		if err := tx.DisownFiles(owner, "", paths); err != nil {
 			return err
 		}
 	}
@@ -304,11 +304,28 @@ func recordPending(tx *db.Tx, p pendingStep, purge bool) error {
 	}
 	in := &db.InstalledPackage{Name: p.Name, Version: v, Architecture: id.Architecture,
 		Auto: p.Auto, User: deb.IsUserSection(c.Get("Section")), Origin: p.Origin, Control: c}
+	if err := moveArch(tx, p.Name, in.Architecture); err != nil {
+		return err
+	}
 	if err := tx.PutInstalled(in); err != nil {
 		return err
 	}
-	if err := tx.SetFiles(p.Name, p.Files); err != nil {
+	if err := tx.SetFiles(p.Name, in.Architecture, p.Files); err != nil {
 		return err
 	}
-	return tx.SetConffiles(p.Name, p.Conf)
+	return tx.SetConffiles(p.Name, in.Architecture, p.Conf)
+}
+
+// moveArch carries the installed instance of name over to arch when an
+// upgrade changes its architecture (to or from all), so that the upgrade
+// replaces its row instead of adding a second instance.
+func moveArch(tx *db.Tx, name, arch string) error {
+	old, err := tx.Installed(name, "")
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil || old.Architecture == arch {
+		return err
+	}
+	return tx.MoveInstalled(name, old.Architecture, arch)
 }

@@ -102,7 +102,7 @@ func (x *txn) prepare() error {
 // load reads the installed state of c's package.
 func (x *txn) load(c Change) (*step, error) {
 	s := &step{c: c}
-	old, err := x.e.DB.Installed(c.Name)
+	old, err := x.e.DB.Installed(c.Name, "")
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		if c.Action != Install && c.Action != Purge {
@@ -115,7 +115,7 @@ func (x *txn) load(c Change) (*step, error) {
 		return nil, err
 	default:
 		s.old = old
-		if s.oldFiles, err = x.e.DB.Files(c.Name); err != nil {
+		if s.oldFiles, err = x.e.DB.Files(c.Name, ""); err != nil {
 			return nil, err
 		}
 		if c.Action == Purge {

@@ -286,7 +286,7 @@ func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 	}
 	keep := ""
 	if st.Action == Remove.String() && !st.Purge {
-		conf, err := d.Conffiles(st.Package)
+		conf, err := d.Conffiles(st.Package, "")
 		if err != nil {
 			return err
 		}

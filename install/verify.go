@@ -66,7 +66,7 @@ func Verify(root string, d *db.DB, names []string) ([]Problem, error) {
 		if st := pending[n]; st != "" {
 			out = append(out, Problem{Package: n, Kind: NotConfigured, Detail: st})
 		}
-		files, err := d.Files(n)
+		files, err := d.Files(n, "")
 		if err != nil {
 			return nil, err
 		}
