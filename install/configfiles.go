@@ -106,7 +106,7 @@ func recordConfigFilesState(tx *db.Tx, p pendingStep, purge bool) error {
 	if p.Action != Remove || purge {
 		return tx.DeleteMeta(key)
 	}
-	conf, err := tx.Conffiles(p.Name, "")
+	conf, err := tx.Conffiles(p.Name, p.Arch)
 	if err != nil || len(conf) == 0 && !p.Postrm {
 		return err
 	}

@@ -200,7 +200,7 @@ func TestConffiles(t *testing.T) {
 	if !reflect.DeepEqual(r.KeptConffiles, []string{"/etc/c.conf"}) || !strings.Contains(r.Transcript, "kept the changed conffile") {
 		t.Errorf("result %v, transcript:\n%s", r.KeptConffiles, r.Transcript)
 	}
-	probs, _ := Verify(f.root, f.d, nil)
+	probs, _ := Verify(f.root, f.e.Arch, f.d, nil)
 	if len(probs) != 1 || probs[0].Kind != ConffileChanged {
 		t.Errorf("verify = %v", probs)
 	}

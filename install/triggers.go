@@ -240,7 +240,7 @@ func (x *txn) triggerFiles(s *step) [][]byte {
 		}
 	}
 	if s.c.Action != Install {
-		if data, err := os.ReadFile(x.infoPath(s.c.Name, "triggers")); err == nil {
+		if data, err := os.ReadFile(x.infoPath(s.key, "triggers")); err == nil {
 			out = append(out, data)
 		}
 	}

@@ -92,7 +92,11 @@ func verifyRoot(e *env, names []string) ([]install.Problem, error) {
 			return nil, err
 		}
 	}
-	return install.Verify(e.g.root, d, names)
+	cfg, err := settings(e)
+	if err != nil {
+		return nil, err
+	}
+	return install.Verify(e.g.root, nativeArch(cfg), d, names)
 }
 
 // interrupted reports whether d's journal holds a transaction that did
