@@ -253,3 +253,84 @@ func TestUpgradeToAllKeepsOneInstance(t *testing.T) {
 	}
 	f.checkConsistent()
 }
+
+// TestCoinstallSharedConffile gives both instances the same conffile:
+// purging one instance leaves it to the other, purging the last one
+// deletes it.
+func TestCoinstallSharedConffile(t *testing.T) {
+	f := newFixture(t)
+	f.e.Arch = "amd64"
+	withConf := func(arch string) spec {
+		s := f.libz("1", arch, "doc")
+		s.files["/etc/libz1.conf"] = "level = 6\n"
+		s.conffiles = []string{"/etc/libz1.conf"}
+		return s
+	}
+	f.mustRun(f.installArch(withConf("amd64")), f.installArch(withConf("i386")))
+	if got := f.owners("/etc/libz1.conf"); !reflect.DeepEqual(got, []string{"libz1:amd64", "libz1:i386"}) {
+		t.Errorf("owners of the shared conffile = %v", got)
+	}
+	for _, arch := range []string{"amd64", "i386"} {
+		if c, err := f.d.Conffiles("libz1", arch); err != nil || len(c) != 1 {
+			t.Errorf("conffiles of the %s instance = %v, %v", arch, c, err)
+		}
+	}
+	if _, err := f.run(true, Change{Action: Remove, Name: "libz1", Arch: "i386"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.read("etc/libz1.conf"); got != "level = 6\n" {
+		t.Errorf("shared conffile after purging one instance: %q", got)
+	}
+	if c, _ := f.d.Conffiles("libz1", "amd64"); len(c) != 1 {
+		t.Errorf("conffiles of the remaining instance = %v", c)
+	}
+	f.checkConsistent()
+	if _, err := f.run(true, Change{Action: Remove, Name: "libz1", Arch: "amd64"}); err != nil {
+		t.Fatal(err)
+	}
+	if snap := f.snapshot(); snap != "." {
+		t.Errorf("left after purging the last instance:\n%s", snap)
+	}
+	f.checkConsistent()
+}
+
+// TestForeignInfoAdopted removes a foreign package that an older aim
+// installed, which kept its control members under the bare name: they
+// are found (its prerm and postrm run) and go with it.
+func TestForeignInfoAdopted(t *testing.T) {
+	f := newFixture(t)
+	f.e.Arch = "" // as before instances: every package keyed by its name
+	game := f.scripted("game", "1", map[string]string{"/usr/games/game": "g"})
+	game.arch = "i386"
+	f.mustRun(f.installArch(game))
+	if !exists(f.infoPath("game", "prerm")) {
+		t.Fatal("setup: no game.prerm")
+	}
+	f.scriptLog()
+	f.e.Arch = "amd64"
+	r := f.mustRun(Change{Action: Remove, Name: "game", Arch: "i386"})
+	if !reflect.DeepEqual(r.Removed, []string{"game:i386"}) {
+		t.Errorf("removed %v", r.Removed)
+	}
+	if got, want := f.scriptLog(), []string{"game prerm remove", "game postrm remove"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("scripts = %q, want %q", got, want)
+	}
+	// The removal leaves the postrm for the purge (config-files state),
+	// under the instance's key; the purge runs it and deletes it.
+	if exists(f.infoPath("game", "prerm")) || exists(f.infoPath("game", "postrm")) ||
+		exists(f.infoPath("game:i386", "prerm")) || !exists(f.infoPath("game:i386", "postrm")) {
+		t.Error("control members after the removal: want only game:i386.postrm")
+	}
+	if snap := f.snapshot(); snap != "." {
+		t.Errorf("left:\n%s", snap)
+	}
+	f.checkConsistent()
+	f.mustRun(Change{Action: Purge, Name: "game"})
+	if got, want := f.scriptLog(), []string{"game postrm purge"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("purge scripts = %q, want %q", got, want)
+	}
+	if exists(f.infoPath("game:i386", "postrm")) {
+		t.Error("game:i386.postrm left after the purge")
+	}
+	f.checkConsistent()
+}

@@ -124,6 +124,9 @@ func (x *txn) load(c Change) (*step, error) {
 		if c.Action != Install && c.Action != Purge {
 			return nil, fmt.Errorf("%s %s: not installed by aim", c.Action, c.Name)
 		}
+		if c.Action == Purge && c.Arch == "" {
+			s.key = x.removedKey(c.Name)
+		}
 		if err := x.loadConfigFiles(s); err != nil {
 			return nil, err
 		}
@@ -133,6 +136,9 @@ func (x *txn) load(c Change) (*step, error) {
 		s.old = old
 		if s.arch == "" || c.Action == Remove {
 			s.key, s.arch = x.e.key(c.Name, old.Architecture), old.Architecture
+		}
+		if err := x.adoptInfo(s); err != nil {
+			return nil, err
 		}
 		if s.oldFiles, err = x.e.DB.Files(c.Name, old.Architecture); err != nil {
 			return nil, err
@@ -155,6 +161,47 @@ func (x *txn) load(c Change) (*step, error) {
 		s.cached = name
 	}
 	return s, nil
+}
+
+// adoptInfo renames the control members that an aim of schema version 2
+// kept for a foreign architecture's package under its bare name
+// (InfoDir/NAME.MEMBER) to the instance's key, when that instance is the
+// package's only one (so the members are its own).
+func (x *txn) adoptInfo(s *step) error {
+	if s.key == s.c.Name {
+		return nil
+	}
+	all, err := x.e.DB.Instances(s.c.Name)
+	if err != nil || len(all) != 1 {
+		return err
+	}
+	old, err := filepath.Glob(filepath.Join(rootfs.Root(x.e.Root).Path(InfoDir), s.c.Name+".*"))
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		member := strings.TrimPrefix(filepath.Base(p), s.c.Name+".")
+		if strings.Contains(member, ".") {
+			continue // another package's (NAME.MORE.MEMBER)
+		}
+		if err := os.Rename(p, x.infoPath(s.key, member)); err != nil {
+			return fmt.Errorf("%s: %w", s.key, err)
+		}
+	}
+	return nil
+}
+
+// removedKey is the key of a removed package whose postrm stays for its
+// purge: NAME, or the one NAME:ARCH of a foreign instance that left one.
+func (x *txn) removedKey(name string) string {
+	if exists(x.infoPath(name, "postrm")) {
+		return name
+	}
+	kept, _ := filepath.Glob(filepath.Join(rootfs.Root(x.e.Root).Path(InfoDir), name+":*.postrm"))
+	if len(kept) == 1 {
+		return strings.TrimSuffix(filepath.Base(kept[0]), ".postrm")
+	}
+	return name
 }
 
 // instance returns the installed instance c changes: the one of c's
