@@ -190,11 +190,11 @@ func (e *Engine) Run(ctx context.Context, t *Task, tx *Transaction) (*Result, er
 	return res, nil
 }
 
-// changeSet is the names of the packages tx changes.
-func changeSet(tx *Transaction) map[string]bool {
+// changeSet is the names and keys (see Key) of the packages tx changes.
+func (e *Engine) changeSet(tx *Transaction) map[string]bool {
 	out := map[string]bool{}
 	for _, c := range tx.Changes {
-		out[c.Name] = true
+		out[c.Name], out[e.key(c.Name, c.Arch)] = true, true
 	}
 	return out
 }
@@ -241,7 +241,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	}
 	ctx, cancel := t.context(ctx)
 	defer cancel()
-	if err := e.configurePending(ctx, e.scriptRunner(tr), changeSet(tx)); err != nil {
+	if err := e.configurePending(ctx, e.scriptRunner(tr), e.changeSet(tx)); err != nil {
 		return nil, err
 	}
 	if err := e.runPendingTriggers(ctx, e.scriptRunner(tr), tr); err != nil {
