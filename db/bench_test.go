@@ -56,7 +56,7 @@ func BenchmarkInstalled(b *testing.B) {
 	defer d.Close()
 	i := 0
 	for b.Loop() {
-		if _, err := d.Installed(pkgs[i%len(pkgs)].Name); err != nil {
+		if _, err := d.Installed(pkgs[i%len(pkgs)].Name, ""); err != nil {
 			b.Fatal(err)
 		}
 		i += 7
@@ -93,7 +93,7 @@ func BenchmarkOpenQueryClose(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := d.Installed(pkgs[0].Name); err != nil {
+				if _, err := d.Installed(pkgs[0].Name, ""); err != nil {
 					b.Fatal(err)
 				}
 				if err := d.Close(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 )
 
 // File is one path an installed package owns.
@@ -26,22 +27,61 @@ type File struct {
 	Conffile bool
 }
 
-// packageID returns the id of the installed package called name.
-func (s *store) packageID(name string) (int64, error) {
-	var id int64
-	err := s.queryRow(`SELECT id FROM installed WHERE name = ?`, name).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("installed package %s: %w", name, ErrNotFound)
-	}
-	return id, err
+// Owner is an installed instance that owns a path: a package name and
+// the architecture it was installed for.
+type Owner struct {
+	Name         string
+	Architecture string
 }
 
-// SetFiles replaces the file list of the installed package called name
-// (an error wrapping ErrNotFound when there is none). All rows change
-// together.
-func (s *store) SetFiles(name string, files []File) error {
+// String returns "name:arch".
+func (o Owner) String() string { return o.Name + ":" + o.Architecture }
+
+// packageID returns the id and architecture of the instance of name for
+// arch, or of its only instance when arch is empty (an error wrapping
+// ErrAmbiguous when there are several).
+func (s *store) packageID(name, arch string) (int64, string, error) {
+	if arch != "" {
+		var id int64
+		err := s.queryRow(`SELECT id FROM installed WHERE name = ? AND architecture = ?`, name, arch).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, "", fmt.Errorf("installed package %s: %w", instanceName(name, arch), ErrNotFound)
+		}
+		return id, arch, err
+	}
+	rows, err := s.query(`SELECT id, architecture FROM installed WHERE name = ? ORDER BY architecture`, name)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rows.Close()
+	var ids []int64
+	var archs []string
+	for rows.Next() {
+		var id int64
+		var a string
+		if err := rows.Scan(&id, &a); err != nil {
+			return 0, "", err
+		}
+		ids, archs = append(ids, id), append(archs, a)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, "", err
+	}
+	switch len(ids) {
+	case 0:
+		return 0, "", fmt.Errorf("installed package %s: %w", name, ErrNotFound)
+	case 1:
+		return ids[0], archs[0], nil
+	}
+	return 0, "", fmt.Errorf("installed package %s (%s): %w", name, strings.Join(archs, ", "), ErrAmbiguous)
+}
+
+// SetFiles replaces the file list of the instance of name for arch (its
+// only instance when arch is empty); an error wrapping ErrNotFound when
+// there is none. All rows change together.
+func (s *store) SetFiles(name, arch string, files []File) error {
 	err := s.atomic(func(s *store) error {
-		id, err := s.packageID(name)
+		id, _, err := s.packageID(name, arch)
 		if err != nil {
 			return err
 		}
@@ -58,22 +98,23 @@ func (s *store) SetFiles(name string, files []File) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("set files of %s: %w", name, err)
+		return fmt.Errorf("set files of %s: %w", instanceName(name, arch), err)
 	}
 	return nil
 }
 
-// Files returns the paths the installed package called name owns, sorted
-// by path; an error wrapping ErrNotFound when it is not installed.
-func (s *store) Files(name string) ([]File, error) {
-	id, err := s.packageID(name)
+// Files returns the paths the instance of name for arch (its only
+// instance when arch is empty) owns, sorted by path; an error wrapping
+// ErrNotFound when it is not installed.
+func (s *store) Files(name, arch string) ([]File, error) {
+	id, _, err := s.packageID(name, arch)
 	if err != nil {
-		return nil, fmt.Errorf("files of %s: %w", name, err)
+		return nil, fmt.Errorf("files of %s: %w", instanceName(name, arch), err)
 	}
 	rows, err := s.query(`SELECT path, type, mode, size, sha256, link, conffile FROM files
 		WHERE package = ? ORDER BY path`, id)
 	if err != nil {
-		return nil, fmt.Errorf("files of %s: %w", name, err)
+		return nil, fmt.Errorf("files of %s: %w", instanceName(name, arch), err)
 	}
 	defer rows.Close()
 	var out []File
@@ -82,82 +123,100 @@ func (s *store) Files(name string) ([]File, error) {
 		var typ string
 		var mode int64
 		if err := rows.Scan(&f.Path, &typ, &mode, &f.Size, &f.SHA256, &f.Link, &f.Conffile); err != nil {
-			return nil, fmt.Errorf("files of %s: %w", name, err)
+			return nil, fmt.Errorf("files of %s: %w", instanceName(name, arch), err)
 		}
 		f.Type, f.Mode = typ[0], fs.FileMode(mode)
 		out = append(out, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("files of %s: %w", name, err)
+		return nil, fmt.Errorf("files of %s: %w", instanceName(name, arch), err)
 	}
 	return out, nil
 }
 
-// Owners returns the names of the installed packages that own path,
-// sorted.
-func (s *store) Owners(path string) ([]string, error) {
-	rows, err := s.query(`SELECT i.name FROM files f JOIN installed i ON i.id = f.package
-		WHERE f.path = ? ORDER BY i.name`, path)
+// Owners returns the installed instances that own path, sorted by name
+// then architecture. A file shared by the instances of a Multi-Arch: same
+// package has one owner per instance that ships it; it stays until the
+// last of them goes.
+func (s *store) Owners(path string) ([]Owner, error) {
+	rows, err := s.query(`SELECT i.name, i.architecture FROM files f JOIN installed i ON i.id = f.package
+		WHERE f.path = ? ORDER BY i.name, i.architecture`, path)
 	if err != nil {
 		return nil, fmt.Errorf("owners of %s: %w", path, err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []Owner
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var o Owner
+		if err := rows.Scan(&o.Name, &o.Architecture); err != nil {
 			return nil, fmt.Errorf("owners of %s: %w", path, err)
 		}
-		out = append(out, n)
+		out = append(out, o)
 	}
 	return out, rows.Err()
 }
 
-// Conffiles returns the conffiles recorded for the package called name
-// (installed, or removed but not purged) with the hash of the version it
-// shipped, by path; empty when there are none.
-func (s *store) Conffiles(name string) (map[string]string, error) {
-	rows, err := s.query(`SELECT path, sha256 FROM conffiles WHERE package = ?`, name)
+// Conffiles returns the conffiles recorded for the instance of name for
+// arch (installed, or removed but not purged) with the hash of the
+// version it shipped, by path; empty when there are none. Rows recorded
+// before aim kept architectures (schema version 2) have none and belong
+// to every architecture; an empty arch returns the rows of every
+// architecture.
+func (s *store) Conffiles(name, arch string) (map[string]string, error) {
+	q, args := `SELECT path, sha256 FROM conffiles WHERE package = ? ORDER BY architecture DESC`, []any{name}
+	if arch != "" {
+		q, args = `SELECT path, sha256 FROM conffiles WHERE package = ? AND architecture IN (?, '') ORDER BY architecture DESC`, []any{name, arch}
+	}
+	rows, err := s.query(q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("conffiles of %s: %w", name, err)
+		return nil, fmt.Errorf("conffiles of %s: %w", instanceName(name, arch), err)
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
 		var p, h string
 		if err := rows.Scan(&p, &h); err != nil {
-			return nil, fmt.Errorf("conffiles of %s: %w", name, err)
+			return nil, fmt.Errorf("conffiles of %s: %w", instanceName(name, arch), err)
 		}
-		out[p] = h
+		if _, seen := out[p]; !seen {
+			out[p] = h
+		}
 	}
 	return out, rows.Err()
 }
 
-// SetConffiles replaces the conffiles recorded for the package called
-// name; an empty map forgets them (as a purge does).
-func (s *store) SetConffiles(name string, conffiles map[string]string) error {
+// SetConffiles replaces the conffiles recorded for the instance of name
+// for arch, including rows without an architecture; an empty map forgets
+// them (as a purge does). An empty arch replaces the rows of every
+// architecture.
+func (s *store) SetConffiles(name, arch string, conffiles map[string]string) error {
 	err := s.atomic(func(s *store) error {
-		if _, err := s.exec(`DELETE FROM conffiles WHERE package = ?`, name); err != nil {
+		del, args := `DELETE FROM conffiles WHERE package = ?`, []any{name}
+		if arch != "" {
+			del, args = `DELETE FROM conffiles WHERE package = ? AND architecture IN (?, '')`, []any{name, arch}
+		}
+		if _, err := s.exec(del, args...); err != nil {
 			return err
 		}
 		for p, h := range conffiles {
-			if _, err := s.exec(`INSERT INTO conffiles (package, path, sha256) VALUES (?, ?, ?)`, name, p, h); err != nil {
+			if _, err := s.exec(`INSERT INTO conffiles (package, architecture, path, sha256) VALUES (?, ?, ?, ?)`, name, arch, p, h); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("set conffiles of %s: %w", name, err)
+		return fmt.Errorf("set conffiles of %s: %w", instanceName(name, arch), err)
 	}
 	return nil
 }
 
-// DisownFiles removes paths from the file list of the installed package
-// called name, as when another package that Replaces it takes them over.
-func (s *store) DisownFiles(name string, paths []string) error {
+// DisownFiles removes paths from the file list of the instance of name
+// for arch (its only instance when arch is empty), as when another
+// package that Replaces it takes them over.
+func (s *store) DisownFiles(name, arch string, paths []string) error {
 	err := s.atomic(func(s *store) error {
-		id, err := s.packageID(name)
+		id, _, err := s.packageID(name, arch)
 		if err != nil {
 			return err
 		}
@@ -169,7 +228,7 @@ func (s *store) DisownFiles(name string, paths []string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("disown files of %s: %w", name, err)
+		return fmt.Errorf("disown files of %s: %w", instanceName(name, arch), err)
 	}
 	return nil
 }

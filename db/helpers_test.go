@@ -71,3 +71,31 @@ func testPackage(t testing.TB, name, version string) *InstalledPackage {
 			"\nArchitecture: amd64\nSection: user/office\nDescription: a test\n long text\n .\n more\n"),
 	}
 }
+
+// putOld stores p in a database of an older schema (version 1 or 2,
+// where installed.name is unique) with the SQL of that schema, as the
+// aim of that version did, and returns its id.
+func putOld(t testing.TB, d *DB, p *InstalledPackage) int64 {
+	t.Helper()
+	res, err := d.sql.Exec(`INSERT INTO installed (name, version, architecture, auto, user, origin, installed_at, control)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.Name, p.Version.String(), p.Architecture, p.Auto, p.User, p.Origin,
+		p.InstalledAt.Unix(), p.Control.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// testInstance is testPackage for architecture arch.
+func testInstance(t testing.TB, name, version, arch string) *InstalledPackage {
+	t.Helper()
+	p := testPackage(t, name, version)
+	p.Architecture = arch
+	p.Control.Set("Architecture", arch)
+	p.Control.Set("Multi-Arch", "same")
+	return p
+}

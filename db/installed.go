@@ -59,24 +59,57 @@ func (p *InstalledPackage) Configured() bool {
 
 const installedColumns = `name, version, architecture, auto, user, origin, installed_at, control`
 
-// Installed returns the installed package called name (as aim stored it;
-// dpkg's packages are not included), or an error wrapping ErrNotFound.
-func (s *store) Installed(name string) (*InstalledPackage, error) {
-	row := s.queryRow(`SELECT `+installedColumns+` FROM installed WHERE name = ?`, name)
-	p, err := scanInstalled(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("installed package %s: %w", name, ErrNotFound)
+// ErrAmbiguous is wrapped by the error a lookup gives when it names a
+// package without an architecture and aim has installed that package for
+// several architectures (the instances of a Multi-Arch: same package).
+var ErrAmbiguous = errors.New("installed for several architectures: name one as name:arch")
+
+// Installed returns the instance of the package called name installed for
+// architecture arch (as aim stored it; dpkg's packages are not included),
+// or an error wrapping ErrNotFound. An empty arch means the package's only
+// instance, whatever its architecture; when there are several the error
+// wraps ErrAmbiguous.
+func (s *store) Installed(name, arch string) (*InstalledPackage, error) {
+	if arch != "" {
+		row := s.queryRow(`SELECT `+installedColumns+` FROM installed WHERE name = ? AND architecture = ?`, name, arch)
+		p, err := scanInstalled(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("installed package %s: %w", instanceName(name, arch), ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("installed package %s: %w", instanceName(name, arch), err)
+		}
+		return p, nil
 	}
+	all, err := s.Instances(name)
 	if err != nil {
-		return nil, fmt.Errorf("installed package %s: %w", name, err)
+		return nil, err
 	}
-	return p, nil
+	switch len(all) {
+	case 0:
+		return nil, fmt.Errorf("installed package %s: %w", name, ErrNotFound)
+	case 1:
+		return &all[0], nil
+	}
+	return nil, fmt.Errorf("installed package %s (%s): %w", name, archList(all), ErrAmbiguous)
 }
 
-// InstalledPackages returns every package aim installed, sorted by name.
-// It does not include dpkg's packages; see ReadDpkgStatus.
+// Instances returns every instance of the package called name that aim
+// installed, sorted by architecture: none, one, or one per architecture
+// of a Multi-Arch: same package.
+func (s *store) Instances(name string) ([]InstalledPackage, error) {
+	return s.installedWhere(`WHERE name = ? ORDER BY architecture`, name)
+}
+
+// InstalledPackages returns every package aim installed, sorted by name
+// then architecture. It does not include dpkg's packages; see
+// ReadDpkgStatus.
 func (s *store) InstalledPackages() ([]InstalledPackage, error) {
-	rows, err := s.query(`SELECT ` + installedColumns + ` FROM installed ORDER BY name`)
+	return s.installedWhere(`ORDER BY name, architecture`)
+}
+
+func (s *store) installedWhere(where string, args ...any) ([]InstalledPackage, error) {
+	rows, err := s.query(`SELECT `+installedColumns+` FROM installed `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("installed packages: %w", err)
 	}
@@ -95,9 +128,27 @@ func (s *store) InstalledPackages() ([]InstalledPackage, error) {
 	return out, nil
 }
 
-// PutInstalled records p as installed, replacing the row of a package of
-// the same name in place (its id, and so whatever references it, stays).
-// A zero InstalledAt means now. Packages read from dpkg cannot be stored.
+// archList is the architectures of instances, comma-separated.
+func archList(pkgs []InstalledPackage) string {
+	archs := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		archs[i] = p.Architecture
+	}
+	return strings.Join(archs, ", ")
+}
+
+// instanceName is "name:arch", or name when arch is empty.
+func instanceName(name, arch string) string {
+	if arch == "" {
+		return name
+	}
+	return name + ":" + arch
+}
+
+// PutInstalled records p as installed, replacing the row of the same name
+// and architecture in place (its id, and so whatever references it,
+// stays); instances of other architectures are left alone. A zero
+// InstalledAt means now. Packages read from dpkg cannot be stored.
 func (s *store) PutInstalled(p *InstalledPackage) error {
 	if err := checkInstalled(p); err != nil {
 		return err
@@ -111,13 +162,40 @@ func (s *store) PutInstalled(p *InstalledPackage) error {
 		control = p.Control.String()
 	}
 	_, err := s.exec(`INSERT INTO installed (`+installedColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET version = excluded.version,
-			architecture = excluded.architecture, auto = excluded.auto,
-			user = excluded.user, origin = excluded.origin,
+		ON CONFLICT (name, architecture) DO UPDATE SET version = excluded.version,
+			auto = excluded.auto, user = excluded.user, origin = excluded.origin,
 			installed_at = excluded.installed_at, control = excluded.control`,
 		p.Name, p.Version.String(), p.Architecture, p.Auto, p.User, p.Origin, at.Unix(), control)
 	if err != nil {
-		return fmt.Errorf("put installed package %s: %w", p.Name, err)
+		return fmt.Errorf("put installed package %s: %w", instanceName(p.Name, p.Architecture), err)
+	}
+	return nil
+}
+
+// MoveInstalled changes the architecture of the instance name:from to to,
+// keeping its row (and so its files) and carrying its conffiles along, as
+// an upgrade that changes a package's architecture (to or from all) does.
+// It fails when there is no such instance or one of name:to exists.
+func (s *store) MoveInstalled(name, from, to string) error {
+	err := s.atomic(func(s *store) error {
+		if err := deb.CheckArchName(to); err != nil {
+			return err
+		}
+		res, err := s.exec(`UPDATE installed SET architecture = ? WHERE name = ? AND architecture = ?`, to, name, from)
+		if err == nil {
+			err = mustAffect(res)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.exec(`DELETE FROM conffiles WHERE package = ? AND architecture = ?`, name, to); err != nil {
+			return err
+		}
+		_, err = s.exec(`UPDATE conffiles SET architecture = ? WHERE package = ? AND architecture = ?`, to, name, from)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("move installed package %s to %s: %w", instanceName(name, from), to, err)
 	}
 	return nil
 }
@@ -138,29 +216,39 @@ func checkInstalled(p *InstalledPackage) error {
 	return nil
 }
 
-// DeleteInstalled forgets the installed package called name; an error
-// wrapping ErrNotFound when there is none.
-func (s *store) DeleteInstalled(name string) error {
-	res, err := s.exec(`DELETE FROM installed WHERE name = ?`, name)
-	if err == nil {
-		err = mustAffect(res)
-	}
+// DeleteInstalled forgets the instance of the package called name for
+// architecture arch (its only instance when arch is empty); an error
+// wrapping ErrNotFound when there is none, ErrAmbiguous when arch is
+// empty and there are several. Its file list goes with it.
+func (s *store) DeleteInstalled(name, arch string) error {
+	err := s.atomic(func(s *store) error {
+		id, _, err := s.packageID(name, arch)
+		if err != nil {
+			return err
+		}
+		_, err = s.exec(`DELETE FROM installed WHERE id = ?`, id)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("delete installed package %s: %w", name, err)
+		return fmt.Errorf("delete installed package %s: %w", instanceName(name, arch), err)
 	}
 	return nil
 }
 
-// SetAuto marks the installed package called name as automatically
-// installed (auto) or requested by the user (!auto); an error wrapping
-// ErrNotFound when there is none.
-func (s *store) SetAuto(name string, auto bool) error {
-	res, err := s.exec(`UPDATE installed SET auto = ? WHERE name = ?`, auto, name)
-	if err == nil {
-		err = mustAffect(res)
-	}
+// SetAuto marks the instance of name for arch (its only instance when
+// arch is empty) as automatically installed (auto) or requested by the
+// user (!auto); an error wrapping ErrNotFound when there is none.
+func (s *store) SetAuto(name, arch string, auto bool) error {
+	err := s.atomic(func(s *store) error {
+		id, _, err := s.packageID(name, arch)
+		if err != nil {
+			return err
+		}
+		_, err = s.exec(`UPDATE installed SET auto = ? WHERE id = ?`, auto, id)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("mark %s: %w", name, err)
+		return fmt.Errorf("mark %s: %w", instanceName(name, arch), err)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func TestInstalledRoundTrip(t *testing.T) {
 			if err := d.PutInstalled(tt.pkg); err != nil {
 				t.Fatal(err)
 			}
-			got, err := d.Installed(tt.pkg.Name)
+			got, err := d.Installed(tt.pkg.Name, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestPutInstalledUpgradesInPlace(t *testing.T) {
 	if err := d.PutInstalled(up); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := d.Installed("hello")
+	got, _ := d.Installed("hello", "")
 	if got.Version.String() != "2.0" || id() != before {
 		t.Errorf("after upgrade: version %s, id %d; want 2.0 and id %d", got.Version, id(), before)
 	}
@@ -83,10 +83,10 @@ func TestPutInstalledUpgradesInPlace(t *testing.T) {
 func TestInstalledNotFound(t *testing.T) {
 	d, _ := openTest(t)
 	ops := map[string]error{
-		"DeleteInstalled": d.DeleteInstalled("absent"),
-		"SetAuto":         d.SetAuto("absent", true),
+		"DeleteInstalled": d.DeleteInstalled("absent", ""),
+		"SetAuto":         d.SetAuto("absent", "", true),
 	}
-	_, ops["Installed"] = d.Installed("absent")
+	_, ops["Installed"] = d.Installed("absent", "")
 	for name, err := range ops {
 		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "absent") {
 			t.Errorf("%s(absent) = %v, want ErrNotFound naming the package", name, err)
@@ -101,25 +101,25 @@ func TestDeleteAndSetAuto(t *testing.T) {
 	d, _ := openTest(t)
 	d.PutInstalled(testPackage(t, "a", "1"))
 	d.PutInstalled(testPackage(t, "b", "1"))
-	if err := d.SetAuto("a", true); err != nil {
+	if err := d.SetAuto("a", "", true); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := d.Installed("a"); !p.Auto {
+	if p, _ := d.Installed("a", ""); !p.Auto {
 		t.Error("SetAuto(a, true) not recorded")
 	}
-	if err := d.SetAuto("a", false); err != nil {
+	if err := d.SetAuto("a", "", false); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := d.Installed("a"); p.Auto {
+	if p, _ := d.Installed("a", ""); p.Auto {
 		t.Error("SetAuto(a, false) not recorded")
 	}
-	if err := d.DeleteInstalled("a"); err != nil {
+	if err := d.DeleteInstalled("a", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Installed("a"); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Installed("a", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Installed(a) after delete: %v", err)
 	}
-	if _, err := d.Installed("b"); err != nil {
+	if _, err := d.Installed("b", ""); err != nil {
 		t.Errorf("b lost: %v", err)
 	}
 }

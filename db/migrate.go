@@ -26,11 +26,12 @@ type migration struct {
 var migrations = []migration{
 	{Version: 1, Name: "sources, index files, installed packages, meta", SQL: schemaV1},
 	{Version: 2, Name: "files, conffiles, transcript, tasks, journal", SQL: schemaV2},
+	{Version: 3, Name: "installed packages, files and conffiles by (name, architecture)", SQL: schemaV3},
 }
 
 // SchemaVersion is the schema version this binary creates and reads: the
 // Version of the last migration.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	// ErrSchemaNewer is wrapped by a *SchemaError for a database written by

@@ -68,9 +68,7 @@ func TestMigrateOlderDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.PutInstalled(testPackage(t, "hello", "1.0-1")); err != nil {
-		t.Fatal(err)
-	}
+	putOld(t, old, testPackage(t, "hello", "1.0-1"))
 	old.Close()
 
 	if _, err := OpenReadOnly(root, withMigrations(withNext(next))); !errors.Is(err, ErrSchemaOlder) {
@@ -90,7 +88,7 @@ func TestMigrateOlderDatabase(t *testing.T) {
 	if v, err := d.Meta("next"); v != "ran" || err != nil {
 		t.Errorf("Go step of the next migration: meta next = %q, %v", v, err)
 	}
-	if _, err := d.Installed("hello"); err != nil {
+	if _, err := d.Installed("hello", ""); err != nil {
 		t.Errorf("data of version 1 lost: %v", err)
 	}
 }

@@ -12,46 +12,44 @@ func TestMigrateV1ToV2KeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.PutInstalled(testPackage(t, "hello", "1.0-1")); err != nil {
-		t.Fatal(err)
-	}
+	putOld(t, old, testPackage(t, "hello", "1.0-1"))
 	old.Close()
 	d, err := Open(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if p, err := d.Installed("hello"); err != nil || p.Version.String() != "1.0-1" {
+	if p, err := d.Installed("hello", ""); err != nil || p.Version.String() != "1.0-1" {
 		t.Fatalf("after migration: %v, %v", p, err)
 	}
 	files := []File{{Path: "/usr", Type: 'd', Mode: 0o755}, {Path: "/usr/bin/hello", Type: 'f', Mode: 0o755, Size: 3, SHA256: "abc"}}
-	if err := d.SetFiles("hello", files); err != nil {
+	if err := d.SetFiles("hello", "", files); err != nil {
 		t.Fatal(err)
 	}
-	got, err := d.Files("hello")
+	got, err := d.Files("hello", "")
 	if err != nil || len(got) != 2 || got[1] != files[1] {
 		t.Fatalf("Files = %+v, %v", got, err)
 	}
-	if own, err := d.Owners("/usr/bin/hello"); err != nil || len(own) != 1 || own[0] != "hello" {
+	if own, err := d.Owners("/usr/bin/hello"); err != nil || len(own) != 1 || own[0].Name != "hello" {
 		t.Errorf("Owners = %v, %v", own, err)
 	}
-	if err := d.DeleteInstalled("hello"); err != nil {
+	if err := d.DeleteInstalled("hello", ""); err != nil {
 		t.Fatal(err)
 	}
 	if own, _ := d.Owners("/usr/bin/hello"); len(own) != 0 {
 		t.Errorf("files outlived their package: %v", own)
 	}
-	if _, err := d.Files("hello"); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Files("hello", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Files of a removed package: %v", err)
 	}
 }
 
 func TestConffilesTasksJournal(t *testing.T) {
 	d, _ := openTest(t)
-	if err := d.SetConffiles("hello", map[string]string{"/etc/hello.conf": "h1"}); err != nil {
+	if err := d.SetConffiles("hello", "", map[string]string{"/etc/hello.conf": "h1"}); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := d.Conffiles("hello"); err != nil || c["/etc/hello.conf"] != "h1" {
+	if c, err := d.Conffiles("hello", ""); err != nil || c["/etc/hello.conf"] != "h1" {
 		t.Errorf("Conffiles = %v, %v", c, err)
 	}
 	now := time.Now()

@@ -34,7 +34,7 @@ func (x *txn) apply() error {
 	for i, s := range x.steps {
 		progress := 0.6 + 0.2*float64(i)/float64(len(x.steps))
 		if s.c.Action.unpacks() {
-			x.t.step(progress, s.c.Action.String()+" "+s.c.Name)
+			x.t.step(progress, s.c.Action.String()+" "+s.key)
 		} else {
 			phase := PhaseRemove
 			if s.c.Action == Purge {
@@ -95,7 +95,7 @@ func (x *txn) unpack(s *step) error {
 		if err := x.saveUnwind(s); err != nil {
 			return err
 		}
-		if err := x.script(s.c.Name, "prerm", x.infoPath(s.c.Name, "prerm"), hooks.PrermUpgrade(newV)); err != nil {
+		if err := x.script(s.c.Name, "prerm", x.infoPath(s.key, "prerm"), hooks.PrermUpgrade(newV)); err != nil {
 			return err
 		}
 	}
@@ -127,13 +127,13 @@ func (x *txn) unpack(s *step) error {
 	if err := x.saveUnwind(s); err != nil {
 		return err
 	}
-	return x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmUpgrade(newV))
+	return x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmUpgrade(newV))
 }
 
 // replaceFiles renames every staged file of s into place, keeping what it
 // replaces as PATH.aim-old, and handles conffiles the user changed.
 func (x *txn) replaceFiles(s *step) error {
-	oldConf, err := x.e.DB.Conffiles(s.c.Name)
+	oldConf, err := x.e.DB.Conffiles(s.c.Name, s.oldArch())
 	if err != nil {
 		return err
 	}
@@ -151,6 +151,15 @@ func (x *txn) replaceFiles(s *step) error {
 		}
 		if f.Conffile {
 			s.conf[f.Path] = f.SHA256
+		}
+		if x.placed[f.Path] && !exists(host+tmpSuffix) {
+			// Shared with an instance of another architecture placed
+			// before in this transaction (checkConflicts made sure both
+			// are identical): both staged it at the same path.
+			continue
+		}
+		x.placed[f.Path] = true
+		if f.Conffile {
 			err = x.replaceConffile(s, f, host, oldConf[f.Path])
 		} else {
 			err = replaceFile(host)
@@ -205,14 +214,17 @@ func (x *txn) replaceConffile(s *step, f db.File, host, shipped string) error {
 		return err
 	}
 	x.kept = append(x.kept, f.Path)
-	x.tr.Note("%s: kept the changed conffile %s; the package's version is %s%s", s.c.Name, f.Path, f.Path, distSuffix)
+	x.tr.Note("%s: kept the changed conffile %s; the package's version is %s%s", s.key, f.Path, f.Path, distSuffix)
 	return nil
 }
 
 // dropOldFiles moves away the files of the old version that the new one
 // does not have.
 func (x *txn) dropOldFiles(s *step) error {
-	keep := map[string]bool{}
+	keep, err := x.sharedKept(s)
+	if err != nil {
+		return err
+	}
 	for _, f := range s.newFiles {
 		keep[f.Path] = true
 	}
@@ -225,6 +237,42 @@ func (x *txn) dropOldFiles(s *step) error {
 		}
 	}
 	return nil
+}
+
+// sharedKept returns the paths that instances of s's package for other
+// architectures keep: those the installed ones that the transaction
+// leaves alone own, and those the ones it unpacks ship. Removing or
+// upgrading s's instance leaves them in place: a shared file goes with
+// the last instance that has it.
+func (x *txn) sharedKept(s *step) (map[string]bool, error) {
+	keep := map[string]bool{}
+	changing := map[string]bool{}
+	for _, t := range x.steps {
+		changing[t.key] = true
+		if t.c.Name != s.c.Name || t.key == s.key || !t.c.Action.unpacks() {
+			continue
+		}
+		for _, f := range t.newFiles {
+			keep[f.Path] = true
+		}
+	}
+	all, err := x.e.DB.Instances(s.c.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range all {
+		if changing[x.e.key(in.Name, in.Architecture)] {
+			continue
+		}
+		files, err := x.e.DB.Files(in.Name, in.Architecture)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			keep[f.Path] = true
+		}
+	}
+	return keep, nil
 }
 
 // moveAway renames an installed file to PATH.aim-old (a missing file is
@@ -251,25 +299,29 @@ func (x *txn) remove(s *step) error {
 	if err := x.saveUnwind(s); err != nil {
 		return err
 	}
-	if err := x.script(s.c.Name, "prerm", x.infoPath(s.c.Name, "prerm"), hooks.PrermRemove()); err != nil {
+	if err := x.script(s.c.Name, "prerm", x.infoPath(s.key, "prerm"), hooks.PrermRemove()); err != nil {
+		return err
+	}
+	keep, err := x.sharedKept(s)
+	if err != nil {
 		return err
 	}
 	s.removed = true
 	for _, f := range s.oldFiles {
-		if f.Type == 'd' || f.Conffile && !x.tx.Purge {
+		if f.Type == 'd' || f.Conffile && !x.tx.Purge || keep[f.Path] {
 			continue
 		}
 		if err := moveAway(x.e.Root, f.Path); err != nil {
 			return fmt.Errorf("remove %s: %w", s.c.Name, err)
 		}
 	}
-	if err := x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmRemove()); err != nil {
+	if err := x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmRemove()); err != nil {
 		return err
 	}
 	if !x.tx.Purge {
 		return nil
 	}
-	return x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmPurge())
+	return x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmPurge())
 }
 
 // configure runs the postinst of every new package in plan order.
@@ -310,7 +362,7 @@ func (x *txn) commit(failed []triggerFailure) error {
 		}
 		var names []string
 		for _, s := range x.steps {
-			names = append(names, s.c.Name)
+			names = append(names, s.key)
 		}
 		if err := forgetHalfConfigured(tx, names); err != nil {
 			return err

@@ -26,12 +26,12 @@ const configFilesKey = "config-files:"
 // when it is, the version that was removed ("" when unknown) and the
 // conffiles left, sorted.
 func ConfigFiles(d *db.DB, name string) (version string, conffiles []string, err error) {
-	if _, err := d.Installed(name); err == nil {
+	if _, err := d.Installed(name, ""); err == nil || errors.Is(err, db.ErrAmbiguous) {
 		return "", nil, nil
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return "", nil, err
 	}
-	conf, err := d.Conffiles(name)
+	conf, err := d.Conffiles(name, "")
 	if err != nil {
 		return "", nil, err
 	}
@@ -95,7 +95,7 @@ func (x *txn) purge(s *step) error {
 			return fmt.Errorf("purge %s: %w", s.c.Name, err)
 		}
 	}
-	return x.script(s.c.Name, "postrm", x.infoPath(s.c.Name, "postrm"), hooks.PostrmPurge())
+	return x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmPurge())
 }
 
 // recordConfigFilesState updates the config-files state of p's package
@@ -106,7 +106,7 @@ func recordConfigFilesState(tx *db.Tx, p pendingStep, purge bool) error {
 	if p.Action != Remove || purge {
 		return tx.DeleteMeta(key)
 	}
-	conf, err := tx.Conffiles(p.Name)
+	conf, err := tx.Conffiles(p.Name, p.Arch)
 	if err != nil || len(conf) == 0 && !p.Postrm {
 		return err
 	}
@@ -122,7 +122,7 @@ func ConfigFilesPackages(d *db.DB) (map[string]string, error) {
 		return nil, err
 	}
 	for name := range m {
-		if _, err := d.Installed(name); err == nil {
+		if _, err := d.Installed(name, ""); err == nil || errors.Is(err, db.ErrAmbiguous) {
 			delete(m, name) // installed again; the key is stale
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return nil, err

@@ -2,12 +2,14 @@ package install
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
+	"aim/db"
 	"aim/deb"
 )
 
@@ -29,12 +31,14 @@ func (e *FileConflictError) Error() string {
 }
 
 // checkConflicts refuses a new file owned by another package unless the
-// new package Replaces it; for replaced owners, ownership moves.
+// new package Replaces it; for replaced owners, ownership moves. A file
+// another instance of the same package has (a Multi-Arch: same package
+// of another architecture) is shared when identical and refused when not.
 func (x *txn) checkConflicts() error {
 	changing := map[string]bool{}
-	claimed := map[string]string{}
+	claimed := map[string]*step{}
 	for _, s := range x.steps {
-		changing[s.c.Name] = true
+		changing[s.key] = true
 	}
 	dpkg, err := dpkgOwners(x.e.Root)
 	if err != nil {
@@ -48,36 +52,81 @@ func (x *txn) checkConflicts() error {
 			if err := x.checkFile(s, f.Path, changing, claimed, dpkg); err != nil {
 				return err
 			}
-			claimed[f.Path] = s.c.Name
+			claimed[f.Path] = s
 		}
 	}
 	return nil
 }
 
-func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed, dpkg map[string]string) error {
+func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed map[string]*step, dpkg map[string]string) error {
 	if owner, ok := dpkg[p]; ok {
-		return &FileConflictError{Package: s.c.Name, Path: p, Owner: owner, Dpkg: true}
+		return &FileConflictError{Package: s.key, Path: p, Owner: owner, Dpkg: true}
 	}
-	if other, ok := claimed[p]; ok && other != s.c.Name && !x.replaces(s, other) {
-		return &FileConflictError{Package: s.c.Name, Path: p, Owner: other}
+	if other, ok := claimed[p]; ok && other.key != s.key {
+		if other.c.Name == s.c.Name {
+			if f, ok := fileOf(other.newFiles, p); ok {
+				return sharedFile(s, other.key, f)
+			}
+		} else if !x.replaces(s, other.c.Name) {
+			return &FileConflictError{Package: s.key, Path: p, Owner: other.key}
+		}
 	}
 	owners, err := x.e.DB.Owners(p)
 	if err != nil {
 		return err
 	}
-	for _, o := range owners {
-		if o == s.c.Name || changing[o] {
+	for _, owner := range owners {
+		o := x.e.key(owner.Name, owner.Architecture)
+		if o == s.key || changing[o] {
 			continue
 		}
-		if !x.replaces(s, o) {
-			return &FileConflictError{Package: s.c.Name, Path: p, Owner: o}
+		if owner.Name == s.c.Name {
+			if err := x.sharedInstalled(s, owner, p); err != nil {
+				return err
+			}
+			continue
+		}
+		if !x.replaces(s, owner.Name) {
+			return &FileConflictError{Package: s.key, Path: p, Owner: o}
 		}
 		if s.takeover == nil {
 			s.takeover = map[string][]string{}
 		}
-		s.takeover[o] = append(s.takeover[o], p)
+		k := owner.String()
+		s.takeover[k] = append(s.takeover[k], p)
 	}
 	return nil
+}
+
+// sharedInstalled checks s's file p against the one the installed
+// instance owner (of s's package, another architecture) has.
+func (x *txn) sharedInstalled(s *step, owner db.Owner, p string) error {
+	files, err := x.e.DB.Files(owner.Name, owner.Architecture)
+	if err != nil {
+		return err
+	}
+	f, _ := fileOf(files, p)
+	return sharedFile(s, x.e.key(owner.Name, owner.Architecture), f)
+}
+
+// sharedFile refuses s's file at f.Path unless it is identical to f,
+// the other instance's.
+func sharedFile(s *step, other string, f db.File) error {
+	mine, _ := fileOf(s.newFiles, f.Path)
+	if mine.Type != f.Type || mine.SHA256 != f.SHA256 || mine.Link != f.Link || mine.Mode != f.Mode {
+		return &SharedFileError{Package: s.key, Other: other, Path: f.Path}
+	}
+	return nil
+}
+
+// fileOf finds p in files.
+func fileOf(files []db.File, p string) (db.File, bool) {
+	for _, f := range files {
+		if f.Path == p {
+			return f, true
+		}
+	}
+	return db.File{}, false
 }
 
 // replaces reports whether s's new version Replaces the installed
@@ -87,7 +136,14 @@ func (x *txn) replaces(s *step, owner string) bool {
 	if err != nil {
 		return false
 	}
-	in, err := x.e.DB.Installed(owner)
+	in, err := x.e.DB.Installed(owner, "")
+	if errors.Is(err, db.ErrAmbiguous) {
+		// Instances of a Multi-Arch: same package move together: any.
+		var all []db.InstalledPackage
+		if all, err = x.e.DB.Instances(owner); err == nil {
+			in = &all[0]
+		}
+	}
 	for _, alts := range rels {
 		for _, r := range alts {
 			if r.Name != owner {

@@ -232,7 +232,7 @@ func (in *Installer) decideRemoval(s *System, d *Decision) error {
 // the others.
 func splitInstalled(s *System, names []string) (installed, absent []string) {
 	for _, n := range names {
-		if s.Installed[n] != nil {
+		if s.Lookup(n) != nil {
 			installed = append(installed, n)
 		} else {
 			absent = append(absent, n)
@@ -273,7 +273,7 @@ func (in *Installer) configFilesOf(names []string) (purges []Change, rest []stri
 // version, from the cache.
 func (in *Installer) decideReinstall(s *System, d *Decision) error {
 	for _, n := range d.Request.Names {
-		p := s.Installed[n]
+		p := s.Lookup(n)
 		if p == nil || p.FromDpkg {
 			return fmt.Errorf("reinstall: %s is not installed by aim", n)
 		}
@@ -295,7 +295,7 @@ func (in *Installer) decideReinstall(s *System, d *Decision) error {
 func (s *System) sameVersion(p *db.InstalledPackage) *resolver.Package {
 	var found *resolver.Package
 	for _, a := range s.Policy.Source.Versions(p.Name) {
-		if a.Package.Version.Compare(p.Version) == 0 {
+		if a.Package.Version.Compare(p.Version) == 0 && a.Package.Arch == p.Architecture {
 			found = a.Package
 		}
 	}

@@ -51,9 +51,9 @@ func (x *txn) displace(s *step, p string) error {
 	}
 	changing := map[string]bool{}
 	for _, o := range x.steps {
-		changing[o.c.Name] = true
+		changing[o.key] = true
 	}
-	if err := x.checkFile(s, p, changing, map[string]string{}, x.dpkgFiles); err != nil {
+	if err := x.checkFile(s, p, changing, map[string]*step{}, x.dpkgFiles); err != nil {
 		return err
 	}
 	if err := x.e.faultAt("displace " + p); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"aim/db"
+	"aim/deb"
 	"aim/deb/rootfs"
 	"aim/hooks"
 	"aim/repo"
@@ -126,6 +127,11 @@ type Engine struct {
 	Log io.Writer
 	// MinFree is extra space (bytes) that must stay free after unpacking.
 	MinFree int64
+	// Arch is the native architecture (New sets the one aim was built
+	// for). A package of another architecture but all is an instance
+	// keyed NAME:ARCH (see Key), so that it can sit beside the native
+	// instance of a Multi-Arch: same package.
+	Arch string
 
 	fault      func(point string) error // tests inject failures here
 	recovered  bool                     // recovery ran and nothing failed since
@@ -146,7 +152,7 @@ func New(root string, d *db.DB) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{Root: abs, DB: d, Fetcher: repo.NewFetcher(), Scripts: r}, nil
+	return &Engine{Root: abs, DB: d, Fetcher: repo.NewFetcher(), Scripts: r, Arch: deb.HostArch()}, nil
 }
 
 // ArchivesDir is where fetched archives are kept, relative to the root.
@@ -184,11 +190,11 @@ func (e *Engine) Run(ctx context.Context, t *Task, tx *Transaction) (*Result, er
 	return res, nil
 }
 
-// changeSet is the names of the packages tx changes.
-func changeSet(tx *Transaction) map[string]bool {
+// changeSet is the names and keys (see Key) of the packages tx changes.
+func (e *Engine) changeSet(tx *Transaction) map[string]bool {
 	out := map[string]bool{}
 	for _, c := range tx.Changes {
-		out[c.Name] = true
+		out[c.Name], out[e.key(c.Name, c.Arch)] = true, true
 	}
 	return out
 }
@@ -235,7 +241,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	}
 	ctx, cancel := t.context(ctx)
 	defer cancel()
-	if err := e.configurePending(ctx, e.scriptRunner(tr), changeSet(tx)); err != nil {
+	if err := e.configurePending(ctx, e.scriptRunner(tr), e.changeSet(tx)); err != nil {
 		return nil, err
 	}
 	if err := e.runPendingTriggers(ctx, e.scriptRunner(tr), tr); err != nil {
@@ -243,7 +249,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	}
 	t.persistTo(func(r *db.Task) { e.DB.PutTask(r) })
 	t.set(Executing, 0, "preparing")
-	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr)}
+	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr), placed: map[string]bool{}}
 	unlock, err := lockDpkg(e.Root)
 	if err != nil {
 		return nil, err

@@ -55,7 +55,7 @@ func TestInstallUpgradeRemoveScripts(t *testing.T) {
 	if snap := f.snapshot(); snap != "." {
 		t.Errorf("left after removal:\n%s", snap)
 	}
-	if _, err := f.d.Installed("hello"); err == nil {
+	if _, err := f.d.Installed("hello", ""); err == nil {
 		t.Error("still recorded as installed")
 	}
 	f.checkConsistent()
@@ -83,7 +83,7 @@ func TestRollbackFailingPreinst(t *testing.T) {
 	if got := f.scriptLog(); !reflect.DeepEqual(got, want) {
 		t.Errorf("scripts = %q\nwant %q", got, want)
 	}
-	if p, _ := f.d.Installed("base"); p == nil || p.Version.String() != "1" {
+	if p, _ := f.d.Installed("base", ""); p == nil || p.Version.String() != "1" {
 		t.Errorf("database changed: %+v", p)
 	}
 	f.checkConsistent()
@@ -100,7 +100,7 @@ func TestRollbackFailingPostinst(t *testing.T) {
 	if got := f.snapshot(); got != before {
 		t.Errorf("root after rollback:\n%s", got)
 	}
-	if _, err := f.d.Installed("app"); err == nil {
+	if _, err := f.d.Installed("app", ""); err == nil {
 		t.Error("app recorded")
 	}
 	f.checkConsistent()
@@ -165,7 +165,7 @@ func TestFileConflicts(t *testing.T) {
 		t.Error("conflicting file overwritten")
 	}
 	f.mustRun(f.install(spec{name: "b", version: "1", files: map[string]string{"/opt/shared": "b"}, fields: "Replaces: a (<< 2)\n"}))
-	if own, _ := f.d.Owners("/opt/shared"); !reflect.DeepEqual(own, []string{"b"}) {
+	if own, _ := f.d.Owners("/opt/shared"); len(own) != 1 || own[0].Name != "b" {
 		t.Errorf("owners = %v, want b", own)
 	}
 	f.checkConsistent()
@@ -200,7 +200,7 @@ func TestConffiles(t *testing.T) {
 	if !reflect.DeepEqual(r.KeptConffiles, []string{"/etc/c.conf"}) || !strings.Contains(r.Transcript, "kept the changed conffile") {
 		t.Errorf("result %v, transcript:\n%s", r.KeptConffiles, r.Transcript)
 	}
-	probs, _ := Verify(f.root, f.d, nil)
+	probs, _ := Verify(f.root, f.e.Arch, f.d, nil)
 	if len(probs) != 1 || probs[0].Kind != ConffileChanged {
 		t.Errorf("verify = %v", probs)
 	}

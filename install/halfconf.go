@@ -34,8 +34,12 @@ const (
 type pendingStep struct {
 	Action                Action
 	Name, Version, Origin string
-	Arch, Control         string
-	Auto, HadOld          bool
+	// Arch is the instance's architecture (the new one for an unpack),
+	// OldArch the installed one's; Key names the instance (see Key).
+	// Records written before aim kept instances have none of them.
+	Arch, OldArch, Key string
+	Control            string
+	Auto, HadOld       bool
 	// Postrm: the removed package has a postrm, which keeps it in the
 	// config-files state until purged, as under dpkg.
 	Postrm                 bool
@@ -45,16 +49,20 @@ type pendingStep struct {
 	Takeover               map[string][]string
 }
 
+// key is the instance's key; its name in a record without one.
+func (p pendingStep) key() string { return cmp.Or(p.Key, p.Name) }
+
 // pendingOf is the record of s's outcome.
 func (x *txn) pendingOf(s *step) pendingStep {
-	p := pendingStep{Action: s.c.Action, Name: s.c.Name, Version: s.c.Version, Origin: s.c.Origin,
+	p := pendingStep{Action: s.c.Action, Name: s.c.Name, Key: s.key, Arch: s.arch, Version: s.c.Version, Origin: s.c.Origin,
 		Auto: s.c.Auto, HadOld: s.old != nil, OldVersion: s.oldVersion(), CfgVersion: s.cfgVersion,
 		Files: s.newFiles, Conf: s.conf, Takeover: s.takeover}
 	if s.old != nil {
 		p.Auto = s.old.Auto && s.c.Auto
+		p.OldArch = s.old.Architecture
 	}
 	if s.c.Action == Remove {
-		p.Postrm = exists(x.infoPath(s.c.Name, "postrm"))
+		p.Postrm = exists(x.infoPath(s.key, "postrm"))
 	}
 	if s.ctrl != nil {
 		p.Control = s.ctrl.Control.String()
@@ -156,8 +164,8 @@ func rollForwardUnpacked(d *db.DB, txid string) ([]string, error) {
 				return err
 			}
 			if p.Action.unpacks() {
-				half[p.Name] = cmp.Or(p.OldVersion, p.CfgVersion)
-				names = append(names, p.Name)
+				half[p.key()] = cmp.Or(p.OldVersion, p.CfgVersion)
+				names = append(names, p.key())
 			}
 		}
 		if err := setHalfConfigured(tx, half); err != nil {
@@ -235,7 +243,8 @@ func (e *Engine) configurePending(ctx context.Context, r *hooks.Runner, skip map
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		p := hooks.Script{Package: n, Name: "postinst", Path: infoPathOf(e.Root, n, "postinst"), Args: hooks.PostinstConfigure(half[n])}
+		name, _ := SplitKey(n) // n is the instance's key
+		p := hooks.Script{Package: name, Name: "postinst", Path: infoPathOf(e.Root, n, "postinst"), Args: hooks.PostinstConfigure(half[n])}
 		if _, err := r.Run(ctx, p); err != nil {
 			return fmt.Errorf("%s is half-configured: postinst configure: %w", n, err)
 		}
@@ -278,18 +287,20 @@ func recordPending(tx *db.Tx, p pendingStep, purge bool) error {
 	}
 	switch p.Action {
 	case Purge:
-		return tx.SetConffiles(p.Name, nil)
+		return tx.SetConffiles(p.Name, p.Arch, nil)
 	case Remove:
-		if err := tx.DeleteInstalled(p.Name); err != nil {
+		if err := tx.DeleteInstalled(p.Name, p.Arch); err != nil {
 			return err
 		}
 		if purge {
-			return tx.SetConffiles(p.Name, nil)
+			return tx.SetConffiles(p.Name, p.Arch, nil)
 		}
 		return nil
 	}
-	for owner, paths := range p.Takeover {
-		if err := tx.DisownFiles(owner, paths); err != nil {
+	for o, paths := range p.Takeover {
+		var owner struct{ name, arch string }
+		owner.name, owner.arch = SplitKey(o)
+		if err := tx.DisownFiles(owner.name, owner.arch, paths); err != nil {
 			return err
 		}
 	}
@@ -304,11 +315,39 @@ func recordPending(tx *db.Tx, p pendingStep, purge bool) error {
 	}
 	in := &db.InstalledPackage{Name: p.Name, Version: v, Architecture: id.Architecture,
 		Auto: p.Auto, User: deb.IsUserSection(c.Get("Section")), Origin: p.Origin, Control: c}
+	if err := moveArch(tx, p, in.Architecture); err != nil {
+		return err
+	}
 	if err := tx.PutInstalled(in); err != nil {
 		return err
 	}
-	if err := tx.SetFiles(p.Name, p.Files); err != nil {
+	if err := tx.SetFiles(p.Name, in.Architecture, p.Files); err != nil {
 		return err
 	}
-	return tx.SetConffiles(p.Name, p.Conf)
+	return tx.SetConffiles(p.Name, in.Architecture, p.Conf)
+}
+
+// moveArch carries the installed instance p upgrades over to arch when
+// the upgrade changes its architecture (to or from all), so that it
+// replaces its row instead of adding a second instance. A record without
+// OldArch (written before aim kept instances) moves the only instance.
+func moveArch(tx *db.Tx, p pendingStep, arch string) error {
+	name, from := p.Name, p.OldArch
+	if !p.HadOld {
+		return nil
+	}
+	if from == "" {
+		old, err := tx.Installed(name, "")
+		if errors.Is(err, db.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		from = old.Architecture
+	}
+	if from == arch {
+		return nil
+	}
+	return tx.MoveInstalled(name, from, arch)
 }

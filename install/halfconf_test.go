@@ -56,7 +56,7 @@ func TestInterruptedConfigure(t *testing.T) {
 	if !reflect.DeepEqual(r.Unconfigured, []string{"app"}) {
 		t.Fatalf("recovered %+v, want app unconfigured", r)
 	}
-	if p, err := f.d.Installed("app"); err != nil || p.Version.String() != "1" {
+	if p, err := f.d.Installed("app", ""); err != nil || p.Version.String() != "1" {
 		t.Fatalf("app not recorded after roll forward: %v", err)
 	}
 	if half, _ := HalfConfigured(f.d); !reflect.DeepEqual(half, []string{"app"}) {

@@ -23,6 +23,7 @@ type spec struct {
 	scripts       map[string]string // name -> body (after #!/bin/sh)
 	conffiles     []string
 	fields        string // extra control lines
+	arch          string // Architecture; all when empty
 }
 
 // fixture is a root with a database and an engine running scripts
@@ -65,7 +66,11 @@ func (f *fixture) logScript(extra string) string {
 func (f *fixture) build(s spec) string {
 	f.t.Helper()
 	m := fstest.MapFS{}
-	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n%s", s.name, s.version, s.fields)
+	arch := s.arch
+	if arch == "" {
+		arch = "all"
+	}
+	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: t <t@example.org>\nDescription: test\n%s", s.name, s.version, arch, s.fields)
 	m["DEBIAN/control"] = &fstest.MapFile{Data: []byte(control), Mode: 0o644}
 	for p, c := range s.files {
 		m[strings.TrimPrefix(p, "/")] = &fstest.MapFile{Data: []byte(c), Mode: 0o644}
@@ -82,7 +87,11 @@ func (f *fixture) build(s spec) string {
 		m["DEBIAN/conffiles"] = &fstest.MapFile{Data: []byte(strings.Join(s.conffiles, "\n") + "\n"), Mode: 0o644}
 	}
 	addDirs(m)
-	p := filepath.Join(f.dir, s.name+"_"+s.version+".deb")
+	file := s.name + "_" + s.version + ".deb"
+	if s.arch != "" {
+		file = s.name + "_" + s.version + "_" + s.arch + ".deb"
+	}
+	p := filepath.Join(f.dir, file)
 	out, err := os.Create(p)
 	if err != nil {
 		f.t.Fatal(err)
@@ -157,7 +166,7 @@ func (f *fixture) snapshot() string {
 // that make it).
 func (f *fixture) checkConsistent() {
 	f.t.Helper()
-	probs, err := Verify(f.root, f.d, nil)
+	probs, err := Verify(f.root, f.e.Arch, f.d, nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}

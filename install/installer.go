@@ -123,6 +123,7 @@ func (in *Installer) start() error {
 			return err
 		}
 	}
+	eng.Arch = in.opts.Arch
 	in.eng = eng
 	if !in.opts.NoSessionLog {
 		if log, err := hooks.OpenSessionLog(rootfs.Root(in.root).LogDir(), 1<<20, 3); err == nil {

@@ -102,7 +102,7 @@ func TestVerifyNamesPendingPackages(t *testing.T) {
 			if err := f.d.Update(func(tx *db.Tx) error { return tx.SetMeta(tc.key, tc.value) }); err != nil {
 				t.Fatal(err)
 			}
-			probs, err := Verify(f.root, f.d, nil)
+			probs, err := Verify(f.root, f.e.Arch, f.d, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

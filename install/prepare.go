@@ -35,22 +35,29 @@ type txn struct {
 	ldconfig bool
 	// dpkgFiles maps dpkg's files to their packages, once read.
 	dpkgFiles map[string]string
+	// placed holds the paths replaceFiles put in place, so that the
+	// second instance of a Multi-Arch: same package to ship a shared
+	// file finds it placed.
+	placed map[string]bool
 }
 
 // step is one change with what the engine learnt about it.
 type step struct {
-	c        Change
-	old      *db.InstalledPackage // the installed version, for Upgrade and Remove
-	oldFiles []db.File
-	archive  string              // the local .deb
-	cached   string              // its name in the archives cache, when fetched
-	ctrl     *deb.ControlArchive // the new version's control members
-	read     *readArchive        // the archive they were read from
-	ctrlDir  string              // host dir holding them during the transaction
-	entries  []unpack.Entry
-	newFiles []db.File
-	conf     map[string]string // new conffiles: path -> shipped hash
-	journal  db.JournalStep
+	c Change
+	// key names the instance (see Key); arch is its architecture as
+	// installed or to install ("" when neither is known yet).
+	key, arch string
+	old       *db.InstalledPackage // the installed version, for Upgrade and Remove
+	oldFiles  []db.File
+	archive   string              // the local .deb
+	cached    string              // its name in the archives cache, when fetched
+	ctrl      *deb.ControlArchive // the new version's control members
+	read      *readArchive        // the archive they were read from
+	ctrlDir   string              // host dir holding them during the transaction
+	entries   []unpack.Entry
+	newFiles  []db.File
+	conf      map[string]string // new conffiles: path -> shipped hash
+	journal   db.JournalStep
 	// how far apply got, for the unwind
 	oldPrerm, preinst, replaced, oldPostrm, removed bool
 	// cfgVersion is the version whose conffiles a removal left behind,
@@ -62,6 +69,15 @@ type step struct {
 }
 
 func (s *step) version() string { return s.c.Version }
+
+// oldArch is the architecture of the instance as installed, else of the
+// one to install.
+func (s *step) oldArch() string {
+	if s.old != nil {
+		return s.old.Architecture
+	}
+	return s.arch
+}
 
 func (s *step) oldVersion() string {
 	if s.old == nil {
@@ -101,12 +117,15 @@ func (x *txn) prepare() error {
 
 // load reads the installed state of c's package.
 func (x *txn) load(c Change) (*step, error) {
-	s := &step{c: c}
-	old, err := x.e.DB.Installed(c.Name)
+	s := &step{c: c, key: x.e.key(c.Name, c.Arch), arch: c.Arch}
+	old, err := x.instance(c)
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		if c.Action != Install && c.Action != Purge {
 			return nil, fmt.Errorf("%s %s: not installed by aim", c.Action, c.Name)
+		}
+		if c.Action == Purge && c.Arch == "" {
+			s.key = x.removedKey(c.Name)
 		}
 		if err := x.loadConfigFiles(s); err != nil {
 			return nil, err
@@ -115,7 +134,13 @@ func (x *txn) load(c Change) (*step, error) {
 		return nil, err
 	default:
 		s.old = old
-		if s.oldFiles, err = x.e.DB.Files(c.Name); err != nil {
+		if s.arch == "" || c.Action == Remove {
+			s.key, s.arch = x.e.key(c.Name, old.Architecture), old.Architecture
+		}
+		if err := x.adoptInfo(s); err != nil {
+			return nil, err
+		}
+		if s.oldFiles, err = x.e.DB.Files(c.Name, old.Architecture); err != nil {
 			return nil, err
 		}
 		if c.Action == Purge {
@@ -136,6 +161,73 @@ func (x *txn) load(c Change) (*step, error) {
 		s.cached = name
 	}
 	return s, nil
+}
+
+// adoptInfo renames the control members that an aim of schema version 2
+// kept for a foreign architecture's package under its bare name
+// (InfoDir/NAME.MEMBER) to the instance's key, when that instance is the
+// package's only one (so the members are its own).
+func (x *txn) adoptInfo(s *step) error {
+	if s.key == s.c.Name {
+		return nil
+	}
+	all, err := x.e.DB.Instances(s.c.Name)
+	if err != nil || len(all) != 1 {
+		return err
+	}
+	old, err := filepath.Glob(filepath.Join(rootfs.Root(x.e.Root).Path(InfoDir), s.c.Name+".*"))
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		member := strings.TrimPrefix(filepath.Base(p), s.c.Name+".")
+		if strings.Contains(member, ".") {
+			continue // another package's (NAME.MORE.MEMBER)
+		}
+		if err := os.Rename(p, x.infoPath(s.key, member)); err != nil {
+			return fmt.Errorf("%s: %w", s.key, err)
+		}
+	}
+	return nil
+}
+
+// removedKey is the key of a removed package whose postrm stays for its
+// purge: NAME, or the one NAME:ARCH of a foreign instance that left one.
+func (x *txn) removedKey(name string) string {
+	if exists(x.infoPath(name, "postrm")) {
+		return name
+	}
+	kept, _ := filepath.Glob(filepath.Join(rootfs.Root(x.e.Root).Path(InfoDir), name+":*.postrm"))
+	if len(kept) == 1 {
+		return strings.TrimSuffix(filepath.Base(kept[0]), ".postrm")
+	}
+	return name
+}
+
+// instance returns the installed instance c changes: the one of c's
+// architecture, or the only one when c names none or moves it between
+// the native architecture and all. An instance of another architecture
+// is not c's: c's package is installed beside it. The error wraps
+// db.ErrNotFound when there is none.
+func (x *txn) instance(c Change) (*db.InstalledPackage, error) {
+	if c.Arch == "" {
+		return x.e.DB.Installed(c.Name, "")
+	}
+	all, err := x.e.DB.Instances(c.Name)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].Architecture == c.Arch {
+			return &all[i], nil
+		}
+	}
+	for i := range all {
+		if x.e.sameSlot(all[i].Architecture, c.Arch) {
+			return &all[i], nil
+		}
+	}
+	return nil, fmt.Errorf("installed package %s: %w", x.e.key(c.Name, c.Arch), db.ErrNotFound)
 }
 
 // fetchAll downloads the archives not yet in the cache.
@@ -215,6 +307,9 @@ func (x *txn) readAll() error {
 		if s.c.Version == "" {
 			s.c.Version = id.Version
 		}
+		if s.arch != id.Architecture && s.c.Arch == "" {
+			s.arch, s.key = id.Architecture, x.e.key(s.c.Name, id.Architecture)
+		}
 	}
 	return nil
 }
@@ -293,13 +388,13 @@ func (x *txn) result() *Result {
 	for _, s := range x.steps {
 		switch s.c.Action {
 		case Install:
-			r.Installed = append(r.Installed, s.c.Name)
+			r.Installed = append(r.Installed, s.key)
 		case Upgrade:
-			r.Upgraded = append(r.Upgraded, s.c.Name)
+			r.Upgraded = append(r.Upgraded, s.key)
 		case Remove:
-			r.Removed = append(r.Removed, s.c.Name)
+			r.Removed = append(r.Removed, s.key)
 		case Purge:
-			r.Purged = append(r.Purged, s.c.Name)
+			r.Purged = append(r.Purged, s.key)
 		}
 	}
 	for f := range x.flags {

@@ -25,7 +25,7 @@ func (x *txn) countSteps() (unpacks, removals counter) {
 // reportStep reports the next step of phase for s, at progress.
 func (x *txn) reportStep(c *counter, progress float64, phase Phase, msg string, s *step) {
 	c.i++
-	x.t.report(progress, Event{Message: msg + " " + s.c.Name, Phase: phase, Package: s.c.Name, Index: c.i, Count: c.n})
+	x.t.report(progress, Event{Message: msg + " " + s.key, Phase: phase, Package: s.key, Index: c.i, Count: c.n})
 }
 
 // downloadReporter returns a fetcher like the engine's that also reports

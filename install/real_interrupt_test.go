@@ -84,7 +84,7 @@ func TestRealInterruptedConfigureFinished(t *testing.T) {
 			t.Errorf("%s: exit %d: %s", prog[0], code, out)
 		}
 	}
-	probs, err := Verify(root, in.DB(), nil)
+	probs, err := Verify(root, in.Arch(), in.DB(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -286,11 +286,12 @@ func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 	}
 	keep := ""
 	if st.Action == Remove.String() && !st.Purge {
-		conf, err := d.Conffiles(st.Package)
+		name, arch := SplitKey(st.Package)
+		conf, err := d.Conffiles(name, arch)
 		if err != nil {
 			return err
 		}
-		_, merr := d.Meta(configFilesKey + st.Package)
+		_, merr := d.Meta(configFilesKey + name)
 		if merr != nil && !errors.Is(merr, db.ErrNotFound) {
 			return merr
 		}

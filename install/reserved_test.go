@@ -74,7 +74,7 @@ func TestReservedMembers(t *testing.T) {
 			if after := f.snapshot(); after != before {
 				t.Errorf("the root changed:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
-			if _, err := f.d.Installed("victim"); err != nil {
+			if _, err := f.d.Installed("victim", ""); err != nil {
 				t.Errorf("the database lost victim: %v", err)
 			}
 			if _, err := os.Lstat(filepath.Join(f.root, rootfs.LogDir)); err == nil {

@@ -45,7 +45,7 @@ func (x *txn) rollback(cause error) error {
 // put back, the files, then the rest of the unwind scripts.
 func (x *txn) unwind(u *undoer, s *step) error {
 	rec := x.unwindOf(s)
-	before, after := unwindScripts(rec, x.e.Root, s.c.Name, s.ctrlDir)
+	before, after := unwindScripts(rec, x.e.Root, s.key, s.ctrlDir)
 	x.unwindScripts(before)
 	restoreDirs(x.e.Root, rec.Dirs)
 	if err := u.step(s.journal); err != nil {

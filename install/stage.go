@@ -48,7 +48,7 @@ func hostPath(root, p string) (string, error) {
 func (x *txn) begin() error {
 	var steps []db.JournalStep
 	for _, s := range x.steps {
-		st := db.JournalStep{TxID: x.id, Action: s.c.Action.String(), Package: s.c.Name,
+		st := db.JournalStep{TxID: x.id, Action: s.c.Action.String(), Package: s.key,
 			Phase: db.JournalStaging, Deb: s.archive, Old: filePaths(s.oldFiles), Purge: x.tx.Purge}
 		steps = append(steps, st)
 	}
@@ -193,7 +193,7 @@ func ctrlDir(root, txid, pkg string) string {
 // writeControl writes s's control members (scripts, conffiles, triggers,
 // checkrm, ...) to its control directory.
 func (x *txn) writeControl(s *step) error {
-	s.ctrlDir = ctrlDir(x.e.Root, x.id, s.c.Name)
+	s.ctrlDir = ctrlDir(x.e.Root, x.id, s.key)
 	if err := os.MkdirAll(s.ctrlDir, 0o755); err != nil {
 		return err
 	}

@@ -37,8 +37,9 @@ type System struct {
 	Policy *policy.System
 	// Cache is the available-package cache; nil without package lists.
 	Cache *repo.Cache
-	// Installed holds the installed packages by name: aim's, and dpkg's
-	// (FromDpkg) where aim has none of that name.
+	// Installed holds the installed packages by key (see Key: NAME, or
+	// NAME:ARCH for a foreign architecture's instance): aim's, and dpkg's
+	// (FromDpkg) where aim has none of that key.
 	Installed map[string]*db.InstalledPackage
 	// Holds names the held packages.
 	Holds map[string]bool
@@ -52,8 +53,31 @@ func (s *System) Close() {
 	}
 }
 
-// Names returns the installed package names in order.
+// Names returns the installed packages' keys in order.
 func (s *System) Names() []string { return sortedNames(s.Installed) }
+
+// Lookup returns the installed package a request names: by its key
+// (NAME or NAME:ARCH), else, for a bare NAME, the only instance of that
+// name (a foreign package installed for one architecture); nil when none
+// or several match.
+func (s *System) Lookup(n string) *db.InstalledPackage {
+	if in := s.Installed[n]; in != nil {
+		return in
+	}
+	if _, arch := SplitKey(n); arch != "" {
+		return nil
+	}
+	var found *db.InstalledPackage
+	for k, in := range s.Installed {
+		if name, _ := SplitKey(k); name == n {
+			if found != nil {
+				return nil
+			}
+			found = in
+		}
+	}
+	return found
+}
 
 func sortedNames(m map[string]*db.InstalledPackage) []string {
 	out := make([]string, 0, len(m))
@@ -81,7 +105,7 @@ func loadSystem(root, arch string, foreign []string, d *db.DB, needLists bool, l
 	default:
 		return nil, err
 	}
-	if s.Installed, err = LoadInstalled(root, d); err == nil {
+	if s.Installed, err = LoadInstalled(root, arch, d); err == nil {
 		s.Holds, err = Holds(d)
 	}
 	if err != nil {
@@ -97,7 +121,8 @@ func loadSystem(root, arch string, foreign []string, d *db.DB, needLists bool, l
 	}
 	s.Policy = &policy.System{Source: src, Arch: arch, Foreign: foreign}
 	for _, n := range s.Names() {
-		in, err := InstalledOf(s.Installed[n], s.Holds[n])
+		name, _ := SplitKey(n)
+		in, err := InstalledOf(s.Installed[n], s.Holds[name])
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -107,17 +132,18 @@ func loadSystem(root, arch string, foreign []string, d *db.DB, needLists bool, l
 	return s, nil
 }
 
-// LoadInstalled returns what is installed below root by name: dpkg's
-// packages (when var/lib/dpkg/status exists), then aim's from d (nil
-// when there is no database), which win over dpkg's of the same name.
-func LoadInstalled(root string, d *db.DB) (map[string]*db.InstalledPackage, error) {
+// LoadInstalled returns what is installed below root by key (see Key,
+// with native the native architecture): dpkg's packages (when
+// var/lib/dpkg/status exists), then aim's from d (nil when there is no
+// database), which win over dpkg's of the same key.
+func LoadInstalled(root, native string, d *db.DB) (map[string]*db.InstalledPackage, error) {
 	out := map[string]*db.InstalledPackage{}
 	dpkg, err := db.ReadDpkgStatus(root)
 	if err != nil {
 		return nil, err
 	}
 	for i := range dpkg {
-		out[dpkg[i].Name] = &dpkg[i]
+		out[Key(dpkg[i].Name, dpkg[i].Architecture, native)] = &dpkg[i]
 	}
 	if d == nil {
 		return out, nil
@@ -131,8 +157,9 @@ func LoadInstalled(root string, d *db.DB) (map[string]*db.InstalledPackage, erro
 		return nil, err
 	}
 	for i := range pkgs {
-		pkgs[i].DpkgState = pending[pkgs[i].Name]
-		out[pkgs[i].Name] = &pkgs[i]
+		k := Key(pkgs[i].Name, pkgs[i].Architecture, native)
+		pkgs[i].DpkgState = pending[k]
+		out[k] = &pkgs[i]
 	}
 	return out, nil
 }
@@ -232,7 +259,7 @@ func (s *System) Paragraph(p *resolver.Package) *deb.Paragraph {
 	case LocalArchive:
 		return ref.Control
 	}
-	if in := s.Installed[p.Name]; in != nil && in.Control != nil {
+	if in := s.Installed[Key(p.Name, p.Arch, s.Policy.Arch)]; in != nil && in.Control != nil {
 		return in.Control
 	}
 	return &deb.Paragraph{}

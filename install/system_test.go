@@ -171,7 +171,7 @@ func TestFullDisk(t *testing.T) {
 	if got := f.snapshot(); got != before {
 		t.Errorf("root after a full disk:\n%s\nwant:\n%s", got, before)
 	}
-	if _, err := f.d.Installed("big"); err == nil {
+	if _, err := f.d.Installed("big", ""); err == nil {
 		t.Error("big recorded as installed")
 	}
 	f.checkConsistent()

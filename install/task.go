@@ -66,8 +66,9 @@ type Event struct {
 	// Message says what the task is doing, e.g. "unpacking hello".
 	Message string
 	// Phase, when set, says which part of the transaction the event is
-	// about; Package, Index (from 1) and Count place a per-package step,
-	// Bytes and TotalBytes a download.
+	// about; Package (the instance's key: NAME, or NAME:ARCH for a
+	// foreign architecture's, see Key), Index (from 1) and Count place a
+	// per-package step, Bytes and TotalBytes a download.
 	Phase             Phase
 	Package           string
 	Index, Count      int

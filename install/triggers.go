@@ -240,7 +240,7 @@ func (x *txn) triggerFiles(s *step) [][]byte {
 		}
 	}
 	if s.c.Action != Install {
-		if data, err := os.ReadFile(x.infoPath(s.c.Name, "triggers")); err == nil {
+		if data, err := os.ReadFile(x.infoPath(s.key, "triggers")); err == nil {
 			out = append(out, data)
 		}
 	}
@@ -265,8 +265,8 @@ func (x *txn) interests() []interest {
 	}
 	changed := map[string]bool{} // removed, or configured by this transaction
 	for _, s := range x.steps {
-		changed[s.c.Name] = true
-		delete(byPkg, s.c.Name)
+		changed[s.c.Name], changed[s.key] = true, true
+		delete(byPkg, s.key) // info files are named by the instance's key
 	}
 	for _, in := range dpkgInterests(x.e.Root) {
 		if _, ok := byPkg[in.pkg]; !ok && !changed[in.pkg] {

@@ -36,7 +36,7 @@ func TestTriggerAwaitedFailureFailsActivator(t *testing.T) {
 			if got := f.snapshot(); got != before {
 				t.Errorf("not rolled back:\n%s", got)
 			}
-			if _, err := f.d.Installed("a"); err == nil {
+			if _, err := f.d.Installed("a", ""); err == nil {
 				t.Error("a is installed")
 			}
 			f.checkConsistent()

@@ -90,7 +90,7 @@ func (e *Engine) runPendingTriggers(ctx context.Context, r *hooks.Runner, tr *ho
 	}
 	for _, pkg := range sortedKeys(boolSet(p)) {
 		path := infoPathOf(e.Root, pkg, "postinst")
-		if _, err := e.DB.Installed(pkg); errors.Is(err, db.ErrNotFound) {
+		if _, err := e.DB.Installed(pkg, ""); errors.Is(err, db.ErrNotFound) {
 			// dpkg's package, whose triggers a crash left activated, or gone
 			if path = dpkgPostinst(e.Root, pkg); path == "" {
 				delete(p, pkg)

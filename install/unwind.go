@@ -44,7 +44,7 @@ func (x *txn) unwindOf(s *step) unwindRecord {
 // of a removal.
 func (x *txn) saveUnwind(s *step) error {
 	rec := x.unwindOf(s)
-	before, after := unwindScripts(rec, x.e.Root, s.c.Name, s.ctrlDir)
+	before, after := unwindScripts(rec, x.e.Root, s.key, s.ctrlDir)
 	if !anyExists(before) && !anyExists(after) && len(rec.Dirs) == 0 {
 		return nil
 	}
@@ -52,8 +52,8 @@ func (x *txn) saveUnwind(s *step) error {
 	if err != nil {
 		return err
 	}
-	if err := x.e.DB.SetMeta(unwindKey+x.id+":"+s.c.Name, string(data)); err != nil {
-		return fmt.Errorf("journal scripts of %s: %w", s.c.Name, err)
+	if err := x.e.DB.SetMeta(unwindKey+x.id+":"+s.key, string(data)); err != nil {
+		return fmt.Errorf("journal scripts of %s: %w", s.key, err)
 	}
 	return nil
 }

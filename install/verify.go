@@ -46,8 +46,9 @@ func (p Problem) String() string {
 // returns the differences in package and path order. Conffiles that
 // differ are ConffileChanged, never Changed. A package whose
 // configuration is pending (see PendingState) is a NotConfigured problem
-// before its files.
-func Verify(root string, d *db.DB, names []string) ([]Problem, error) {
+// before its files. Packages are named by their keys (see Key, with
+// native the native architecture): NAME:ARCH names a foreign instance.
+func Verify(root, native string, d *db.DB, names []string) ([]Problem, error) {
 	pending, err := PendingState(d)
 	if err != nil {
 		return nil, err
@@ -58,7 +59,7 @@ func Verify(root string, d *db.DB, names []string) ([]Problem, error) {
 			return nil, err
 		}
 		for _, p := range pkgs {
-			names = append(names, p.Name)
+			names = append(names, Key(p.Name, p.Architecture, native))
 		}
 	}
 	var out []Problem
@@ -66,7 +67,11 @@ func Verify(root string, d *db.DB, names []string) ([]Problem, error) {
 		if st := pending[n]; st != "" {
 			out = append(out, Problem{Package: n, Kind: NotConfigured, Detail: st})
 		}
-		files, err := d.Files(n)
+		name, arch := SplitKey(n)
+		files, err := d.Files(name, arch)
+		if arch == "" && errors.Is(err, db.ErrAmbiguous) {
+			files, err = d.Files(name, native) // the native instance
+		}
 		if err != nil {
 			return nil, err
 		}

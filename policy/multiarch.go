@@ -1,10 +1,10 @@
 package policy
 
 // This file holds what the policy says about packages of several
-// architectures: a plan that would leave two architectures' instances of
-// a name installed is refused until the engine and the database key
-// packages by (name, architecture), and always when dpkg owns one of
-// them.
+// architectures: the instances of a Multi-Arch: same package that aim
+// installs sit side by side (the engine and the database key packages by
+// name and architecture), but aim never installs one beside an instance
+// dpkg owns.
 
 import (
 	"fmt"
@@ -14,12 +14,12 @@ import (
 
 // CoinstallError refuses a plan that installs Package beside Beside, an
 // installed instance of the same Multi-Arch: same package for another
-// architecture.
+// architecture that dpkg owns: installing another architecture's
+// instance needs dpkg's upgraded in step, which is apt's job.
 type CoinstallError struct {
 	Package, Beside *resolver.Package
-	// Dpkg is true when Beside belongs to dpkg: installing another
-	// architecture's instance needs dpkg's upgraded in step, which is
-	// apt's job.
+	// Dpkg is true when Beside belongs to dpkg (always, for the errors
+	// policy returns now).
 	Dpkg bool
 }
 
@@ -30,13 +30,14 @@ func (e *CoinstallError) Error() string {
 		return fmt.Sprintf("%s would be installed beside dpkg's %s: another architecture's instance of a Multi-Arch: same package moves with dpkg's, which aim leaves to apt (apt install %s)",
 			name, beside, name)
 	}
-	return fmt.Sprintf("%s would be installed beside %s: aim does not install two architectures' instances of a package yet", name, beside)
+	return fmt.Sprintf("%s would be installed beside %s", name, beside)
 }
 
 // checkInstances refuses a plan whose new packages sit beside an
-// installed package of the same name that the plan keeps.
+// instance of the same name, of another architecture, that dpkg owns
+// and the plan keeps.
 func checkInstances(sys *System, plan *resolver.Plan) error {
-	inst := sys.index()
+	all := sys.instances()
 	gone := map[string]bool{}
 	for _, q := range plan.Remove {
 		gone[q.Key()] = true
@@ -44,14 +45,11 @@ func checkInstances(sys *System, plan *resolver.Plan) error {
 	for _, c := range plan.Upgrade {
 		gone[c.From.Key()] = true
 	}
-	news := map[string]*resolver.Package{}
 	for _, q := range append(append([]*resolver.Package(nil), plan.Install...), upgradedTo(plan)...) {
-		if other := news[q.Name]; other != nil {
-			return &CoinstallError{Package: q, Beside: other}
-		}
-		news[q.Name] = q
-		if in := inst[q.Name]; in != nil && !gone[in.Package.Key()] {
-			return &CoinstallError{Package: q, Beside: in.Package, Dpkg: in.Dpkg}
+		for _, in := range all[q.Name] {
+			if in.Dpkg && !gone[in.Package.Key()] {
+				return &CoinstallError{Package: q, Beside: in.Package, Dpkg: true}
+			}
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"aim/deb"
@@ -14,16 +15,22 @@ import (
 // named too (the error names them). Then every package the removed ones
 // pulled in, directly or indirectly, goes as well when it is not a user
 // package, was installed automatically and nothing left needs it.
+//
+// A name may be NAME:ARCH: that architecture's instance goes; the other
+// instances of a Multi-Arch: same package stay. An instance that is the
+// only one of its name is removed as the name.
 func Remove(sys *System, names []string) (*Outcome, error) {
 	inst := sys.index()
 	gone := map[string]bool{}
-	for _, n := range names {
-		in := inst[n]
+	named := make([]string, len(names))
+	for i, n := range names {
+		in, key := sys.instanceOf(n, inst)
 		if err := removable(in, n); err != nil {
 			return nil, err
 		}
-		gone[n] = true
+		gone[key], named[i] = true, key
 	}
+	names = named
 	if err := dependents(sys, gone, names); err != nil {
 		return nil, err
 	}
@@ -45,6 +52,65 @@ func Autoremove(sys *System) (*Outcome, error) {
 		gone[n] = true
 	}
 	return removalPlan(sys, gone)
+}
+
+// instanceOf returns the installed package a removal names and the key
+// it goes under: NAME, or NAME:ARCH for one instance of a package
+// installed for several architectures ("all" counting as native).
+func (s *System) instanceOf(n string, inst map[string]*Installed) (*Installed, string) {
+	name, arch, qualified := strings.Cut(n, ":")
+	if !qualified {
+		return inst[n], n
+	}
+	var found *Installed
+	all := s.instances()[name]
+	for _, in := range all {
+		if s.archOf(in.Package) == arch {
+			found = in
+		}
+	}
+	if found == nil || len(all) == 1 {
+		return found, name
+	}
+	return found, name + ":" + arch
+}
+
+// archOf is the architecture q counts as: native for "all".
+func (s *System) archOf(q *resolver.Package) string {
+	if q.Arch == "all" || q.Arch == "" {
+		return s.Arch
+	}
+	return q.Arch
+}
+
+// archMeets applies the architecture rules of a dependency of from on
+// the real package in (Multi-Arch spec): an unqualified one is met by
+// from's architecture, or any when in is Multi-Arch: foreign; :any by a
+// Multi-Arch: allowed or foreign one; :ARCH by that architecture. A
+// dependency met through Provides is left to the resolver.
+func (s *System) archMeets(r deb.Relation, from *resolver.Package, in *Installed) bool {
+	if r.Name != in.Package.Name {
+		return true
+	}
+	ma := resolver.MultiArchNo
+	if in.Relations != nil {
+		ma = in.Relations.MultiArch
+	}
+	switch r.Arch {
+	case "":
+		return ma == resolver.MultiArchForeign || s.archOf(in.Package) == s.archOf(from)
+	case "any":
+		return ma == resolver.MultiArchForeign || ma == resolver.MultiArchAllowed
+	case "native":
+		return s.archOf(in.Package) == s.Arch
+	}
+	return s.archOf(in.Package) == r.Arch
+}
+
+// isGone reports whether the removal takes q: by name, or as the instance
+// NAME:ARCH.
+func isGone(gone map[string]bool, s *System, q *resolver.Package) bool {
+	return gone[q.Name] || gone[q.Name+":"+s.archOf(q)]
 }
 
 // removable refuses what may never be removed.
@@ -76,11 +142,11 @@ func refused(request string, reasons ...resolver.Reason) error {
 func dependents(sys *System, gone map[string]bool, names []string) error {
 	var chain []resolver.Reason
 	for _, in := range sys.Installed {
-		if gone[in.Package.Name] || in.Relations == nil {
+		if isGone(gone, sys, in.Package) || in.Relations == nil {
 			continue
 		}
 		for _, alts := range allDeps(in.Relations) {
-			if satisfiedAfter(sys, alts, gone) {
+			if satisfiedAfter(sys, in.Package, alts, gone) {
 				continue
 			}
 			chain = append(chain, resolver.Reason{Kind: "depends", Package: in.Package.Name,
@@ -108,11 +174,11 @@ func allDeps(r *resolver.Relations) deb.Relations {
 }
 
 // satisfiedAfter reports whether an installed package that is not gone
-// satisfies alts.
-func satisfiedAfter(sys *System, alts deb.Alternatives, gone map[string]bool) bool {
+// satisfies alts, a dependency of from.
+func satisfiedAfter(sys *System, from *resolver.Package, alts deb.Alternatives, gone map[string]bool) bool {
 	for _, r := range alts {
 		for _, in := range sys.byProvided()[r.Name] {
-			if !gone[in.Package.Name] && refersTo(r, in.Package, in.Relations) {
+			if !isGone(gone, sys, in.Package) && refersTo(r, in.Package, in.Relations) && sys.archMeets(r, from, in) {
 				return true
 			}
 		}
@@ -226,9 +292,15 @@ func unneeded(sys *System, gone, candidates map[string]bool) []string {
 // changes nothing else.
 func removalPlan(sys *System, gone map[string]bool) (*Outcome, error) {
 	req := &resolver.Request{Arch: sys.Arch, Installed: sys.installedPackages(), Remove: keys(gone)}
+	partly := map[string]bool{} // names one of whose instances goes
 	for _, in := range sys.Installed {
-		if !gone[in.Package.Name] {
-			req.Lock = append(req.Lock, in.Package.Name)
+		if isGone(gone, sys, in.Package) {
+			partly[in.Package.Name] = true
+		}
+	}
+	for _, in := range sys.Installed {
+		if n := in.Package.Name; !partly[n] && !slices.Contains(req.Lock, n) {
+			req.Lock = append(req.Lock, n)
 		}
 	}
 	plan, err := resolver.Solve(newUniverse(sys), req)

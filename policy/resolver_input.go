@@ -15,8 +15,12 @@ import (
 // versions for the native architecture, ordered the way apt prefers them,
 // plus the installed versions.
 type universe struct {
-	sys  *System
+	sys *System
+	// inst holds an installed instance by name (see System.index); all
+	// every instance by name, more than one for the architectures of a
+	// Multi-Arch: same package installed side by side.
 	inst map[string]*Installed
+	all  map[string][]*Installed
 	// prefer lists installed names whose candidate is preferred to the
 	// installed version (the request names them, or upgrades them).
 	prefer map[string]bool
@@ -26,7 +30,7 @@ type universe struct {
 }
 
 func newUniverse(sys *System) *universe {
-	u := &universe{sys: sys, inst: sys.index(), prefer: map[string]bool{}, downgrade: map[string]bool{},
+	u := &universe{sys: sys, inst: sys.index(), all: sys.instances(), prefer: map[string]bool{}, downgrade: map[string]bool{},
 		instProv: map[string][]resolver.Provided{}}
 	for i := range sys.Installed {
 		in := &sys.Installed[i]
@@ -88,20 +92,26 @@ func choiceOf(a Available) Choice {
 // the name is preferred (candidate first) or may be downgraded. Held and dpkg's packages are locked by the
 // request, not here, so explanations can say what a change would need.
 func (u *universe) Packages(name string) []*resolver.Package {
-	in := u.inst[name]
+	ins := u.all[name]
 	avail := u.available(name)
-	if in == nil {
+	if len(ins) == 0 {
 		out := make([]*resolver.Package, len(avail))
 		for i, a := range avail {
 			out[i] = a.Package
 		}
 		return out
 	}
-	var higher, lower []*resolver.Package
+	var higher, lower, installed []*resolver.Package
+	for _, in := range ins {
+		installed = append(installed, in.Package)
+	}
 	for _, a := range avail {
-		switch c := deb.CompareVersions(a.Package.Version, in.Package.Version); {
-		case u.archOf(a.Package) != u.archOf(in.Package):
+		in := u.sameSlot(a.Package)
+		if in == nil {
 			higher = append(higher, a.Package) // another architecture's instance, beside or instead
+			continue
+		}
+		switch c := deb.CompareVersions(a.Package.Version, in.Package.Version); {
 		case c > 0:
 			higher = append(higher, a.Package)
 		case c < 0 && u.downgrade[name]:
@@ -109,9 +119,21 @@ func (u *universe) Packages(name string) []*resolver.Package {
 		}
 	}
 	if u.prefer[name] {
-		return append(append(higher, in.Package), lower...)
+		return append(append(higher, installed...), lower...)
 	}
-	return append(append([]*resolver.Package{in.Package}, higher...), lower...)
+	return append(append(installed, higher...), lower...)
+}
+
+// sameSlot returns the installed instance that q would replace rather
+// than go beside: the one of q's name and architecture ("all" counting
+// as native); nil when there is none.
+func (u *universe) sameSlot(q *resolver.Package) *Installed {
+	for _, in := range u.all[q.Name] {
+		if u.archOf(in.Package) == u.archOf(q) {
+			return in
+		}
+	}
+	return nil
 }
 
 // Providers implements resolver.Universe: installed providers, then
@@ -123,7 +145,7 @@ func (u *universe) Providers(name string) []resolver.Provided {
 		if !u.native(p.Package.Arch) {
 			continue
 		}
-		if in := u.inst[p.Package.Name]; in != nil &&
+		if in := u.sameSlot(p.Package); in != nil &&
 			deb.CompareVersions(p.Package.Version, in.Package.Version) <= 0 && !u.downgrade[p.Package.Name] {
 			continue
 		}
@@ -146,7 +168,7 @@ func (u *universe) Providers(name string) []resolver.Provided {
 // Recommends (a missing one is never back-filled) and another version of
 // an installed package only those it adds (see recommends.go).
 func (u *universe) Relations(p *resolver.Package) (*resolver.Relations, error) {
-	in := u.inst[p.Name]
+	in := u.sameSlot(p)
 	if p.Installed && in != nil && in.Package == p {
 		if in.Relations == nil {
 			return &resolver.Relations{}, nil

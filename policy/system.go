@@ -130,11 +130,30 @@ func splitFlags(v string) []string {
 	return out
 }
 
-// index returns the installed packages by name.
+// index returns the installed packages by name; of a package installed
+// for several architectures, one instance (the native one when there is
+// one).
 func (s *System) index() map[string]*Installed {
 	m := make(map[string]*Installed, len(s.Installed))
 	for i := range s.Installed {
-		m[s.Installed[i].Package.Name] = &s.Installed[i]
+		in := &s.Installed[i]
+		if old := m[in.Package.Name]; old == nil || !s.nativeArch(old.Package.Arch) {
+			m[in.Package.Name] = in
+		}
+	}
+	return m
+}
+
+// nativeArch reports whether arch is the native architecture or all.
+func (s *System) nativeArch(arch string) bool { return arch == s.Arch || arch == "all" }
+
+// instances returns every installed instance by name: one per
+// architecture of a Multi-Arch: same package installed side by side.
+func (s *System) instances() map[string][]*Installed {
+	m := make(map[string][]*Installed, len(s.Installed))
+	for i := range s.Installed {
+		in := &s.Installed[i]
+		m[in.Package.Name] = append(m[in.Package.Name], in)
 	}
 	return m
 }

@@ -20,7 +20,9 @@ type Request struct {
 	// called Name whose version satisfies the relation, or, when no real
 	// package has that name, a package that provides it.
 	Install []deb.Relation
-	// Remove lists names that must not be installed afterwards.
+	// Remove lists names that must not be installed afterwards; NAME:ARCH
+	// removes only that architecture's instance ("all" counting as
+	// native), as when one of a Multi-Arch: same package's instances goes.
 	Remove []string
 	// MayRemove lists installed names the resolver may remove when that is
 	// the only way to satisfy the request; they are kept otherwise.

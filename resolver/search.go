@@ -1,6 +1,8 @@
 package resolver
 
 import (
+	"strings"
+
 	"aim/deb"
 )
 
@@ -39,10 +41,11 @@ func (p *problem) setup() error {
 		p.installed = append(p.installed, v)
 		r := p.relations(v)
 		essential := r != nil && r.Essential
+		gone := removing[q.Name] || removing[q.Name+":"+p.effArch(q)]
 		switch {
-		case removing[q.Name] && essential:
+		case gone && essential:
 			return p.essentialError(q)
-		case removing[q.Name]:
+		case gone:
 		case p.locked[q.Name]:
 			p.addSetup([]lit{posLit(v)}, origin{kind: kindLock, owner: v})
 		case may[q.Name] && !essential:
@@ -54,8 +57,11 @@ func (p *problem) setup() error {
 		}
 	}
 	for _, n := range p.req.Remove {
-		for _, w := range p.group(n) {
-			p.addSetup([]lit{negLit(w)}, origin{kind: kindRemove, owner: w})
+		name, arch, _ := strings.Cut(n, ":")
+		for _, w := range p.group(name) {
+			if arch == "" || p.effArch(p.pkgs[w]) == arch {
+				p.addSetup([]lit{negLit(w)}, origin{kind: kindRemove, owner: w})
+			}
 		}
 	}
 	p.goals = append(p.goals, soft...)

@@ -24,8 +24,8 @@ func setupFiles(fs *pflag.FlagSet) func(*env, []string) error {
 		name, arch := splitArch(args[0])
 		if d != nil {
 			defer d.Close()
-			if ip, err := d.Installed(name); err == nil && (arch == "" || ip.Architecture == arch) {
-				files, err := d.Files(name)
+			if ip, err := d.Installed(name, arch); err == nil {
+				files, err := d.Files(name, ip.Architecture)
 				if err != nil {
 					return err
 				}

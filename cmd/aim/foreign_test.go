@@ -106,7 +106,7 @@ func TestInstallForeignPackage(t *testing.T) {
 // JSON carries the architecture.
 func checkForeignListings(t *testing.T, root string) {
 	t.Helper()
-	if out := aimOK(t, "--root", root, "list", "--installed"); !strings.Contains(out, "game:i386 1.0 i386 [installed]") ||
+	if out := aimOK(t, "--root", root, "list", "--installed"); !strings.Contains(out, "game:i386/flat 1.0 i386 [installed]") ||
 		!strings.Contains(out, "tool/flat 2.0 amd64 [installed]") {
 		t.Errorf("list --installed:\n%s", out)
 	}

@@ -30,7 +30,7 @@ var helpTexts = map[string]helpText{
 		synopsis: []string{"[OPTIONS] PKG[:ARCH][=VERSION]|FILE.deb...", "[OPTIONS] FILE.install|URL"},
 		description: `Installs the named packages with everything they depend on, from the configured sources (fill the package lists with aim update first) or from local .deb files named on the command line. Recommended packages of the packages it installs come too, unless --no-install-recommends.
 
-PKG:ARCH names a build of a foreign architecture (aim.conf's foreign-architectures, or dpkg's); the plan lists such packages as NAME:ARCH. Installing a second architecture's instance of an installed Multi-Arch: same package is refused: when dpkg owns the installed one, that is apt's job.
+PKG:ARCH names a build of a foreign architecture (aim.conf's foreign-architectures, or dpkg's); the plan lists such packages as NAME:ARCH. The instances of a Multi-Arch: same package for several architectures are installed side by side, at the same version (upgrading one upgrades the others), and share their common files, which must be identical; installing one beside an instance that dpkg owns is refused: that is apt's job.
 
 The plan follows the maemo rules: an install never removes a package, and installed user packages stay. aim shows the plan and asks before it changes anything; -s only shows it, -y does not ask. The whole plan runs as one transaction: on any failure the system is as it was before.
 
@@ -40,9 +40,9 @@ A single .install file or URL is opened as aim open does.`,
 	},
 	"remove": {
 		names:       "installed",
-		synopsis:    []string{"[OPTIONS] PKG..."},
-		description: "Removes the named packages and the automatically installed packages that only they needed. Configuration files stay (the package is then in the config-files state) unless --purge. A package another installed package depends on is not removed: aim refuses rather than remove what the user installed.",
-		examples:    []string{"aim remove hello", "aim remove -s hello  # show what would go", "aim remove --purge hello"},
+		synopsis:    []string{"[OPTIONS] PKG[:ARCH]..."},
+		description: "Removes the named packages and the automatically installed packages that only they needed. Configuration files stay (the package is then in the config-files state) unless --purge. A package another installed package depends on is not removed: aim refuses rather than remove what the user installed. PKG:ARCH removes only that architecture's instance of a package installed for several (Multi-Arch: same); the files it shares with the others stay.",
+		examples:    []string{"aim remove hello", "aim remove -s hello  # show what would go", "aim remove --purge hello", "aim remove libfoo1:i386  # only the i386 instance"},
 	},
 	"purge": {
 		names:       "installed",
@@ -102,7 +102,7 @@ Without a terminal, in a desktop session (DISPLAY or WAYLAND_DISPLAY), the quest
 	"files": {
 		names:       "installed",
 		synopsis:    []string{"[OPTIONS] PKG[:ARCH]"},
-		description: "Lists the files an installed package owns; with :ARCH only when it is installed for that architecture.",
+		description: "Lists the files an installed package owns; with :ARCH only when it is installed for that architecture. A package installed for several architectures (Multi-Arch: same) is named PKG:ARCH for a foreign one, PKG for the native one.",
 		examples:    []string{"aim files hello"},
 	},
 	"owns": {

@@ -64,20 +64,20 @@ func listRows(e *env, f listFlags) ([]listing, error) {
 			}
 		}
 	}
-	for _, name := range inst.names() {
-		if _, done := rows[name]; !done {
-			rows[name] = installedListing(c, inst, name, nativeArch(cfg))
+	for _, key := range inst.names() {
+		if _, done := rows[key]; !done {
+			rows[key] = installedListing(c, inst, key, nativeArch(cfg))
 		}
-		l := rows[name]
-		auto := inst[name].Auto
+		l := rows[key]
+		auto := inst[key].Auto
 		l.Auto, l.Manager = &auto, "aim"
-		if inst[name].FromDpkg {
+		if inst[key].FromDpkg {
 			l.Manager = "dpkg"
 		}
-		if st := stateWord(inst[name]); st != "installed" {
+		if st := stateWord(inst[key]); st != "installed" {
 			l.State = st
 		}
-		rows[name] = l
+		rows[key] = l
 	}
 	if err := addConfigFiles(e, rows); err != nil {
 		return nil, err
@@ -85,12 +85,17 @@ func listRows(e *env, f listFlags) ([]listing, error) {
 	return filterRows(rows, f), nil
 }
 
-// installedListing describes an installed package, with its candidate
-// when the cache has one.
-func installedListing(c *repo.Cache, inst installedIndex, name, arch string) listing {
-	ip := inst[name]
+// installedListing describes the installed package keyed key (NAME, or
+// NAME:ARCH for a foreign instance), with its candidate when the cache
+// has one; native is the native architecture.
+func installedListing(c *repo.Cache, inst installedIndex, key, native string) listing {
+	ip := inst[key]
+	name, arch := install.SplitKey(key)
+	if arch == "" {
+		arch = native
+	}
 	if c != nil {
-		if cand, ok := candidate(c, name, arch); ok {
+		if cand, ok := candidate(c, name, arch); ok && (cand.Architecture == ip.Architecture || cand.Architecture == "all" || ip.Architecture == "all") {
 			return describe(c, cand, inst)
 		}
 	}
@@ -114,7 +119,12 @@ func filterRows(rows map[string]listing, f listFlags) []listing {
 			out = append(out, l)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Architecture < out[j].Architecture
+	})
 	return out
 }
 

@@ -42,7 +42,7 @@ func mark(e *env, verb string, pkgs []string) error {
 		return err
 	}
 	for _, n := range pkgs {
-		if _, err := d.Installed(n); err != nil {
+		if _, err := d.Installed(splitArch(n)); err != nil {
 			if errors.Is(err, db.ErrNotFound) && isDpkg(dpkg, n) {
 				return fmt.Errorf("mark %s %s: it is a system package installed by dpkg, which aim does not manage", verb, n)
 			}
@@ -54,7 +54,8 @@ func mark(e *env, verb string, pkgs []string) error {
 	}
 	if verb == "auto" || verb == "manual" {
 		for _, n := range pkgs {
-			if err := d.SetAuto(n, verb == "auto"); err != nil {
+			name, arch := splitArch(n)
+			if err := d.SetAuto(name, arch, verb == "auto"); err != nil {
 				return err
 			}
 		}

@@ -28,14 +28,23 @@ func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
 		if d != nil {
 			defer d.Close()
 		}
+		cfg, err := settings(e)
+		if err != nil {
+			return err
+		}
+		native := nativeArch(cfg)
 		missing := 0
 		var found []ownerJSON
 		for _, a := range args {
 			p := path.Clean("/" + a)
 			var owners []string
 			if d != nil {
-				if owners, err = d.Owners(p); err != nil {
+				aims, err := d.Owners(p)
+				if err != nil {
 					return err
+				}
+				for _, o := range aims {
+					owners = append(owners, archLabel(o.Name, o.Architecture, native))
 				}
 			}
 			dpkg, err := install.DpkgOwners(e.g.root, p)

@@ -171,7 +171,7 @@ func TestUpgradeSimulateAndHold(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if p, err := d.Installed("libfoo"); err != nil || !p.Auto {
+	if p, err := d.Installed("libfoo", ""); err != nil || !p.Auto {
 		t.Errorf("after mark auto: %+v, %v", p, err)
 	}
 	if _, errs, code := aim(t, "--root", root, "mark", "hold", "ghost"); code == 0 || !strings.Contains(errs, "not installed by aim") {

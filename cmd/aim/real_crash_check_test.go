@@ -28,7 +28,7 @@ func (c *realCrash) present() []string {
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		if _, ierr := d.Installed(name); ierr == nil || v != "" || len(conf) > 0 {
+		if _, ierr := d.Installed(name, ""); ierr == nil || v != "" || len(conf) > 0 {
 			out = append(out, name)
 		}
 	}
@@ -60,7 +60,7 @@ func (c *realCrash) check(when string) {
 		c.fail("%s: pending %v, %v", when, p, err)
 	}
 	for _, name := range realCrashPkgs {
-		_, err := d.Installed(name)
+		_, err := d.Installed(name, "")
 		switch {
 		case err == nil:
 			c.checkInstalled(when, d, name)
@@ -83,7 +83,7 @@ func (c *realCrash) check(when string) {
 // checkInstalled checks that the database records every file of name's
 // archive and that its program runs.
 func (c *realCrash) checkInstalled(when string, d *db.DB, name string) {
-	files, err := d.Files(name)
+	files, err := d.Files(name, "")
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func describe(c *repo.Cache, a repo.Available, inst installedIndex) listing {
 	if cat, ok := policy.CategoryOf(a.Section); ok {
 		l.Category, l.CategoryName = cat.ID, cat.Name
 	}
-	if ip := inst[a.Name]; ip != nil {
+	if ip := inst.of(a.Name, a.Architecture); ip != nil {
 		l.Installed = ip.Version.String()
 		if v, err := deb.ParseVersionLax(a.Version); err == nil && deb.CompareVersions(v, ip.Version) > 0 {
 			l.Upgradable = true

@@ -51,7 +51,7 @@ func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
 func showParagraphs(c *repo.Cache, inst installedIndex, arg string) ([]*deb.Paragraph, error) {
 	name, version, pinned := strings.Cut(arg, "=")
 	name, arch := splitArch(name)
-	ip := inst[name]
+	ip := inst.of(name, arch)
 	if ip != nil && arch != "" && ip.Architecture != arch {
 		ip = nil // installed for another architecture
 	}
@@ -73,9 +73,12 @@ func showParagraphs(c *repo.Cache, inst installedIndex, arg string) ([]*deb.Para
 		if err != nil {
 			return nil, fmt.Errorf("show %s: %w", arg, err)
 		}
-		if a.Version == installedV && !seenInstalled {
+		if a.Version == installedV && a.Architecture == ip.Architecture && !seenInstalled {
 			p = withStatus(p, ip)
 			seenInstalled = true
+		} else if other := inst.of(name, a.Architecture); other != nil && other != ip &&
+			other.Architecture == a.Architecture && other.Version.String() == a.Version {
+			p = withStatus(p, other) // another architecture's instance
 		}
 		out = append(out, p)
 	}

@@ -84,7 +84,8 @@ func openCache(e *env) (*repo.Cache, error) {
 }
 
 // installedIndex is what is installed below the root: aim's packages and
-// dpkg's, by name.
+// dpkg's, by key (NAME, or NAME:ARCH for a foreign instance; see
+// install.Key).
 type installedIndex map[string]*db.InstalledPackage
 
 // loadInstalled reads aim's installed packages (when a database exists)
@@ -97,10 +98,24 @@ func loadInstalled(e *env) (installedIndex, error) {
 	if d != nil {
 		defer d.Close()
 	}
-	return install.LoadInstalled(e.g.root, d)
+	cfg, err := settings(e)
+	if err != nil {
+		return nil, err
+	}
+	return install.LoadInstalled(e.g.root, nativeArch(cfg), d)
 }
 
-// names returns the installed package names in order.
+// of returns the installed instance of name that a build for arch would
+// be: the foreign instance NAME:ARCH, else the package keyed NAME (the
+// native or all one, or nil).
+func (ix installedIndex) of(name, arch string) *db.InstalledPackage {
+	if ip := ix[name+":"+arch]; ip != nil {
+		return ip
+	}
+	return ix[name]
+}
+
+// names returns the installed packages' keys in order.
 func (ix installedIndex) names() []string {
 	out := make([]string, 0, len(ix))
 	for n := range ix {

@@ -86,13 +86,17 @@ func verifyRoot(e *env, names []string) ([]install.Problem, error) {
 	}
 	defer d.Close()
 	for _, n := range names {
-		if _, err := d.Installed(n); errors.Is(err, db.ErrNotFound) {
+		if _, err := d.Installed(splitArch(n)); errors.Is(err, db.ErrNotFound) {
 			return nil, fmt.Errorf("verify: %s: not installed by aim", n)
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	return install.Verify(e.g.root, d, names)
+	cfg, err := settings(e)
+	if err != nil {
+		return nil, err
+	}
+	return install.Verify(e.g.root, nativeArch(cfg), d, names)
 }
 
 // interrupted reports whether d's journal holds a transaction that did

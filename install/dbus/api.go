@@ -131,7 +131,9 @@ func (s *Server) get(id string) map[string]dbus.Variant {
 	if p == nil {
 		return map[string]dbus.Variant{}
 	}
-	m := s.packageMap(install.InstalledInfo(p, s.cfg.Lang))
+	info := install.InstalledInfo(p, s.cfg.Lang)
+	info.ID = id // NAME, or NAME:ARCH for a foreign instance
+	m := s.packageMap(info)
 	blocked, updating, progress := s.taskRoles(id)
 	m["isBlocked"], m["isUpdating"], m["updateProgress"] = dbus.MakeVariant(blocked), dbus.MakeVariant(updating), dbus.MakeVariant(progress)
 	return m

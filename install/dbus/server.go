@@ -204,22 +204,25 @@ func (s *Server) recover() error {
 	})
 }
 
-// reload reads the installed packages (aim's and dpkg's) into the model.
+// reload reads the installed packages (aim's and dpkg's) into the model,
+// by id: a native package's id is its name, a foreign architecture's
+// instance's NAME:ARCH (install.Key).
 func (s *Server) reload() error {
 	m := map[string]*db.InstalledPackage{}
 	dpkg, err := db.ReadDpkgStatus(s.root)
 	if err != nil {
 		return err
 	}
+	native := s.architecture()
 	for i := range dpkg {
-		m[dpkg[i].Name] = &dpkg[i]
+		m[install.Key(dpkg[i].Name, dpkg[i].Architecture, native)] = &dpkg[i]
 	}
 	pkgs, err := s.reader.InstalledPackages()
 	if err != nil {
 		return err
 	}
 	for i := range pkgs {
-		m[pkgs[i].Name] = &pkgs[i]
+		m[install.Key(pkgs[i].Name, pkgs[i].Architecture, native)] = &pkgs[i]
 	}
 	s.mu.Lock()
 	s.installed = m
