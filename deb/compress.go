@@ -84,12 +84,13 @@ const readBufferSize = 64 << 10
 // bounded to one member keeps the stream after it unread.
 func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
 	nop := func() {}
+	if c == None {
+		return r, nop, nil // read in the caller's sizes, no copy through a buffer
+	}
 	if _, ok := r.(io.ByteReader); !ok {
 		r = bufio.NewReaderSize(r, readBufferSize)
 	}
 	switch c {
-	case None:
-		return r, nop, nil
 	case Gzip:
 		z, err := gzip.NewReader(r)
 		if err != nil {
