@@ -121,11 +121,10 @@ func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
 	return nil, nil, fmt.Errorf("unsupported compression %q", c)
 }
 
-// nopWriteCloser turns an io.Writer into an io.WriteCloser whose Close
-// does nothing.
-type nopWriteCloser struct{ io.Writer }
+// flushCloser is a bufio.Writer whose Close flushes it.
+type flushCloser struct{ *bufio.Writer }
 
-func (nopWriteCloser) Close() error { return nil }
+func (f *flushCloser) Close() error { return f.Flush() }
 
 // compressor wraps w in a compressor for c at level (0 means the level
 // dpkg-deb uses: gzip 9, xz 6, zstd 3). Output is deterministic: the same
@@ -134,7 +133,8 @@ func (nopWriteCloser) Close() error { return nil }
 func compressor(c Compression, w io.Writer, level int) (io.WriteCloser, error) {
 	switch c {
 	case None:
-		return nopWriteCloser{w}, nil
+		// Tar headers come 512 bytes at a time: gather them.
+		return &flushCloser{bufio.NewWriterSize(w, copyBufferSize)}, nil
 	case Gzip:
 		if level == 0 {
 			level = gzip.BestCompression
