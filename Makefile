@@ -67,8 +67,13 @@ deps: go-deps
 	@/usr/bin/python3 -c 'import solv' 2>/dev/null || { $(call apt_install,python3-solv) || \
 	  echo "warning: python3-solv could not be installed; the libsolv comparisons will be skipped"; }
 
+# aim is built without cgo: no dynamic loader, no libc start-up and no
+# malloc arena for each runtime thread, about a quarter less CPU for a
+# short command such as a tiny deb build (os/user and net use their pure
+# Go implementations, which read /etc/passwd, /etc/group and
+# /etc/resolv.conf themselves).
 build: go-deps
-	$(GO) build -o $(BIN) ./cmd/aim
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/aim
 
 test: deps
 	$(GO) vet ./...

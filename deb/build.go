@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // BuildOptions tune Build.
@@ -44,6 +46,7 @@ type builder struct {
 	control *Paragraph
 	ctrl    []*buildEntry // DEBIAN tree
 	data    []*buildEntry // package tree without DEBIAN
+	zstd    *zstd.Encoder // the zstd encoder, reused for data.tar
 }
 
 // Build writes to w a binary package made from fsys, a tree holding the
@@ -216,6 +219,9 @@ func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry) er
 	if b.opts.SystemCompressors {
 		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
 	}
+	if z == nil && err == nil && b.opts.Compression == Zstd {
+		z, err = b.zstdEncoder(w)
+	}
 	if z == nil && err == nil {
 		z, err = compressor(b.opts.Compression, w, b.opts.Level)
 	}
@@ -244,4 +250,21 @@ func (b *builder) arTime() time.Time {
 		}
 	}
 	return newest
+}
+
+// zstdEncoder returns the builder's zstd encoder writing to w: made for
+// control.tar, reset for data.tar, which saves allocating its tables
+// twice (a tiny package's build is mostly that). A reset encoder writes
+// what a new one would.
+func (b *builder) zstdEncoder(w io.Writer) (io.WriteCloser, error) {
+	if b.zstd != nil {
+		b.zstd.Reset(w)
+		return b.zstd, nil
+	}
+	z, err := compressor(Zstd, w, b.opts.Level)
+	if err != nil {
+		return nil, err
+	}
+	b.zstd = z.(*zstd.Encoder)
+	return z, nil
 }

@@ -10,9 +10,12 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // maintainerScripts are the control members dpkg runs; dpkg-deb requires
@@ -157,25 +160,60 @@ func md5sums(fsys fs.FS, entries []*buildEntry, conffiles map[string]bool) ([]by
 		}
 	}
 	sort.Strings(names)
+	sums, err := md5Files(fsys, names)
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
-	for _, n := range names {
-		sum, err := md5File(fsys, n)
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(&b, "%s  %s\n", sum, n)
+	for i, n := range names {
+		b.WriteString(sums[i])
+		b.WriteString("  ")
+		b.WriteString(n)
+		b.WriteByte('\n')
 	}
 	return b.Bytes(), nil
 }
 
-func md5File(fsys fs.FS, name string) (string, error) {
+// md5Files returns the hex MD5 sums of the files names, hashed by up to
+// GOMAXPROCS goroutines (at most 4), each through its own buffer. The
+// first error in names' order is returned.
+func md5Files(fsys fs.FS, names []string) ([]string, error) {
+	sums := make([]string, len(names))
+	errs := make([]error, len(names))
+	workers := min(runtime.GOMAXPROCS(0), 4, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, copyBufferSize)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(names) {
+					return
+				}
+				sums[i], errs[i] = md5File(fsys, names[i], buf)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return sums, nil
+}
+
+func md5File(fsys fs.FS, name string, buf []byte) (string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := md5.New()
-	if _, err := io.Copy(h, f); err != nil {
+	if _, err := io.CopyBuffer(h, f, buf); err != nil {
 		return "", fmt.Errorf("read %s: %w", name, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -160,15 +160,17 @@ func dpkgOrder(entries []*buildEntry) []*buildEntry {
 
 // writeTar writes entries (read from fsys below dir) as a GNU tar stream
 // to w, padded to whole records as GNU tar does.
+// Files are read through one buffer of copyBufferSize bytes.
 func writeTar(w io.Writer, fsys fs.FS, dir string, entries []*buildEntry, clamp func(time.Time) time.Time) error {
 	tw := &gnuTarWriter{w: w}
+	buf := make([]byte, copyBufferSize)
 	for _, e := range dpkgOrder(entries) {
 		h := tarHeader(e, clamp)
 		if err := tw.writeHeader(h); err != nil {
 			return fmt.Errorf("write %s: %w", h.Name, err)
 		}
 		if h.Typeflag == tar.TypeReg {
-			if err := writeContents(tw, fsys, path.Join(dir, e.path), e); err != nil {
+			if err := writeContents(tw, fsys, path.Join(dir, e.path), e, buf); err != nil {
 				return err
 			}
 		}
@@ -176,7 +178,11 @@ func writeTar(w io.Writer, fsys fs.FS, dir string, entries []*buildEntry, clamp 
 	return tw.close()
 }
 
-func writeContents(w io.Writer, fsys fs.FS, name string, e *buildEntry) error {
+// copyBufferSize is the buffer files are read through when building:
+// large enough that most files take one read.
+const copyBufferSize = 256 << 10
+
+func writeContents(w io.Writer, fsys fs.FS, name string, e *buildEntry, buf []byte) error {
 	if e.data != nil {
 		_, err := w.Write(e.data)
 		return err
@@ -186,7 +192,7 @@ func writeContents(w io.Writer, fsys fs.FS, name string, e *buildEntry) error {
 		return err
 	}
 	defer f.Close()
-	n, err := io.Copy(w, io.LimitReader(f, e.size))
+	n, err := io.CopyBuffer(w, io.LimitReader(f, e.size), buf)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}

@@ -84,12 +84,13 @@ const readBufferSize = 64 << 10
 // bounded to one member keeps the stream after it unread.
 func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
 	nop := func() {}
+	if c == None {
+		return r, nop, nil // read in the caller's sizes, no copy through a buffer
+	}
 	if _, ok := r.(io.ByteReader); !ok {
 		r = bufio.NewReaderSize(r, readBufferSize)
 	}
 	switch c {
-	case None:
-		return r, nop, nil
 	case Gzip:
 		z, err := gzip.NewReader(r)
 		if err != nil {
@@ -120,11 +121,10 @@ func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
 	return nil, nil, fmt.Errorf("unsupported compression %q", c)
 }
 
-// nopWriteCloser turns an io.Writer into an io.WriteCloser whose Close
-// does nothing.
-type nopWriteCloser struct{ io.Writer }
+// flushCloser is a bufio.Writer whose Close flushes it.
+type flushCloser struct{ *bufio.Writer }
 
-func (nopWriteCloser) Close() error { return nil }
+func (f *flushCloser) Close() error { return f.Flush() }
 
 // compressor wraps w in a compressor for c at level (0 means the level
 // dpkg-deb uses: gzip 9, xz 6, zstd 3). Output is deterministic: the same
@@ -133,7 +133,8 @@ func (nopWriteCloser) Close() error { return nil }
 func compressor(c Compression, w io.Writer, level int) (io.WriteCloser, error) {
 	switch c {
 	case None:
-		return nopWriteCloser{w}, nil
+		// Tar headers come 512 bytes at a time: gather them.
+		return &flushCloser{bufio.NewWriterSize(w, copyBufferSize)}, nil
 	case Gzip:
 		if level == 0 {
 			level = gzip.BestCompression

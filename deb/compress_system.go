@@ -1,6 +1,7 @@
 package deb
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -72,6 +73,7 @@ func systemCompressor(c Compression, w io.Writer, level int) (io.WriteCloser, er
 type compressCommand struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
+	in     *bufio.Writer // gathers the small writes (tar headers) for stdin
 	stderr bytes.Buffer
 	copied chan error
 	name   string
@@ -88,6 +90,7 @@ func newCompressCommand(path string, w io.Writer, args ...string) (io.WriteClose
 	if x.stdin, err = x.cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
+	x.in = bufio.NewWriterSize(x.stdin, copyBufferSize)
 	if err := x.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: %w", x.name, err)
 	}
@@ -102,7 +105,7 @@ func newCompressCommand(path string, w io.Writer, args ...string) (io.WriteClose
 }
 
 func (x *compressCommand) Write(p []byte) (int, error) {
-	n, err := x.stdin.Write(p)
+	n, err := x.in.Write(p)
 	if err != nil {
 		err = fmt.Errorf("%s: %w", x.name, err)
 	}
@@ -112,10 +115,14 @@ func (x *compressCommand) Write(p []byte) (int, error) {
 // Close ends the input, waits for the program and reports its failure or
 // the destination's.
 func (x *compressCommand) Close() error {
+	flushErr := x.in.Flush()
 	x.stdin.Close()
 	copyErr := <-x.copied
 	if err := x.cmd.Wait(); err != nil {
 		return fmt.Errorf("%s: %w: %s", x.name, err, bytes.TrimSpace(x.stderr.Bytes()))
+	}
+	if flushErr != nil {
+		return fmt.Errorf("%s: %w", x.name, flushErr)
 	}
 	return copyErr
 }

@@ -55,7 +55,7 @@ func runDebExtract(e *env, args []string, maxSize int64) error {
 	if err := os.Mkdir(args[1], 0777); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	entries, err := unpack.Extract(dr, args[1], unpack.Options{Chown: os.Geteuid() == 0, MaxTotalSize: maxSize})
+	entries, err := unpack.Extract(dr, args[1], unpack.Options{Chown: os.Geteuid() == 0, MaxTotalSize: maxSize, SkipHash: !e.g.json})
 	var le *unpack.LimitError
 	if errors.As(err, &le) && !le.File {
 		err = fmt.Errorf("%w (raise it with --max-size)", err)

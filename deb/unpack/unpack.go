@@ -78,6 +78,9 @@ type Options struct {
 	// and whether it is a directory) before it is written; an error
 	// refuses the entry and ends the extraction.
 	Check func(name string, isDir bool) error
+	// SkipHash leaves Entry.SHA256 empty, for callers that do not need
+	// the files' hashes: extracting then costs no hashing.
+	SkipHash bool
 }
 
 // Entry is one entry written below the root.
@@ -115,6 +118,8 @@ type extractor struct {
 	suffix  string // see ExtractStaged
 	dirs    []dirTime
 	total   int64
+	buf     []byte            // copy buffer, reused for every file
+	parents map[string]string // resolved parent directories, see resolveDir
 }
 
 // Extract writes every entry of tr below root, which must exist, and
@@ -165,7 +170,7 @@ func newExtractor(root string, opts Options) (*extractor, error) {
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = deb.MaxDataEntries
 	}
-	return &extractor{root: abs, opts: opts, byPath: map[string]int{}}, nil
+	return &extractor{root: abs, opts: opts, byPath: map[string]int{}, parents: map[string]string{}}, nil
 }
 
 // entry writes one entry.
@@ -232,9 +237,16 @@ func (x *extractor) resolve(name string) (string, error) {
 }
 
 // resolveDir resolves dir inside the root and makes sure it exists.
+// Without a Check hook, which might change the tree between entries, a
+// directory once resolved is remembered until an entry replaces
+// something (forgetParents), so that the files of one directory cost no
+// further lookups.
 func (x *extractor) resolveDir(dir string) (string, error) {
 	if dir == "." {
 		return x.root, nil
+	}
+	if p, ok := x.parents[dir]; ok {
+		return p, nil
 	}
 	p, err := rootfs.Root(x.root).Join(dir)
 	if err != nil {
@@ -243,8 +255,15 @@ func (x *extractor) resolveDir(dir string) (string, error) {
 	if err := os.MkdirAll(p, 0755); err != nil {
 		return "", err
 	}
+	if x.opts.Check == nil {
+		x.parents[dir] = p
+	}
 	return p, nil
 }
+
+// forgetParents drops every remembered directory: an entry removed
+// something that one of them may have resolved through.
+func (x *extractor) forgetParents() { clear(x.parents) }
 
 // fileMode turns a header's Unix mode into the mode to write, dropping
 // set-id bits unless ownership is restored.

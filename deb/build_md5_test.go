@@ -1,0 +1,73 @@
+package deb
+
+import (
+	"bytes"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// md5Files hashes in parallel but returns the sums in the order of the
+// names, the same for one core or two, and the first error in that order.
+func TestMd5FilesOrderAndErrors(t *testing.T) {
+	fsys := fstest.MapFS{}
+	var names, want []string
+	for i := range 200 {
+		name := fmt.Sprintf("usr/f%03d", i)
+		body := strings.Repeat(string(rune('a'+i%26)), i*97)
+		fsys[name] = &fstest.MapFile{Data: []byte(body), Mode: 0644}
+		names = append(names, name)
+		want = append(want, fmt.Sprintf("%x", md5.Sum([]byte(body))))
+	}
+	for _, procs := range []int{1, 2, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		got, err := md5Files(fsys, names)
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatalf("GOMAXPROCS %d: %v", procs, err)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("GOMAXPROCS %d: sums out of order or wrong", procs)
+		}
+	}
+	bad := append(append([]string{}, names[:150]...), "usr/missing1", "usr/missing2")
+	if _, err := md5Files(fsys, bad); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "missing1") {
+		t.Errorf("missing files: %v, want the first one's not-exist error", err)
+	}
+	if got, err := md5Files(fsys, nil); err != nil || len(got) != 0 {
+		t.Errorf("no files: %q %v", got, err)
+	}
+}
+
+// Every compressor's build is the same on one core or two: zstd's
+// encoder and md5sums run goroutines, and the zstd encoder is reused
+// from control.tar to data.tar.
+func TestBuildSameOnAnyCoreCount(t *testing.T) {
+	files := append([]treeFile{}, sampleFiles...)
+	var text strings.Builder
+	for i := 0; text.Len() < 3<<20; i++ {
+		fmt.Fprintf(&text, "line %d of a text that compresses\n", i)
+	}
+	files = append(files, treeFile{name: "usr/share/doc/sample/text.txt", body: text.String(), mode: 0644})
+	dir := makeTree(t, files, time.Unix(1700000000, 0))
+	for _, c := range []Compression{Zstd, Gzip, None} {
+		var builds [][]byte
+		for _, procs := range []int{1, 2} {
+			old := runtime.GOMAXPROCS(procs)
+			builds = append(builds, buildBytes(t, dir, BuildOptions{Compression: c, SourceDateEpoch: epoch(testEpoch)}))
+			runtime.GOMAXPROCS(old)
+		}
+		if !bytes.Equal(builds[0], builds[1]) {
+			t.Errorf("%s: %d bytes with one core, %d with two; they differ", c, len(builds[0]), len(builds[1]))
+		}
+		if _, entries := readEntries(t, builds[0]); len(entries) == 0 {
+			t.Errorf("%s: no entries read back", c)
+		}
+	}
+}
