@@ -19,6 +19,7 @@ func ExtractStaged(tr TarReader, root, suffix string, opts Options) ([]Entry, er
 		return nil, err
 	}
 	x.suffix = suffix
+	x.resolved = map[string]string{}
 	for n := 0; ; n++ {
 		h, err := tr.Next()
 		if err != nil {

@@ -29,3 +29,15 @@ func lutimes(p string, t time.Time) error {
 	}
 	return nil
 }
+
+// futimes sets the access and modification times of the open file f to t
+// (utimensat on its descriptor, as futimens does), sparing a second walk
+// of its path.
+func futimes(f *os.File, t time.Time) error {
+	ts := [2]syscall.Timespec{syscall.NsecToTimespec(t.UnixNano()), syscall.NsecToTimespec(t.UnixNano())}
+	_, _, errno := syscall.Syscall6(syscall.SYS_UTIMENSAT, f.Fd(), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+	if errno != 0 {
+		return &os.PathError{Op: "futimens", Path: f.Name(), Err: errno}
+	}
+	return nil
+}

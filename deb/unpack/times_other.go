@@ -20,3 +20,8 @@ func lutimes(p string, t time.Time) error {
 	}
 	return os.Chtimes(p, t, t)
 }
+
+// futimes sets the times of the open file f to t.
+func futimes(f *os.File, t time.Time) error {
+	return os.Chtimes(f.Name(), t, t)
+}

@@ -115,6 +115,9 @@ type extractor struct {
 	suffix  string // see ExtractStaged
 	dirs    []dirTime
 	total   int64
+	// resolved caches resolveDir's answers while staging (see
+	// resolveDir); nil when not staging.
+	resolved map[string]string
 }
 
 // Extract writes every entry of tr below root, which must exist, and
@@ -232,9 +235,22 @@ func (x *extractor) resolve(name string) (string, error) {
 }
 
 // resolveDir resolves dir inside the root and makes sure it exists.
+//
+// While staging, the answer is kept for the next entries in the same
+// directory: resolving walks every component with lstat, which was most
+// of the system calls of unpacking a package of many small files. Staging
+// writes no symlink at a target and replaces no directory, so a directory
+// that resolved stays where it resolved to; the cache is still dropped
+// whenever a directory entry finds something other than a directory at
+// its target (see dir), the one place where what a path resolves through
+// may have changed (a caller's Check moving a file or a dangling symlink
+// out of a directory's way).
 func (x *extractor) resolveDir(dir string) (string, error) {
 	if dir == "." {
 		return x.root, nil
+	}
+	if p, ok := x.resolved[dir]; ok {
+		return p, nil
 	}
 	p, err := rootfs.Root(x.root).Join(dir)
 	if err != nil {
@@ -243,7 +259,17 @@ func (x *extractor) resolveDir(dir string) (string, error) {
 	if err := os.MkdirAll(p, 0755); err != nil {
 		return "", err
 	}
+	if x.resolved != nil {
+		x.resolved[dir] = p
+	}
 	return p, nil
+}
+
+// forgetResolved drops the directories resolveDir remembers.
+func (x *extractor) forgetResolved() {
+	if len(x.resolved) > 0 {
+		clear(x.resolved)
+	}
 }
 
 // fileMode turns a header's Unix mode into the mode to write, dropping

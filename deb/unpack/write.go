@@ -39,6 +39,9 @@ func removeExisting(final string) error {
 // symlink that resolves inside the root to a directory is kept untouched.
 func (x *extractor) dir(e *Entry, final string) error {
 	fi, err := os.Lstat(final)
+	if err != nil || !fi.IsDir() {
+		x.forgetResolved() // see resolveDir
+	}
 	switch {
 	case err == nil && fi.IsDir():
 	case err == nil && fi.Mode()&fs.ModeSymlink != 0 && x.isDirLink(e.Path):
@@ -106,10 +109,7 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 	if x.total += h.Size; x.total > x.opts.MaxTotalSize {
 		return &LimitError{Path: e.Path, Limit: x.opts.MaxTotalSize}
 	}
-	if err := removeExisting(final); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(final, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0600)
+	f, err := createNew(final)
 	if err != nil {
 		return err
 	}
@@ -121,6 +121,9 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 	if err == nil {
 		err = x.setAttrs(f, e)
 	}
+	if err == nil {
+		err = futimes(f, e.ModTime)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -128,15 +131,33 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 		return err
 	}
 	e.Size, e.SHA256 = h.Size, hex.EncodeToString(sum.Sum(nil))
-	return lutimes(final, e.ModTime)
+	return nil
+}
+
+// createNew creates the file final for writing, never through a symlink;
+// whatever stood there is removed first (see removeExisting). The common
+// case, nothing there, costs one system call.
+func createNew(final string) (*os.File, error) {
+	const flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL | syscall.O_NOFOLLOW
+	f, err := os.OpenFile(final, flags, 0600)
+	if !errors.Is(err, fs.ErrExist) {
+		return f, err
+	}
+	if err := removeExisting(final); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(final, flags, 0600)
 }
 
 // symlink creates a symlink; its target is stored as given.
 func (x *extractor) symlink(e *Entry, final string) error {
-	if err := removeExisting(final); err != nil {
-		return err
+	err := os.Symlink(e.Link, final)
+	if errors.Is(err, fs.ErrExist) {
+		if err = removeExisting(final); err == nil {
+			err = os.Symlink(e.Link, final)
+		}
 	}
-	if err := os.Symlink(e.Link, final); err != nil {
+	if err != nil {
 		return err
 	}
 	if x.opts.Chown {
