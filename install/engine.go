@@ -127,9 +127,13 @@ type Engine struct {
 	// MinFree is extra space (bytes) that must stay free after unpacking.
 	MinFree int64
 
-	fault      func(point string) error // tests inject failures here
-	recovered  bool                     // recovery ran and nothing failed since
-	recoveries int                      // how often recovery ran
+	// fault is where tests inject failures; staging calls it from
+	// several goroutines at once (see stageAll).
+	fault func(point string) error
+	// stageWorkers, when positive, replaces stageWorkers (tests).
+	stageWorkers int
+	recovered    bool // recovery ran and nothing failed since
+	recoveries   int  // how often recovery ran
 }
 
 // New returns an engine for root with the database d (opened for

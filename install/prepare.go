@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"aim/db"
 	"aim/deb"
@@ -35,6 +36,9 @@ type txn struct {
 	ldconfig bool
 	// dpkgFiles maps dpkg's files to their packages, once read.
 	dpkgFiles map[string]string
+	// displacing is held by displace, which staging calls from several
+	// goroutines at once (see stageAll).
+	displacing sync.Mutex
 }
 
 // step is one change with what the engine learnt about it.

@@ -56,8 +56,8 @@ func (x *extractor) dir(e *Entry, final string) error {
 		}
 		fallthrough
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.Mkdir(final, 0700); err != nil {
-			return err
+		if err := os.Mkdir(final, 0700); err != nil && !(errors.Is(err, fs.ErrExist) && isDir(final)) {
+			return err // not another extraction making the same directory at once
 		}
 	default:
 		return err
@@ -67,6 +67,12 @@ func (x *extractor) dir(e *Entry, final string) error {
 	}
 	x.dirs = append(x.dirs, dirTime{final, e.ModTime})
 	return nil
+}
+
+// isDir reports whether a directory (not a symlink) stands at p.
+func isDir(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.IsDir()
 }
 
 // isDirLink reports whether name, a symlink, resolves inside the root to
