@@ -138,13 +138,17 @@ func (x *txn) replaceFiles(s *step) error {
 		return err
 	}
 	s.conf = map[string]string{}
+	dirs := newDirCache(x.e.Root)
 	for _, f := range s.newFiles {
 		if f.Type == 'd' {
 			continue
 		}
-		host, err := hostPath(x.e.Root, f.Path)
+		host, err := dirs.hostPath(f.Path)
 		if err != nil {
 			return err
+		}
+		if f.Type == 'l' {
+			dirs.forget() // a path may resolve through the symlink put in place
 		}
 		if err := x.e.faultAt("write " + f.Path); err != nil {
 			return err

@@ -35,14 +35,15 @@ func (x *txn) displace(s *step, p string) error {
 	if err != nil {
 		return err
 	}
-	fi, err := os.Lstat(host)
-	if err != nil || fi.IsDir() {
+	if !x.inTheWay(host, p) {
 		return nil
 	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		if target, err := rootfs.Root(x.e.Root).Join(p); err == nil && isDir(target) {
-			return nil // a symlink to a directory (merged /usr) is kept
-		}
+	// Packages staged at once may both ship directory p: the first moves
+	// what is in the way, the second then finds nothing or a directory.
+	x.displacing.Lock()
+	defer x.displacing.Unlock()
+	if !x.inTheWay(host, p) {
+		return nil
 	}
 	if x.dpkgFiles == nil {
 		if x.dpkgFiles, err = dpkgOwners(x.e.Root); err != nil {
@@ -60,4 +61,19 @@ func (x *txn) displace(s *step, p string) error {
 		return err
 	}
 	return os.Rename(host, host+oldSuffix)
+}
+
+// inTheWay reports whether something that is not a directory, nor a
+// symlink to one, stands at host (the in-root path p).
+func (x *txn) inTheWay(host, p string) bool {
+	fi, err := os.Lstat(host)
+	if err != nil || fi.IsDir() {
+		return false
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err := rootfs.Root(x.e.Root).Join(p); err == nil && isDir(target) {
+			return false // a symlink to a directory (merged /usr) is kept
+		}
+	}
+	return true
 }

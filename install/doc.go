@@ -2,7 +2,10 @@
 // to install, upgrade and remove) to a root as one transaction. It fetches
 // and hash-checks the archives, checks free space, runs checkrm programs,
 // stages the new files beside their targets (PATH.aim-tmp plus a
-// newline, a name no package file can have), runs the maintainer scripts
+// newline, a name no package file can have; several archives at once,
+// one a core, with the outcome of staging them in plan order), then,
+// one package at a time in plan order, checks file conflicts, runs the
+// maintainer scripts
 // with dpkg's arguments through package hooks, renames the files into
 // place keeping the replaced ones as backups (PATH.aim-old plus a
 // newline), runs triggers, and records the result in the database in one SQLite

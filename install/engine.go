@@ -133,9 +133,13 @@ type Engine struct {
 	// instance of a Multi-Arch: same package.
 	Arch string
 
-	fault      func(point string) error // tests inject failures here
-	recovered  bool                     // recovery ran and nothing failed since
-	recoveries int                      // how often recovery ran
+	// fault is where tests inject failures; staging calls it from
+	// several goroutines at once (see stageAll).
+	fault func(point string) error
+	// stageWorkers, when positive, replaces stageWorkers (tests).
+	stageWorkers int
+	recovered    bool // recovery ran and nothing failed since
+	recoveries   int  // how often recovery ran
 }
 
 // New returns an engine for root with the database d (opened for

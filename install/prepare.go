@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"aim/db"
 	"aim/deb"
@@ -39,6 +40,9 @@ type txn struct {
 	// second instance of a Multi-Arch: same package to ship a shared
 	// file finds it placed.
 	placed map[string]bool
+	// displacing is held by displace, which staging calls from several
+	// goroutines at once (see stageAll).
+	displacing sync.Mutex
 }
 
 // step is one change with what the engine learnt about it.

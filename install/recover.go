@@ -230,12 +230,13 @@ func removeDirs(root string, d *db.DB, dirs []string) error {
 
 // finishCommitted completes the cleanup of a committed transaction.
 func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
+	hosts := newDirCache(root) // the cleanup moves no directory or symlink
 	for _, st := range steps {
 		var dirs []string
 		newSet := map[string]bool{}
 		for _, p := range st.New {
 			newSet[p] = true
-			if err := dropBackup(root, p); err != nil {
+			if err := dropBackup(hosts, p); err != nil {
 				return err
 			}
 		}
@@ -246,7 +247,7 @@ func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
 				}
 				continue
 			}
-			if err := dropBackup(root, p); err != nil {
+			if err := dropBackup(hosts, p); err != nil {
 				return err
 			}
 		}
@@ -261,8 +262,8 @@ func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
 }
 
 // dropBackup deletes the backup and any staged file left beside p.
-func dropBackup(root, p string) error {
-	host, err := hostPath(root, strings.TrimSuffix(p, "/")) // a directory's: the file it displaced
+func dropBackup(hosts *dirCache, p string) error {
+	host, err := hosts.hostPath(strings.TrimSuffix(p, "/")) // a directory's: the file it displaced
 	if err != nil {
 		return nil
 	}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 
 	"aim/db"
-	"aim/deb"
 	"aim/deb/rootfs"
 	"aim/deb/unpack"
 )
@@ -73,36 +72,6 @@ func filePaths(files []db.File) []string {
 		}
 	}
 	return out
-}
-
-// stageAll unpacks every new archive into staging files and marks the
-// journal staged.
-func (x *txn) stageAll() error {
-	c, _ := x.countSteps()
-	for i, s := range x.steps {
-		if !s.c.Action.unpacks() {
-			s.journal.Phase = db.JournalStaged
-			continue
-		}
-		x.reportStep(&c, 0.4+0.2*float64(i)/float64(len(x.steps)), PhaseUnpack, "unpacking", s)
-		err := x.stage(s)
-		s.journal.New = filePaths(s.newFiles)
-		if de := (*deb.DamagedError)(nil); errors.As(err, &de) {
-			return fmt.Errorf("unpack %s (%s): %w", s.c.Name, s.archive, err)
-		}
-		if err != nil {
-			return fmt.Errorf("unpack %s: %w", s.c.Name, err)
-		}
-		s.journal.Phase = db.JournalStaged
-	}
-	return x.e.DB.Update(func(tx *db.Tx) error {
-		for _, s := range x.steps {
-			if err := tx.UpdateJournal(&s.journal); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // stage extracts s's data into staging files and its control members

@@ -12,13 +12,15 @@ import (
 // later. Directories are created (or updated) at their targets, as they
 // must exist to hold the staged files. Hard links point to the staged
 // file of their target. The returned entries name the targets, not the
-// staged paths.
+// staged paths. Several calls may stage into the same root at once: a
+// directory both create is made once, and neither fails.
 func ExtractStaged(tr TarReader, root, suffix string, opts Options) ([]Entry, error) {
 	x, err := newExtractor(root, opts)
 	if err != nil {
 		return nil, err
 	}
 	x.suffix = suffix
+	x.staging = true
 	for n := 0; ; n++ {
 		h, err := tr.Next()
 		if err != nil {

@@ -120,6 +120,7 @@ type extractor struct {
 	total   int64
 	buf     []byte            // copy buffer, reused for every file
 	parents map[string]string // resolved parent directories, see resolveDir
+	staging bool              // set by ExtractStaged
 }
 
 // Extract writes every entry of tr below root, which must exist, and
@@ -237,10 +238,15 @@ func (x *extractor) resolve(name string) (string, error) {
 }
 
 // resolveDir resolves dir inside the root and makes sure it exists.
-// Without a Check hook, which might change the tree between entries, a
-// directory once resolved is remembered until an entry replaces
-// something (forgetParents), so that the files of one directory cost no
-// further lookups.
+// Without a Check hook, which might change the tree between entries,
+// and while staging (which writes no symlink at a target and replaces
+// no directory), a directory once resolved is remembered, so that the
+// files of one directory cost no further lookups. The memory is dropped
+// whenever an entry removes something (removeExisting) or a directory
+// entry finds something other than a directory at its target (see dir):
+// the places where what a path resolves through may have changed, as
+// when a caller's Check moves a file or a dangling symlink out of a
+// directory's way.
 func (x *extractor) resolveDir(dir string) (string, error) {
 	if dir == "." {
 		return x.root, nil
@@ -255,7 +261,7 @@ func (x *extractor) resolveDir(dir string) (string, error) {
 	if err := os.MkdirAll(p, 0755); err != nil {
 		return "", err
 	}
-	if x.opts.Check == nil {
+	if x.opts.Check == nil || x.staging {
 		x.parents[dir] = p
 	}
 	return p, nil

@@ -42,6 +42,9 @@ func (x *extractor) removeExisting(final string) error {
 // symlink that resolves inside the root to a directory is kept untouched.
 func (x *extractor) dir(e *Entry, final string) error {
 	fi, err := os.Lstat(final)
+	if err != nil || !fi.IsDir() {
+		x.forgetParents() // see resolveDir
+	}
 	switch {
 	case err == nil && fi.IsDir():
 	case err == nil && fi.Mode()&fs.ModeSymlink != 0 && x.isDirLink(e.Path):
@@ -56,8 +59,8 @@ func (x *extractor) dir(e *Entry, final string) error {
 		}
 		fallthrough
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.Mkdir(final, 0700); err != nil {
-			return err
+		if err := os.Mkdir(final, 0700); err != nil && !(errors.Is(err, fs.ErrExist) && isDir(final)) {
+			return err // not another extraction making the same directory at once
 		}
 	default:
 		return err
@@ -67,6 +70,12 @@ func (x *extractor) dir(e *Entry, final string) error {
 	}
 	x.dirs = append(x.dirs, dirTime{final, e.ModTime})
 	return nil
+}
+
+// isDir reports whether a directory (not a symlink) stands at p.
+func isDir(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.IsDir()
 }
 
 // isDirLink reports whether name, a symlink, resolves inside the root to
@@ -193,10 +202,13 @@ func (x *extractor) copyFile(f *os.File, r io.Reader, size int64, sum hash.Hash)
 
 // symlink creates a symlink; its target is stored as given.
 func (x *extractor) symlink(e *Entry, final string) error {
-	if err := x.removeExisting(final); err != nil {
-		return err
+	err := os.Symlink(e.Link, final)
+	if errors.Is(err, fs.ErrExist) {
+		if err = x.removeExisting(final); err == nil {
+			err = os.Symlink(e.Link, final)
+		}
 	}
-	if err := os.Symlink(e.Link, final); err != nil {
+	if err != nil {
 		return err
 	}
 	if x.opts.Chown {
