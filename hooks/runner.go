@@ -58,7 +58,8 @@ type Script struct {
 // PATH and DISPLAY from aim's own environment there, and nothing else),
 // PATH=DefaultPath when Env has no PATH, then what dpkg sets, which wins
 // over Env: DPKG_MAINTSCRIPT_PACKAGE, DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT
-// (always 1: aim installs one instance of a package),
+// (always 1, where dpkg counts the installed instances of a Multi-Arch:
+// same package),
 // DPKG_MAINTSCRIPT_ARCH, DPKG_MAINTSCRIPT_NAME, DPKG_MAINTSCRIPT_DEBUG=0,
 // DPKG_RUNNING_VERSION, DPKG_ADMINDIR and DPKG_ROOT; and DEBCONF_PACKAGE,
 // the package's name: debconf's frontend takes the owner of a package's

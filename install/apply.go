@@ -69,9 +69,11 @@ func (x *txn) apply() error {
 }
 
 // script runs a maintainer script of pkg from dir (a control directory,
-// or the info directory with the "PKG." prefix).
-func (x *txn) script(pkg, name, path string, args []string) error {
-	_, err := x.scripts.Run(x.ctx, hooks.Script{Package: pkg, Name: name, Path: path, Args: args})
+// or the info directory with the "PKG." prefix). arch is the instance's
+// architecture, the script's DPKG_MAINTSCRIPT_ARCH as under dpkg ("" for
+// the engine's native one).
+func (x *txn) script(pkg, arch, name, path string, args []string) error {
+	_, err := x.scripts.Run(x.ctx, hooks.Script{Package: pkg, Name: name, Path: path, Args: args, Arch: arch})
 	if err == nil {
 		err = x.e.faultAt(name + " " + pkg)
 	}
@@ -95,7 +97,7 @@ func (x *txn) unpack(s *step) error {
 		if err := x.saveUnwind(s); err != nil {
 			return err
 		}
-		if err := x.script(s.c.Name, "prerm", x.infoPath(s.key, "prerm"), hooks.PrermUpgrade(newV)); err != nil {
+		if err := x.script(s.c.Name, s.arch, "prerm", x.infoPath(s.key, "prerm"), hooks.PrermUpgrade(newV)); err != nil {
 			return err
 		}
 	}
@@ -110,7 +112,7 @@ func (x *txn) unpack(s *step) error {
 	if err := x.saveUnwind(s); err != nil {
 		return err
 	}
-	if err := x.script(s.c.Name, "preinst", filepath.Join(s.ctrlDir, "preinst"), args); err != nil {
+	if err := x.script(s.c.Name, s.arch, "preinst", filepath.Join(s.ctrlDir, "preinst"), args); err != nil {
 		return err
 	}
 	s.replaced = true
@@ -127,7 +129,7 @@ func (x *txn) unpack(s *step) error {
 	if err := x.saveUnwind(s); err != nil {
 		return err
 	}
-	return x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmUpgrade(newV))
+	return x.script(s.c.Name, s.arch, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmUpgrade(newV))
 }
 
 // replaceFiles renames every staged file of s into place, keeping what it
@@ -303,7 +305,7 @@ func (x *txn) remove(s *step) error {
 	if err := x.saveUnwind(s); err != nil {
 		return err
 	}
-	if err := x.script(s.c.Name, "prerm", x.infoPath(s.key, "prerm"), hooks.PrermRemove()); err != nil {
+	if err := x.script(s.c.Name, s.arch, "prerm", x.infoPath(s.key, "prerm"), hooks.PrermRemove()); err != nil {
 		return err
 	}
 	keep, err := x.sharedKept(s)
@@ -319,13 +321,13 @@ func (x *txn) remove(s *step) error {
 			return fmt.Errorf("remove %s: %w", s.c.Name, err)
 		}
 	}
-	if err := x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmRemove()); err != nil {
+	if err := x.script(s.c.Name, s.arch, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmRemove()); err != nil {
 		return err
 	}
 	if !x.tx.Purge {
 		return nil
 	}
-	return x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmPurge())
+	return x.script(s.c.Name, s.arch, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmPurge())
 }
 
 // configure runs the postinst of every new package in plan order.
@@ -337,7 +339,7 @@ func (x *txn) configure() error {
 		}
 		x.reportStep(&c, 0.8+0.1*float64(i)/float64(len(x.steps)), PhaseConfigure, "configuring", s)
 		args := hooks.PostinstConfigure(cmp.Or(s.oldVersion(), s.cfgVersion))
-		if err := x.script(s.c.Name, "postinst", filepath.Join(s.ctrlDir, "postinst"), args); err != nil {
+		if err := x.script(s.c.Name, s.arch, "postinst", filepath.Join(s.ctrlDir, "postinst"), args); err != nil {
 			return err
 		}
 	}

@@ -2,8 +2,10 @@ package install
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -333,4 +335,29 @@ func TestForeignInfoAdopted(t *testing.T) {
 		t.Error("game:i386.postrm left after the purge")
 	}
 	f.checkConsistent()
+}
+
+// TestCoinstallScriptsKnowTheirArchitecture runs the scripts of both
+// instances of a Multi-Arch: same library: as under dpkg, each gets the
+// bare package name and its own architecture in DPKG_MAINTSCRIPT_ARCH.
+func TestCoinstallScriptsKnowTheirArchitecture(t *testing.T) {
+	f := newFixture(t)
+	f.e.Arch = "amd64"
+	archLog := func(s spec) spec {
+		s.scripts["postinst"] = fmt.Sprintf("echo \"$DPKG_MAINTSCRIPT_PACKAGE $DPKG_MAINTSCRIPT_ARCH $*\" >> %s\n", f.log)
+		return s
+	}
+	var got []string
+	for _, arch := range []string{"amd64", "i386"} {
+		f.mustRun(f.installArch(archLog(f.libz("1", arch, "zlib licence"))))
+		for _, l := range f.scriptLog() {
+			if strings.HasSuffix(l, "configure") {
+				got = append(got, l)
+			}
+		}
+	}
+	want := []string{"libz1 amd64 configure", "libz1 i386 configure"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("postinst saw %q, want %q", got, want)
+	}
 }

@@ -95,7 +95,7 @@ func (x *txn) purge(s *step) error {
 			return fmt.Errorf("purge %s: %w", s.c.Name, err)
 		}
 	}
-	return x.script(s.c.Name, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmPurge())
+	return x.script(s.c.Name, s.arch, "postrm", x.infoPath(s.key, "postrm"), hooks.PostrmPurge())
 }
 
 // recordConfigFilesState updates the config-files state of p's package

@@ -130,7 +130,8 @@ func (x *txn) triggers() ([]triggerFailure, error) {
 			continue
 		}
 		x.t.report(-1, Event{Message: "processing triggers for " + in.pkg, Phase: PhaseTriggers, Package: in.pkg})
-		err := x.script(in.pkg, "postinst", in.postinst, hooks.PostinstTriggered(hit))
+		name, arch := SplitKey(in.pkg)
+		err := x.script(name, arch, "postinst", in.postinst, hooks.PostinstTriggered(hit))
 		switch {
 		case err == nil:
 		case len(awaiters) > 0:
