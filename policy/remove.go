@@ -44,8 +44,8 @@ func Remove(sys *System, names []string) (*Outcome, error) {
 // is not a user package and that nothing manually installed needs.
 func Autoremove(sys *System) (*Outcome, error) {
 	all := map[string]bool{}
-	for _, in := range sys.Installed {
-		all[in.Package.Name] = true
+	for i := range sys.Installed {
+		all[sys.keyOf(&sys.Installed[i])] = true
 	}
 	gone := map[string]bool{}
 	for _, n := range unneeded(sys, gone, all) {
@@ -105,6 +105,28 @@ func (s *System) archMeets(r deb.Relation, from *resolver.Package, in *Installed
 		return s.archOf(in.Package) == s.Arch
 	}
 	return s.archOf(in.Package) == r.Arch
+}
+
+// keyOf is the key an installed instance goes under in a removal: its
+// name, or NAME:ARCH when the name has instances for several
+// architectures (as instanceOf names them).
+func (s *System) keyOf(in *Installed) string {
+	if len(s.instances()[in.Package.Name]) > 1 {
+		return in.Package.Name + ":" + s.archOf(in.Package)
+	}
+	return in.Package.Name
+}
+
+// goneKeys returns the keys (see keyOf) of the instances the removal
+// takes, a bare name taking every instance of it.
+func (s *System) goneKeys(gone map[string]bool) []string {
+	var out []string
+	for i := range s.Installed {
+		if in := &s.Installed[i]; isGone(gone, s, in.Package) {
+			out = append(out, s.keyOf(in))
+		}
+	}
+	return out
 }
 
 // isGone reports whether the removal takes q: by name, or as the instance
@@ -190,12 +212,12 @@ func satisfiedAfter(sys *System, from *resolver.Package, alts deb.Alternatives, 
 // directly or indirectly (Recommends included, as they pulled those in).
 func reachable(sys *System, gone map[string]bool) map[string]bool {
 	out := map[string]bool{}
-	queue := keys(gone)
+	queue := sys.goneKeys(gone)
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
 		for _, d := range sys.needs(n) {
-			if !out[d] && !gone[d] {
+			if !out[d] && !isGone(gone, sys, sys.byKey()[d].Package) {
 				out[d] = true
 				queue = append(queue, d)
 			}
@@ -204,10 +226,11 @@ func reachable(sys *System, gone map[string]bool) map[string]bool {
 	return out
 }
 
-// needs returns the installed packages that satisfy a Pre-Depends,
-// Depends or Recommends of the installed package name.
-func (s *System) needs(name string) []string {
-	in := s.byName()[name]
+// needs returns the keys (see keyOf) of the installed instances that
+// satisfy a Pre-Depends, Depends or Recommends of the installed instance
+// key, architectures considered.
+func (s *System) needs(key string) []string {
+	in := s.byKey()[key]
 	if in == nil || in.Relations == nil {
 		return nil
 	}
@@ -215,8 +238,8 @@ func (s *System) needs(name string) []string {
 	for _, alts := range append(allDeps(in.Relations), in.Relations.Recommends...) {
 		for _, r := range alts {
 			for _, other := range s.byProvided()[r.Name] {
-				if refersTo(r, other.Package, other.Relations) {
-					out = append(out, other.Package.Name)
+				if refersTo(r, other.Package, other.Relations) && s.archMeets(r, in.Package, other) {
+					out = append(out, s.keyOf(other))
 				}
 			}
 		}
@@ -224,12 +247,15 @@ func (s *System) needs(name string) []string {
 	return out
 }
 
-// byName returns the installed packages by name, computed once.
-func (s *System) byName() map[string]*Installed {
-	if s.names == nil {
-		s.names = s.index()
+// byKey returns the installed instances by key (see keyOf), computed once.
+func (s *System) byKey() map[string]*Installed {
+	if s.keys == nil {
+		s.keys = make(map[string]*Installed, len(s.Installed))
+		for i := range s.Installed {
+			s.keys[s.keyOf(&s.Installed[i])] = &s.Installed[i]
+		}
 	}
-	return s.names
+	return s.keys
 }
 
 // byProvided returns the installed packages under their name and every
@@ -254,17 +280,19 @@ func (s *System) byProvided() map[string][]*Installed {
 // protected, and not needed by any package that stays.
 func unneeded(sys *System, gone, candidates map[string]bool) []string {
 	maybe := map[string]bool{}
-	for _, in := range sys.Installed {
-		n := in.Package.Name
-		if candidates[n] && !gone[n] && in.Auto && !in.Package.User && !in.Dpkg && !in.Held &&
+	for i := range sys.Installed {
+		in := &sys.Installed[i]
+		n := sys.keyOf(in)
+		if candidates[n] && !isGone(gone, sys, in.Package) && in.Auto && !in.Package.User && !in.Dpkg && !in.Held &&
 			!in.SystemUpdate && !in.essential() {
 			maybe[n] = true
 		}
 	}
 	needed := map[string]bool{}
 	var queue []string
-	for _, in := range sys.Installed {
-		if n := in.Package.Name; !gone[n] && !maybe[n] {
+	for i := range sys.Installed {
+		in := &sys.Installed[i]
+		if n := sys.keyOf(in); !isGone(gone, sys, in.Package) && !maybe[n] {
 			queue = append(queue, n)
 		}
 	}

@@ -67,7 +67,7 @@ type System struct {
 	// priority.
 	Foreign []string
 
-	names    map[string]*Installed
+	keys     map[string]*Installed
 	provided map[string][]*Installed
 }
 
