@@ -3,6 +3,7 @@ package install
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"aim/db"
@@ -46,5 +47,29 @@ func TestMoveInfoInterrupted(t *testing.T) {
 	}
 	if exists(src) {
 		t.Error("the control directory is left")
+	}
+}
+
+// TestRemoveKeepsInfoOfDottedNames removes python3 beside python3.11
+// (Debian names may hold dots): the control members of python3.11
+// (info/python3.11.postinst, ...) begin with "python3." but are not
+// python3's, so they stay and python3.11's own removal still runs its
+// scripts.
+func TestRemoveKeepsInfoOfDottedNames(t *testing.T) {
+	f := newFixture(t)
+	f.mustRun(f.install(f.scripted("python3", "1", map[string]string{"/usr/bin/python3": "3"})))
+	f.mustRun(f.install(f.scripted("python3.11", "1", map[string]string{"/usr/bin/python3.11": "3.11"})))
+	f.scriptLog()
+	f.mustRun(Change{Action: Remove, Name: "python3"})
+	for _, m := range []string{"prerm", "postrm", "postinst", "preinst"} {
+		if !exists(f.infoPath("python3.11", m)) {
+			t.Errorf("removing python3 took python3.11's %s", m)
+		}
+	}
+	f.scriptLog()
+	f.mustRun(Change{Action: Remove, Name: "python3.11"})
+	want := []string{"python3.11 prerm remove", "python3.11 postrm remove"}
+	if got := f.scriptLog(); !reflect.DeepEqual(got, want) {
+		t.Errorf("removing python3.11 ran %q, want %q", got, want)
 	}
 }

@@ -349,7 +349,9 @@ func infoManifest(src string) ([]string, error) {
 const infoManifestName = "members\n"
 
 // removeInfo removes pkg's control members in the info directory but
-// keep and those named in members.
+// keep and those named in members. A name after "PKG." that holds a dot
+// is another package's member (NAME.MORE.MEMBER: Debian names may hold
+// dots, member names never do), so python3's removal leaves python3.11's.
 func removeInfo(info, pkg, keep string, members []string) error {
 	want := map[string]bool{}
 	for _, n := range members {
@@ -357,7 +359,7 @@ func removeInfo(info, pkg, keep string, members []string) error {
 	}
 	old, _ := filepath.Glob(filepath.Join(info, pkg+".*"))
 	for _, p := range old {
-		if p == keep || want[p] {
+		if p == keep || want[p] || strings.Contains(strings.TrimPrefix(filepath.Base(p), pkg+"."), ".") {
 			continue
 		}
 		if err := removeIfExists(p); err != nil {
