@@ -69,6 +69,11 @@ func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed map
 			}
 		} else if !x.replaces(s, other.c.Name) {
 			return &FileConflictError{Package: s.key, Path: p, Owner: other.key}
+		} else {
+			// s, later in the plan, replaces a file of a package this
+			// transaction also installs: as for an installed owner, the
+			// file moves to s, recorded after other's list.
+			s.takeFrom(db.Owner{Name: other.c.Name, Architecture: other.arch}.String(), p)
 		}
 	}
 	owners, err := x.e.DB.Owners(p)
@@ -89,13 +94,17 @@ func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed map
 		if !x.replaces(s, owner.Name) {
 			return &FileConflictError{Package: s.key, Path: p, Owner: o}
 		}
-		if s.takeover == nil {
-			s.takeover = map[string][]string{}
-		}
-		k := owner.String()
-		s.takeover[k] = append(s.takeover[k], p)
+		s.takeFrom(owner.String(), p)
 	}
 	return nil
+}
+
+// takeFrom records that s takes the file p over from owner (NAME:ARCH).
+func (s *step) takeFrom(owner, p string) {
+	if s.takeover == nil {
+		s.takeover = map[string][]string{}
+	}
+	s.takeover[owner] = append(s.takeover[owner], p)
 }
 
 // sharedInstalled checks s's file p against the one the installed
