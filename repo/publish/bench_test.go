@@ -31,3 +31,22 @@ func BenchmarkRepublishAfterAdd(b *testing.B) {
 		publish(b, r, testNow.Add(time.Duration(i+1)*time.Second), 0)
 	}
 }
+
+// BenchmarkAdd measures adding 2,000 small packages to an empty
+// repository, the add half of bench/publish.sh.
+func BenchmarkAdd(b *testing.B) {
+	src := b.TempDir()
+	var files []string
+	for i := range 2000 {
+		files = append(files, buildTestDeb(b, src, fmt.Sprintf("bench-pkg%d", i), "1.0", "all", "utils", nil))
+	}
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		r := newTestRepo(b, false)
+		b.StartTimer()
+		if _, err := r.Add(files, AddOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
