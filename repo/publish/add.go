@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"aim/deb"
 )
@@ -27,6 +28,11 @@ type AddOptions struct {
 	Dist, Component string
 	// Strict refuses packages with lint warnings.
 	Strict bool
+	// Move says the files are the caller's scratch copies: Add may
+	// move a package file (up to smallDeb bytes) on the repository's
+	// filesystem into the pool instead of copying it, and a file may be
+	// gone after Add, whether it succeeded or not.
+	Move bool
 }
 
 // AddResult is what Add found in, and did with, one file.
@@ -97,7 +103,7 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 	if err := removeStale(incoming); err != nil {
 		return nil, err
 	}
-	scans, results := r.scanAll(files, incoming, comp)
+	scans, results := r.scanAll(files, incoming, comp, opts.Move)
 	defer func() {
 		for _, s := range scans {
 			if s != nil && s.staged != "" {
@@ -134,7 +140,7 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 }
 
 // scanAll scans files in parallel, keeping their order.
-func (r *Repo) scanAll(files []string, incoming, comp string) ([]*scanned, []AddResult) {
+func (r *Repo) scanAll(files []string, incoming, comp string, move bool) ([]*scanned, []AddResult) {
 	scans := make([]*scanned, len(files))
 	results := make([]AddResult, len(files))
 	next := make(chan int)
@@ -145,7 +151,7 @@ func (r *Repo) scanAll(files []string, incoming, comp string) ([]*scanned, []Add
 			defer wg.Done()
 			for i := range next {
 				results[i].File = files[i]
-				scans[i], results[i].Err = r.scanDeb(files[i], incoming, comp)
+				scans[i], results[i].Err = r.scanDeb(files[i], incoming, comp, move)
 			}
 		}()
 	}
@@ -162,9 +168,9 @@ func (r *Repo) scanAll(files []string, incoming, comp string) ([]*scanned, []Add
 const smallDeb = 16 << 20
 
 // scanDeb reads a package file once: a small one into memory, which is
-// then written straight to its pool path; a larger one is copied to a
-// temporary file below incoming while it is hashed and read.
-func (r *Repo) scanDeb(file, incoming, comp string) (s *scanned, err error) {
+// then staged (moved, with move); a larger one is copied to a staging
+// file below incoming while it is hashed and read.
+func (r *Repo) scanDeb(file, incoming, comp string, move bool) (s *scanned, err error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -176,7 +182,10 @@ func (r *Repo) scanDeb(file, incoming, comp string) (s *scanned, err error) {
 			return nil, err
 		}
 		if len(data) <= smallDeb {
-			return r.scanSmall(data, incoming, comp)
+			if !move {
+				file = ""
+			}
+			return r.scanSmall(data, file, incoming, comp)
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, err
@@ -222,8 +231,9 @@ func (s *scanned) readLarge(f io.Reader, w io.Writer) error {
 }
 
 // scanSmall reads a package held in memory and stages it, unless a file
-// is at its pool path already (place then compares them).
-func (r *Repo) scanSmall(data []byte, incoming, comp string) (*scanned, error) {
+// is at its pool path already (place then compares them): it moves file,
+// when not empty and on incoming's filesystem, else writes data.
+func (r *Repo) scanSmall(data []byte, file, incoming, comp string) (*scanned, error) {
 	ar, err := deb.NewArchiveReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("broken package: %w", err)
@@ -247,6 +257,11 @@ func (r *Repo) scanSmall(data []byte, incoming, comp string) (*scanned, error) {
 	}
 	if _, err := os.Lstat(filepath.Join(r.Dir, filepath.FromSlash(filename))); err == nil {
 		return s, nil
+	}
+	if file != "" {
+		if s.staged, err = stageMove(file, incoming); err == nil || !errors.Is(err, syscall.EXDEV) {
+			return s, err
+		}
 	}
 	s.staged, err = stage(incoming, func(w io.Writer) error {
 		_, err := w.Write(data)

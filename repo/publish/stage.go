@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -58,6 +60,26 @@ func stage(dir string, write func(w io.Writer) error) (string, error) {
 		return "", err
 	}
 	return f.Name(), nil
+}
+
+// stageMove moves file into dir under a staging name, mode 0644, and
+// returns that name; across filesystems it fails with syscall.EXDEV.
+func stageMove(file, dir string) (string, error) {
+	for {
+		name := filepath.Join(dir, stagePrefix+"move-"+strconv.FormatUint(rand.Uint64(), 36))
+		err := renameNew(file, name)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := os.Chmod(name, 0o644); err != nil {
+			os.Remove(name)
+			return "", err
+		}
+		return name, nil
+	}
 }
 
 // removeStale deletes the staging files a killed Add left in dir.
