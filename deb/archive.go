@@ -52,6 +52,7 @@ type ArchiveReader struct {
 	controlName string
 	controlSize int64
 	dataName    string
+	dataSize    int64
 	state       readerState
 	data        *DataReader
 	release     func()
@@ -209,11 +210,18 @@ func (ar *ArchiveReader) ControlSize() int64 { return ar.controlSize }
 // "data.tar.xz", once Data or Signatures has reached it.
 func (ar *ArchiveReader) DataMemberName() string { return ar.dataName }
 
+// inlineDataSize bounds the data.tar members (as stored) that Data
+// decompresses in the reader's goroutine: for a small package, handing
+// buffers between two goroutines costs more than it gains (a repository
+// add reads thousands).
+const inlineDataSize = 64 << 10
+
 // Data positions the reader on data.tar (skipping members whose name
 // starts with '_') and returns a reader over its decompressed entries,
-// each checked as EntryChecker describes. It may be called once. The
-// decompressor runs a few buffers ahead in its own goroutine; Close (or
-// Signatures) stops it and releases it, and must be called.
+// each checked as EntryChecker describes. It may be called once. Unless
+// the member is small, the decompressor runs a few buffers ahead in its
+// own goroutine; Close (or Signatures) stops it and releases it, and
+// must be called.
 func (ar *ArchiveReader) Data() (*DataReader, error) {
 	if ar.state != atControlEnd {
 		return nil, errors.New("data.tar already read")
@@ -227,6 +235,12 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 	if err != nil {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
+	}
+	if ar.dataSize <= inlineDataSize {
+		ar.state, ar.release = inData, release
+		ar.data = NewDataReader(tar.NewReader(z))
+		ar.data.drain, ar.data.member = z, ar.dataName
+		return ar.data, nil
 	}
 	ra := newReadAhead(z)
 	ar.state, ar.release = inData, func() { ra.Close(); release() }
@@ -258,7 +272,7 @@ func (ar *ArchiveReader) findData() (Compression, error) {
 		if !ok {
 			return "", fmt.Errorf("member %s before data.tar", h.Name)
 		}
-		ar.dataName = h.Name
+		ar.dataName, ar.dataSize = h.Name, h.Size
 		return c, nil
 	}
 }

@@ -28,9 +28,15 @@ var wantSampleEntries = []string{
 
 func TestReadBuiltPackage(t *testing.T) {
 	dir := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	inline, ahead := 0, 0 // the two ways Data decompresses, both read here
 	for _, c := range allCompressions {
 		t.Run(string(c), func(t *testing.T) {
 			ar, entries := readEntries(t, buildBytes(t, dir, BuildOptions{Compression: c}))
+			if ar.dataSize <= inlineDataSize {
+				inline++
+			} else {
+				ahead++
+			}
 			checkSampleControl(t, ar)
 			if got, want := ar.DataMemberName(), "data.tar"+c.Extension(); got != want {
 				t.Errorf("data member %q, want %q", got, want)
@@ -50,6 +56,9 @@ func TestReadBuiltPackage(t *testing.T) {
 				t.Errorf("Signatures() = %v, %v; want none", sigs, err)
 			}
 		})
+	}
+	if inline == 0 || ahead == 0 {
+		t.Errorf("%d data members decompressed inline, %d with read-ahead: want both ways tested", inline, ahead)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 	"testing/iotest"
 )
@@ -50,5 +51,31 @@ func TestReadAheadClose(t *testing.T) {
 	ra.Close() // twice is fine
 	if _, err := io.Copy(io.Discard, ra); err == nil {
 		t.Error("reading after Close returned no error")
+	}
+}
+
+// TestReadAheadReusesBuffers checks that read-aheads of small streams,
+// one after another, reuse their buffers instead of allocating
+// readAheadDepth+1 fresh ones each (125 MB for 100; the bound leaves
+// room for the race detector, which drops some of a sync.Pool's puts).
+func TestReadAheadReusesBuffers(t *testing.T) {
+	small := bytes.Repeat([]byte("x"), 1000)
+	run := func() {
+		ra := newReadAhead(bytes.NewReader(small))
+		if got, err := io.ReadAll(ra); err != nil || !bytes.Equal(got, small) {
+			t.Fatalf("read %d bytes, %v", len(got), err)
+		}
+		ra.Close()
+	}
+	run()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const runs = 100
+	for range runs {
+		run()
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 60*readAheadSize {
+		t.Errorf("%d read-aheads of %d bytes allocated %d bytes, want under %d", runs, len(small), got, 60*readAheadSize)
 	}
 }

@@ -103,7 +103,7 @@ func Update(ctx context.Context, r *publish.Repo, name string, opts UpdateOption
 		return nil, err
 	}
 	if len(files) > 0 {
-		if _, err := r.Add(files, publish.AddOptions{Dist: c.Dist, Component: c.Component}); err != nil {
+		if _, err := r.Add(files, publish.AddOptions{Dist: c.Dist, Component: c.Component, Move: true}); err != nil {
 			return nil, fmt.Errorf("mirror %s: %w", name, err)
 		}
 	}

@@ -17,9 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"aim/deb"
-	"aim/deb/rootfs"
 )
 
 // AddOptions says where Add puts packages and how picky it is.
@@ -28,6 +28,11 @@ type AddOptions struct {
 	Dist, Component string
 	// Strict refuses packages with lint warnings.
 	Strict bool
+	// Move says the files are the caller's scratch copies: Add may
+	// move a package file (up to smallDeb bytes) on the repository's
+	// filesystem into the pool instead of copying it, and a file may be
+	// gone after Add, whether it succeeded or not.
+	Move bool
 }
 
 // AddResult is what Add found in, and did with, one file.
@@ -56,24 +61,24 @@ func (e *AddError) Error() string {
 }
 
 // scanned is a package file read once: its control paragraph, size and
-// hashes, lint findings, and a copy of its bytes in the pool's
-// temporary area.
+// hashes, lint findings, and a copy of its bytes in a staging file.
 type scanned struct {
 	control  *deb.Paragraph
 	size     int64
 	md5, sha string
 	findings []LintFinding
-	// tmp is the copy of a large file, committed to its pool path by
-	// place; created, the pool file a small one was written to directly
-	// (see placeEarly).
-	tmp     *rootfs.AtomicFile
-	created string
+	// staged is the staging file holding the package's bytes (see
+	// stage), "" when its pool path was taken when it was read.
+	staged string
 }
 
 // Add copies package files into the pool and records them in the package
 // database of a dist. Each file is read once, with several files in
 // parallel: its control data is parsed, its bytes hashed and copied, and
-// its data archive linted (see Lint). Add is all or nothing: a
+// its data archive linted (see Lint). New pool files are complete and
+// durable before they get their names, and named before the database
+// records them (see stage.go), so a kill or crash at any point leaves
+// the pool and database consistent. Add is all or nothing: a
 // file with unreadable control data or a broken archive, a package whose
 // name, version and architecture the dist or pool already holds with
 // other bytes, or (with Strict) a lint warning refuses every file, and
@@ -95,34 +100,38 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 	if err := os.MkdirAll(incoming, 0o755); err != nil {
 		return nil, err
 	}
-	scans, results := r.scanAll(files, incoming, comp)
-	var created []string
-	cleanup := func() {
+	if err := removeStale(incoming); err != nil {
+		return nil, err
+	}
+	scans, results := r.scanAll(files, incoming, comp, opts.Move)
+	defer func() {
 		for _, s := range scans {
-			if s != nil && s.tmp != nil {
-				s.tmp.Abort()
-			}
-			if s != nil && s.created != "" {
-				r.removePoolFile(s.created)
+			if s != nil && s.staged != "" {
+				os.Remove(s.staged)
 			}
 		}
-	}
-	defer cleanup()
+	}()
 	var refused []AddResult
+	pl := &placing{st: st, dist: dist, comp: comp, strict: opts.Strict, pending: map[string]*scanned{}}
 	for i, s := range scans {
 		res := &results[i]
 		if res.Err == nil {
-			res.Err = r.place(st, dist, comp, s, res, opts.Strict, &created)
+			res.Err = r.place(pl, s, res)
 		}
 		if res.Err != nil {
 			refused = append(refused, *res)
 		}
 	}
 	if len(refused) > 0 {
-		for _, p := range created {
-			r.removePoolFile(p)
-		}
 		return results, &AddError{Refused: refused}
+	}
+	if err := r.commitStaged(incoming, pl.staged); err != nil {
+		return results, fmt.Errorf("write the pool: %w", err)
+	}
+	// From here a failure leaves complete pool files the database may
+	// not name, which the next Add uses and Publish collects.
+	if err := r.step("record"); err != nil {
+		return results, err
 	}
 	if err := st.save(r); err != nil {
 		return results, fmt.Errorf("record packages: %w", err)
@@ -131,7 +140,7 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 }
 
 // scanAll scans files in parallel, keeping their order.
-func (r *Repo) scanAll(files []string, incoming, comp string) ([]*scanned, []AddResult) {
+func (r *Repo) scanAll(files []string, incoming, comp string, move bool) ([]*scanned, []AddResult) {
 	scans := make([]*scanned, len(files))
 	results := make([]AddResult, len(files))
 	next := make(chan int)
@@ -142,7 +151,7 @@ func (r *Repo) scanAll(files []string, incoming, comp string) ([]*scanned, []Add
 			defer wg.Done()
 			for i := range next {
 				results[i].File = files[i]
-				scans[i], results[i].Err = r.scanDeb(files[i], incoming, comp)
+				scans[i], results[i].Err = r.scanDeb(files[i], incoming, comp, move)
 			}
 		}()
 	}
@@ -159,9 +168,9 @@ func (r *Repo) scanAll(files []string, incoming, comp string) ([]*scanned, []Add
 const smallDeb = 16 << 20
 
 // scanDeb reads a package file once: a small one into memory, which is
-// then written straight to its pool path; a larger one is copied to a
-// temporary file below incoming while it is hashed and read.
-func (r *Repo) scanDeb(file, incoming, comp string) (s *scanned, err error) {
+// then staged (moved, with move); a larger one is copied to a staging
+// file below incoming while it is hashed and read.
+func (r *Repo) scanDeb(file, incoming, comp string, move bool) (s *scanned, err error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -173,54 +182,58 @@ func (r *Repo) scanDeb(file, incoming, comp string) (s *scanned, err error) {
 			return nil, err
 		}
 		if len(data) <= smallDeb {
-			return r.scanSmall(data, comp)
+			if !move {
+				file = ""
+			}
+			return r.scanSmall(data, file, incoming, comp)
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, err
 		}
 	}
-	tmp, err := rootfs.CreateAtomic(incoming)
+	s = &scanned{}
+	s.staged, err = stage(incoming, func(w io.Writer) error { return s.readLarge(f, w) })
 	if err != nil {
 		return nil, err
 	}
-	s = &scanned{tmp: tmp}
-	defer func() {
-		if err != nil {
-			tmp.Abort()
-			s = nil
-		}
-	}()
+	return s, nil
+}
+
+// readLarge reads a package file that is too large for memory, copying
+// it to w while it is hashed and read.
+func (s *scanned) readLarge(f io.Reader, w io.Writer) error {
 	m, h := md5.New(), sha256.New()
-	cw := &countWriter{w: io.MultiWriter(m, h, tmp)}
+	cw := &countWriter{w: io.MultiWriter(m, h, w)}
 	br := bufio.NewReaderSize(io.TeeReader(f, cw), 64<<10)
 	ar, err := deb.NewArchiveReader(br)
 	if err != nil {
-		return nil, fmt.Errorf("broken package: %w", err)
+		return fmt.Errorf("broken package: %w", err)
 	}
 	defer ar.Close()
 	s.control = ar.Control().Control
 	if err := checkControl(s.control); err != nil {
-		return nil, err
+		return err
 	}
 	if s.findings, err = Lint(ar); err != nil {
-		return nil, fmt.Errorf("broken package: %w", err)
+		return fmt.Errorf("broken package: %w", err)
 	}
 	if _, err := ar.Signatures(); err != nil {
-		return nil, fmt.Errorf("broken package: %w", err)
+		return fmt.Errorf("broken package: %w", err)
 	}
 	if _, err := io.Copy(io.Discard, br); err != nil {
-		return nil, err
+		return err
 	}
 	if cw.err != nil {
-		return nil, cw.err
+		return cw.err
 	}
 	s.size, s.md5, s.sha = cw.n, hex.EncodeToString(m.Sum(nil)), hex.EncodeToString(h.Sum(nil))
-	return s, nil
+	return nil
 }
 
-// scanSmall reads a package held in memory and writes it to its pool
-// path, unless a file is there already (place then compares them).
-func (r *Repo) scanSmall(data []byte, comp string) (*scanned, error) {
+// scanSmall reads a package held in memory and stages it, unless a file
+// is at its pool path already (place then compares them): it moves file,
+// when not empty and on incoming's filesystem, else writes data.
+func (r *Repo) scanSmall(data []byte, file, incoming, comp string) (*scanned, error) {
 	ar, err := deb.NewArchiveReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("broken package: %w", err)
@@ -238,40 +251,23 @@ func (r *Repo) scanSmall(data []byte, comp string) (*scanned, error) {
 	}
 	m, h := md5.Sum(data), sha256.Sum256(data)
 	s.md5, s.sha = hex.EncodeToString(m[:]), hex.EncodeToString(h[:])
-	return s, r.placeEarly(s, data, comp)
-}
-
-// placeEarly writes data to the pool path of s, atomically, when no file
-// is there.
-func (r *Repo) placeEarly(s *scanned, data []byte, comp string) error {
 	filename, err := s.filename(comp)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Lstat(filepath.Join(r.Dir, filepath.FromSlash(filename))); err == nil {
+		return s, nil
+	}
+	if file != "" {
+		if s.staged, err = stageMove(file, incoming); err == nil || !errors.Is(err, syscall.EXDEV) {
+			return s, err
+		}
+	}
+	s.staged, err = stage(incoming, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	dest := filepath.Join(r.Dir, filepath.FromSlash(filename))
-	if _, err := os.Lstat(dest); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return err
-	}
-	f, err := rootfs.CreateAtomic(filepath.Dir(dest))
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	err = f.CommitNew(dest, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	s.created = dest
-	return nil
+	})
+	return s, err
 }
 
 // filename is the pool path of s in component comp (see poolFilename).
@@ -340,9 +336,20 @@ func sourceName(p *deb.Paragraph) string {
 	return deb.IdentityOf(p).Package
 }
 
-// place moves a scanned file to its pool path and records it in st,
-// unless the dist or pool holds the same package with other bytes.
-func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResult, strict bool, created *[]string) error {
+// placing is what Add's place calls share: the dist's database, and
+// the staged files to be renamed into the pool by their pool paths.
+type placing struct {
+	st         *distState
+	dist, comp string
+	strict     bool
+	pending    map[string]*scanned
+	staged     []stagedFile
+}
+
+// place records a scanned file in the dist's database and its staging
+// file as one to rename into the pool, unless the dist or pool holds the
+// same package with other bytes.
+func (r *Repo) place(pl *placing, s *scanned, res *AddResult) error {
 	id := deb.IdentityOf(s.control)
 	arch := id.Architecture
 	res.Findings = append(res.Findings, s.findings...)
@@ -350,50 +357,56 @@ func (r *Repo) place(st *distState, dist, comp string, s *scanned, res *AddResul
 		res.Findings = append(res.Findings, LintFinding{Severity: LintWarning, Message: fmt.Sprintf(
 			"architecture %s is not among the repository's (%s): no index will list the package", arch, strings.Join(r.Settings.Architectures, " "))})
 	}
-	filename, err := s.filename(comp)
+	filename, err := s.filename(pl.comp)
 	if err != nil {
 		return err
 	}
 	para := packagesParagraph(s, filename)
-	res.Package = poolPackage(dist, comp, para)
-	if strict {
+	res.Package = poolPackage(pl.dist, pl.comp, para)
+	if pl.strict {
 		for _, f := range res.Findings {
 			if f.Severity == LintWarning {
 				return fmt.Errorf("lint warning (strict): %s", f)
 			}
 		}
 	}
-	if c, p := st.find(id); p != nil {
-		old := poolPackage(dist, c, p)
+	if c, p := pl.st.find(id); p != nil {
+		old := poolPackage(pl.dist, c, p)
 		if old.SHA256 != s.sha {
-			return fmt.Errorf("%s %s %s is already in %s with other contents (%s)", id.Package, id.Version, arch, dist, old.Filename)
+			return fmt.Errorf("%s %s %s is already in %s with other contents (%s)", id.Package, id.Version, arch, pl.dist, old.Filename)
 		}
 		res.Unchanged, res.Package = true, old
-		s.created = "" // a pool file deleted by hand, written again
+		dest := filepath.Join(r.Dir, filepath.FromSlash(old.Filename))
+		if _, err := os.Lstat(dest); errors.Is(err, os.ErrNotExist) {
+			pl.stage(s, dest) // a pool file deleted by hand, written again
+		}
 		return nil
 	}
 	dest := filepath.Join(r.Dir, filepath.FromSlash(filename))
-	if s.created != "" {
-		*created = append(*created, dest)
-		s.created = ""
+	if other := pl.pending[dest]; other != nil {
+		if other.sha != s.sha {
+			return fmt.Errorf("%s exists with other contents", filename)
+		}
 	} else if sum, err := fileSHA256(dest); err == nil {
 		if sum != s.sha {
 			return fmt.Errorf("%s exists with other contents", filename)
 		}
-	} else if errors.Is(err, os.ErrNotExist) && s.tmp != nil {
-		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-			return err
-		}
-		if err := s.tmp.CommitNew(dest, 0o644); err != nil {
-			return err
-		}
-		s.tmp = nil
-		*created = append(*created, dest)
+	} else if errors.Is(err, os.ErrNotExist) && s.staged != "" {
+		pl.stage(s, dest)
 	} else {
 		return err
 	}
-	st.add(comp, para)
+	pl.st.add(pl.comp, para)
 	return nil
+}
+
+// stage notes that the staging file of s becomes the pool file dest.
+func (pl *placing) stage(s *scanned, dest string) {
+	if s.staged == "" || pl.pending[dest] != nil {
+		return
+	}
+	pl.pending[dest] = s
+	pl.staged = append(pl.staged, stagedFile{s: s, dest: dest})
 }
 
 // packagesParagraph is the index entry of a scanned package stored at

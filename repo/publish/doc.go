@@ -6,7 +6,9 @@
 // settings) and aim-repo.state/ (the package database: each package's
 // index paragraph with its hashes, so publishing never reads a .deb again);
 // neither is ever served. Repo.Add copies packages into pool/ after linting
-// them, and Repo.Publish writes dists/ (Packages, .gz, .xz, by-hash copies of
+// them: staged unsynced, then one filesystem sync, renamed to their pool
+// names, a second sync, and only then recorded (stage.go), so a pool file
+// under its name is whole and durable, and Repo.Publish writes dists/ (Packages, .gz, .xz, by-hash copies of
 // the last generations, Release, Release.gpg, InRelease), key.asc at the
 // root, and nothing at all when nothing changed. Each publish of a dist D
 // is a new directory dists/D.gen/N, and dists/D a link switched to it by

@@ -1,0 +1,192 @@
+package publish
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Add writes the pool in three stages, so that a pool file under its
+// final name is always complete and durable while thousands of files
+// cost two filesystem syncs instead of two each:
+//
+//  1. every new package is written, unsynced, to a staging file
+//     (stagePrefix) at the top of the pool;
+//  2. one syncfs(2) makes their contents durable, then each is renamed
+//     to its pool path (refusing to replace a file), and a second
+//     syncfs makes the names durable;
+//  3. only then is the package database saved.
+//
+// A kill or crash before 2 leaves staging files and no new pool names:
+// the next Add deletes them (it holds the repository's lock). A crash
+// during 2 or 3 leaves complete pool files the database does not name
+// yet: the next Add of the same bytes uses them, and Publish deletes
+// them if no dist names them.
+
+// stagePrefix starts the names of Add's staging files.
+const stagePrefix = ".aim-tmp-"
+
+// stagedFile is a package's bytes in a staging file (s.staged), waiting
+// to be renamed to dest.
+type stagedFile struct {
+	s    *scanned
+	dest string
+}
+
+// stage writes a new staging file in dir with what write writes, mode
+// 0644, without syncing it, and returns its path.
+func stage(dir string, write func(w io.Writer) error) (string, error) {
+	f, err := os.CreateTemp(dir, stagePrefix+"*")
+	if err != nil {
+		return "", err
+	}
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = write(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// stageMove moves file into dir under a staging name, mode 0644, and
+// returns that name; across filesystems it fails with syscall.EXDEV.
+func stageMove(file, dir string) (string, error) {
+	for {
+		name := filepath.Join(dir, stagePrefix+"move-"+strconv.FormatUint(rand.Uint64(), 36))
+		err := renameNew(file, name)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := os.Chmod(name, 0o644); err != nil {
+			os.Remove(name)
+			return "", err
+		}
+		return name, nil
+	}
+}
+
+// removeStale deletes the staging files a killed Add left in dir.
+func removeStale(dir string) error {
+	names, err := filepath.Glob(filepath.Join(dir, stagePrefix+"*"))
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := os.Remove(n); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove a staging file of an interrupted add: %w", err)
+		}
+	}
+	return nil
+}
+
+// syncFS makes every write to the filesystem holding dir durable
+// (syncfs(2)).
+func syncFS(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := unix.Syncfs(int(d.Fd())); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// renameNew renames old to new unless new exists, when it fails with an
+// error matching os.ErrExist. Where renameat2 cannot refuse to replace,
+// it links and removes instead.
+func renameNew(old, new string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, old, unix.AT_FDCWD, new, unix.RENAME_NOREPLACE)
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOSYS) {
+		if err := os.Link(old, new); err != nil {
+			return err
+		}
+		return os.Remove(old)
+	}
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: old, New: new, Err: err}
+	}
+	return nil
+}
+
+// dirMaker creates directories, remembering those it made or found so
+// that thousands of pool files below a few dozen directories cost one
+// mkdir each.
+type dirMaker map[string]bool
+
+// make creates dir and its parents as needed.
+func (m dirMaker) make(dir string) error {
+	if m[dir] {
+		return nil
+	}
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, os.ErrNotExist) {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	m[dir] = true
+	return nil
+}
+
+// commitStaged renames each staged file to its pool path between two
+// filesystem syncs (see stage), clearing the staged name of each; when
+// one fails it removes the pool files it created.
+func (r *Repo) commitStaged(incoming string, files []stagedFile) error {
+	if len(files) == 0 {
+		return nil
+	}
+	if err := r.step("sync staged"); err != nil {
+		return err
+	}
+	if err := syncFS(incoming); err != nil {
+		return err
+	}
+	var created []string
+	undo := func(err error) error {
+		for _, p := range created {
+			r.removePoolFile(p)
+		}
+		return err
+	}
+	dirs := dirMaker{}
+	for _, f := range files {
+		if err := r.step("name " + strings.TrimPrefix(f.dest, r.Dir+string(filepath.Separator))); err != nil {
+			return undo(err)
+		}
+		if err := dirs.make(filepath.Dir(f.dest)); err != nil {
+			return undo(err)
+		}
+		if err := renameNew(f.s.staged, f.dest); err != nil {
+			return undo(err)
+		}
+		f.s.staged = ""
+		created = append(created, f.dest)
+	}
+	if err := r.step("sync names"); err != nil {
+		return undo(err)
+	}
+	if err := syncFS(incoming); err != nil {
+		return undo(err)
+	}
+	return nil
+}
