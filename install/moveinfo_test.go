@@ -73,3 +73,23 @@ func TestRemoveKeepsInfoOfDottedNames(t *testing.T) {
 		t.Errorf("removing python3.11 ran %q, want %q", got, want)
 	}
 }
+
+func TestIsMemberOf(t *testing.T) {
+	for _, c := range []struct {
+		base, pkg string
+		want      bool
+	}{
+		{"python3.postinst", "python3", true},
+		{"python3.prerm.aim-forced", "python3", true},
+		{"python3.11.postinst", "python3", false},
+		{"python3.11.prerm.aim-forced", "python3", false},
+		{"python3.11.postinst", "python3.11", true},
+		{"python3-minimal.postinst", "python3", false},
+		{"libz1:i386.postinst", "libz1", false},
+		{"python3.", "python3", false},
+	} {
+		if got := isMemberOf(c.base, c.pkg); got != c.want {
+			t.Errorf("isMemberOf(%q, %q) = %v, want %v", c.base, c.pkg, got, c.want)
+		}
+	}
+}

@@ -359,7 +359,7 @@ func removeInfo(info, pkg, keep string, members []string) error {
 	}
 	old, _ := filepath.Glob(filepath.Join(info, pkg+".*"))
 	for _, p := range old {
-		if p == keep || want[p] || strings.Contains(strings.TrimPrefix(filepath.Base(p), pkg+"."), ".") {
+		if p == keep || want[p] || !isMemberOf(filepath.Base(p), pkg) {
 			continue
 		}
 		if err := removeIfExists(p); err != nil {
@@ -367,6 +367,21 @@ func removeInfo(info, pkg, keep string, members []string) error {
 		}
 	}
 	return nil
+}
+
+// isMemberOf reports whether the info file base is one of pkg's control
+// members (PKG.MEMBER), or one aim set aside (PKG.MEMBER.aim-SUFFIX, as
+// forcedSuffix). A member name holds no dot, so PKG.MORE.MEMBER is the
+// member of another package whose name continues with a dot.
+func isMemberOf(base, pkg string) bool {
+	rest, ok := strings.CutPrefix(base, pkg+".")
+	if !ok {
+		return false
+	}
+	if i := strings.Index(rest, ".aim-"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest != "" && !strings.Contains(rest, ".")
 }
 
 // listArchive lists the paths of an archive's data, directories with a
