@@ -184,10 +184,10 @@ func (x *txn) adoptInfo(s *step) error {
 		return err
 	}
 	for _, p := range old {
-		member := strings.TrimPrefix(filepath.Base(p), s.c.Name+".")
-		if strings.Contains(member, ".") {
+		if !isMemberOf(filepath.Base(p), s.c.Name) {
 			continue // another package's (NAME.MORE.MEMBER)
 		}
+		member := strings.TrimPrefix(filepath.Base(p), s.c.Name+".")
 		if err := os.Rename(p, x.infoPath(s.key, member)); err != nil {
 			return fmt.Errorf("%s: %w", s.key, err)
 		}
