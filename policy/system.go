@@ -69,6 +69,7 @@ type System struct {
 
 	keys     map[string]*Installed
 	provided map[string][]*Installed
+	byName   map[string][]*Installed
 }
 
 // Options change how requests are resolved.
@@ -149,13 +150,16 @@ func (s *System) nativeArch(arch string) bool { return arch == s.Arch || arch ==
 
 // instances returns every installed instance by name: one per
 // architecture of a Multi-Arch: same package installed side by side.
+// It is computed once (keyOf asks it for every installed package).
 func (s *System) instances() map[string][]*Installed {
-	m := make(map[string][]*Installed, len(s.Installed))
-	for i := range s.Installed {
-		in := &s.Installed[i]
-		m[in.Package.Name] = append(m[in.Package.Name], in)
+	if s.byName == nil {
+		s.byName = make(map[string][]*Installed, len(s.Installed))
+		for i := range s.Installed {
+			in := &s.Installed[i]
+			s.byName[in.Package.Name] = append(s.byName[in.Package.Name], in)
+		}
 	}
-	return m
+	return s.byName
 }
 
 // installedPackages returns the installed packages sorted by name.
