@@ -1,8 +1,6 @@
 package aimconf
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +11,7 @@ import (
 
 	"aim/deb"
 	"aim/deb/rootfs"
+	"aim/internal/keyvalue"
 )
 
 // File is aim's settings file below a root.
@@ -90,21 +89,11 @@ func Load(root string) (*Settings, error) {
 // last value counts. Errors are *Error values without a file.
 func Parse(data []byte) (*Settings, error) {
 	s := &Settings{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, &Error{Line: n, Msg: fmt.Sprintf("want \"key = value\", got %q", line)}
-		}
-		if err := s.set(strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)); err != nil {
-			return nil, &Error{Line: n, Msg: err.Error()}
-		}
+	err := keyvalue.Parse(data, s.set)
+	if le := (*keyvalue.LineError)(nil); errors.As(err, &le) {
+		return nil, &Error{Line: le.Line, Msg: le.Err.Error()}
 	}
-	if err := sc.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return s, nil

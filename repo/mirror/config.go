@@ -1,8 +1,6 @@
 package mirror
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +11,7 @@ import (
 	"strings"
 
 	"aim/deb"
+	"aim/internal/keyvalue"
 	"aim/repo/publish"
 	"aim/repo/sources"
 )
@@ -122,39 +121,35 @@ func (c *Config) bytes() []byte {
 // parseConfig reads the settings of mirror name.
 func parseConfig(name string, data []byte) (*Config, error) {
 	c := &Config{Name: name}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, fmt.Errorf("%s: %d: want \"key = value\"", configFile, n)
-		}
-		v = strings.TrimSpace(v)
-		switch strings.TrimSpace(k) {
-		case "url":
-			c.URL = v
-		case "suite":
-			c.Suite = v
-		case "components":
-			c.Components = strings.Fields(v)
-		case "architectures":
-			c.Architectures = strings.Fields(v)
-		case "filter":
-			c.Filter = v
-		case "with-deps":
-			c.WithDeps = v == "yes"
-		case "dist":
-			c.Dist = v
-		case "component":
-			c.Component = v
-		default:
-			return nil, fmt.Errorf("%s: %d: unknown setting %q", configFile, n, k)
-		}
+	if err := keyvalue.Parse(data, c.set); err != nil {
+		return nil, fmt.Errorf("%s: %w", configFile, err)
 	}
 	return c, c.check()
+}
+
+// set stores one setting of mirror.conf.
+func (c *Config) set(k, v string) error {
+	switch k {
+	case "url":
+		c.URL = v
+	case "suite":
+		c.Suite = v
+	case "components":
+		c.Components = strings.Fields(v)
+	case "architectures":
+		c.Architectures = strings.Fields(v)
+	case "filter":
+		c.Filter = v
+	case "with-deps":
+		c.WithDeps = v == "yes"
+	case "dist":
+		c.Dist = v
+	case "component":
+		c.Component = v
+	default:
+		return fmt.Errorf("unknown setting %q", k)
+	}
+	return nil
 }
 
 // Create records a new mirror in r with the keyring (binary or armored

@@ -1,8 +1,6 @@
 package publish
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,6 +12,7 @@ import (
 
 	"aim/deb"
 	"aim/deb/rootfs"
+	"aim/internal/keyvalue"
 	"aim/repo/sources"
 )
 
@@ -294,19 +293,14 @@ type keyValues map[string]string
 // keys are case-insensitive. Errors start with the line number ("3: ...").
 func parseKeyValues(data []byte) (keyValues, error) {
 	c := keyValues{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, fmt.Errorf("%d: want \"key = value\", got %q", n, line)
-		}
-		c[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+	err := keyvalue.Parse(data, func(k, v string) error {
+		c[k] = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return c, sc.Err()
+	return c, nil
 }
 
 // Get returns the value of key, or def when it is not set.
