@@ -57,19 +57,8 @@ timed() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
 
 # N packages, built as bench/publish.sh builds them.
-mkdir -p "$work/debs" "$work/trees"
-gen() {
-  local i=$1 arch=all; [ $((i % 2)) = 0 ] && arch=amd64
-  local t=$work/trees/p$i; mkdir -p "$t/DEBIAN" "$t/usr/share/doc/bench-pkg$i"
-  printf 'Package: bench-pkg%s\nVersion: 1.%s-1\nArchitecture: %s\nSection: utils\nPriority: optional\nMaintainer: Bench <bench@example.org>\nDescription: benchmark package %s\n generated for the object storage benchmark.\n' "$i" "$i" "$arch" "$i" > "$t/DEBIAN/control"
-  seq "$i" $((i + 200)) > "$t/usr/share/doc/bench-pkg$i/README"
-  "$aim" deb build -q -Z zstd "$t" "$work/debs/" >/dev/null
-}
-export -f gen; export work aim
-seq "$N" | xargs -P "$(nproc)" -I{} bash -c 'gen {}'
-one=$work/trees/extra; mkdir -p "$one/DEBIAN"
-printf 'Package: bench-extra\nVersion: 1\nArchitecture: all\nSection: utils\nPriority: optional\nMaintainer: Bench <bench@example.org>\nDescription: one more\n' > "$one/DEBIAN/control"
-"$aim" deb build -q "$one" "$work/extra.deb" >/dev/null
+. bench/gen.sh
+gen_debs "$N"
 echo "# objstore, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $N packages, versitygw on localhost"
 
 export GNUPGHOME=$work/gnupg; mkdir -m 700 "$GNUPGHOME"

@@ -31,21 +31,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
 maxkb() { echo $(( ($1 > $2 ? $1 : $2) / 1024 )); }
 
 # 1. N small packages built by aim from generated trees (half all, half amd64).
-mkdir -p "$work/debs" "$work/trees"
-gen() {
-  local i=$1 arch=all; [ $((i % 2)) = 0 ] && arch=amd64
-  local t=$work/trees/p$i; mkdir -p "$t/DEBIAN" "$t/usr/share/doc/bench-pkg$i"
-  printf 'Package: bench-pkg%s\nVersion: 1.%s-1\nArchitecture: %s\nSection: utils\nPriority: optional\nMaintainer: Bench <bench@example.org>\nDepends: libc6 (>= 2.36)\nDescription: benchmark package %s\n generated for the publishing benchmark.\n' "$i" "$i" "$arch" "$i" > "$t/DEBIAN/control"
-  seq "$i" $((i + 200)) > "$t/usr/share/doc/bench-pkg$i/README"
-  "$aim" deb build -q -Z zstd "$t" "$work/debs/" >/dev/null
-}
-export -f gen; export work aim
+. bench/gen.sh
 t0=$(date +%s%3N)
-seq "$N" | xargs -P "$(nproc)" -I{} bash -c 'gen {}'
+gen_debs "$N"
 gen_ms=$(( $(date +%s%3N) - t0 ))
-one=$work/trees/extra; mkdir -p "$one/DEBIAN"
-printf 'Package: bench-extra\nVersion: 1\nArchitecture: all\nSection: utils\nPriority: optional\nMaintainer: Bench <bench@example.org>\nDescription: one more\n' > "$one/DEBIAN/control"
-"$aim" deb build -q "$one" "$work/extra.deb" >/dev/null
 echo "# publish, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $N packages ($(du -sm "$work/debs" | cut -f1) MB) built by aim deb build in ${gen_ms} ms"
 
 # The same key for gpg-based tools.
