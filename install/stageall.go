@@ -141,34 +141,54 @@ func (x *txn) stageStep(s *step) error {
 }
 
 // restageShared stages again, in plan order, every package that ships a
-// file (not a directory) that a package before it in todo also ships:
-// the staged file then holds the last package's contents, as when the
-// packages were staged one after another.
+// file (not a directory) that a package before it in todo also ships
+// with other contents, mode, owner or time: the staged file then holds
+// the last package's, as when the packages were staged one after
+// another. A file shipped identically (as the instances of a
+// Multi-Arch: same package ship their shared files) is the same staged
+// in either order and costs no second staging.
 func (x *txn) restageShared(todo []*step) error {
-	first := map[string]int{}
-	var again []int
+	type shipper struct {
+		e     unpack.Entry
+		later []int // the packages after the first that ship the path
+		vary  bool  // not every one ships it identically
+	}
+	paths := map[string]*shipper{}
 	for i, s := range todo {
-		shared := false
-		for _, f := range s.newFiles {
-			if f.Type == 'd' {
+		for _, e := range s.entries {
+			if e.Type == '5' {
 				continue
 			}
-			if _, ok := first[f.Path]; ok {
-				shared = true
+			if sh := paths[e.Path]; sh == nil {
+				paths[e.Path] = &shipper{e: e}
 			} else {
-				first[f.Path] = i
+				sh.later = append(sh.later, i)
+				sh.vary = sh.vary || !sameEntry(sh.e, e)
 			}
 		}
-		if shared {
-			again = append(again, i)
+	}
+	again := map[int]bool{}
+	for _, sh := range paths {
+		if sh.vary {
+			for _, i := range sh.later {
+				again[i] = true
+			}
 		}
 	}
-	for _, i := range again {
-		if err := x.stageStep(todo[i]); err != nil {
-			return err
+	for i, s := range todo {
+		if again[i] {
+			if err := x.stageStep(s); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// sameEntry reports whether a and b write the same thing.
+func sameEntry(a, b unpack.Entry) bool {
+	return a.Type == b.Type && a.Mode == b.Mode && a.Size == b.Size && a.SHA256 == b.SHA256 &&
+		a.Link == b.Link && a.ModTime.Equal(b.ModTime) && a.UID == b.UID && a.GID == b.GID
 }
 
 // redoDirAttrs gives every directory that several packages of todo ship

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -198,4 +199,46 @@ func damage(t *testing.T, p string) {
 	fh.WriteAt(b, off)
 	fh.Close()
 	os.Chtimes(p, fi.ModTime(), fi.ModTime())
+}
+
+// TestStagingSharedFilesRestagedOnlyWhenTheyDiffer counts stagings: the
+// two instances of a Multi-Arch: same library, whose shared file is
+// identical, are staged once each; of a, c and d shipping /opt/shared as
+// "1", "2" and "1", c and d are staged again in plan order, so d's file
+// is the one left, as staging one after another leaves it.
+func TestStagingSharedFilesRestagedOnlyWhenTheyDiffer(t *testing.T) {
+	count := func(f *fixture) map[string]int {
+		n := map[string]int{}
+		var mu sync.Mutex
+		f.e.fault = func(p string) error {
+			if name, ok := strings.CutPrefix(p, "stage "); ok {
+				mu.Lock()
+				n[name]++
+				mu.Unlock()
+			}
+			return nil
+		}
+		return n
+	}
+	f := newFixture(t)
+	f.e.Arch, f.e.stageWorkers = "amd64", 2
+	n := count(f)
+	f.mustRun(f.installArch(f.libz("1", "amd64", "zlib licence")), f.installArch(f.libz("1", "i386", "zlib licence")))
+	if n["libz1"] != 2 {
+		t.Errorf("libz1's instances staged %d times, want once each", n["libz1"])
+	}
+
+	f = newFixture(t)
+	f.e.stageWorkers = 2
+	n = count(f)
+	ship := func(name, content, fields string) Change {
+		return f.install(spec{name: name, version: "1", files: map[string]string{"/opt/shared": content}, fields: fields})
+	}
+	f.mustRun(ship("a", "1", ""), ship("c", "2", "Replaces: a\n"), ship("d", "1", "Replaces: a, c\n"))
+	if want := map[string]int{"a": 1, "c": 2, "d": 2}; !reflect.DeepEqual(n, want) {
+		t.Errorf("stagings = %v, want %v", n, want)
+	}
+	if got := f.read("opt/shared"); got != "1" {
+		t.Errorf("/opt/shared = %q, want d's", got)
+	}
 }
