@@ -27,6 +27,7 @@ func (x *txn) apply() error {
 	if err := x.stageAll(); err != nil {
 		return err
 	}
+	x.flushEarly()
 	if err := x.checkConflicts(); err != nil {
 		return err
 	}
@@ -351,6 +352,9 @@ func (x *txn) configure() error {
 // marks the journal committed in one database transaction: the commit
 // point.
 func (x *txn) commit(failed []triggerFailure) error {
+	if x.flushed != nil {
+		<-x.flushed
+	}
 	if err := syncfs(x.e.Root); err != nil {
 		return err
 	}
@@ -401,6 +405,19 @@ func (x *txn) recordSignatures(tx *db.Tx) error {
 		}
 	}
 	return nil
+}
+
+// flushEarly starts writing the staged files to disk in the background,
+// so that the maintainer scripts that follow overlap the writeback and
+// the syncfs before the commit has little left to do. It does not make
+// anything durable by itself: commit waits for it and then syncs again,
+// which covers whatever was written since.
+func (x *txn) flushEarly() {
+	x.flushed = make(chan struct{})
+	go func() {
+		defer close(x.flushed)
+		syncfs(x.e.Root) // best effort; commit's own syncfs reports errors
+	}()
 }
 
 // syncfs flushes the file system holding root to disk.

@@ -43,6 +43,9 @@ type txn struct {
 	// displacing is held by displace, which staging calls from several
 	// goroutines at once (see stageAll).
 	displacing sync.Mutex
+	// flushed is closed when the early flush of the staged files that
+	// apply starts (see flushEarly) has returned.
+	flushed chan struct{}
 }
 
 // step is one change with what the engine learnt about it.

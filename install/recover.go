@@ -231,24 +231,29 @@ func removeDirs(root string, d *db.DB, dirs []string) error {
 // finishCommitted completes the cleanup of a committed transaction.
 func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
 	hosts := newDirCache(root) // the cleanup moves no directory or symlink
+	left := leftovers{}
+	for _, st := range steps {
+		for _, p := range st.New {
+			left.add(hosts, p)
+		}
+		for _, p := range st.Old {
+			if !strings.HasSuffix(p, "/") {
+				left.add(hosts, p)
+			}
+		}
+	}
+	if err := left.drop(); err != nil {
+		return err
+	}
 	for _, st := range steps {
 		var dirs []string
 		newSet := map[string]bool{}
 		for _, p := range st.New {
 			newSet[p] = true
-			if err := dropBackup(hosts, p); err != nil {
-				return err
-			}
 		}
 		for _, p := range st.Old {
-			if strings.HasSuffix(p, "/") {
-				if !newSet[p] {
-					dirs = append(dirs, strings.TrimSuffix(p, "/"))
-				}
-				continue
-			}
-			if err := dropBackup(hosts, p); err != nil {
-				return err
+			if strings.HasSuffix(p, "/") && !newSet[p] {
+				dirs = append(dirs, strings.TrimSuffix(p, "/"))
 			}
 		}
 		if err := removeDirs(root, d, dirs); err != nil {
@@ -259,18 +264,6 @@ func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
 		}
 	}
 	return forget(root, d, steps[0].TxID)
-}
-
-// dropBackup deletes the backup and any staged file left beside p.
-func dropBackup(hosts *dirCache, p string) error {
-	host, err := hosts.hostPath(strings.TrimSuffix(p, "/")) // a directory's: the file it displaced
-	if err != nil {
-		return nil
-	}
-	if err := removeIfExists(host + oldSuffix); err != nil {
-		return err
-	}
-	return removeIfExists(host + tmpSuffix)
 }
 
 // moveInfo installs a committed package's control members into the info
@@ -322,9 +315,10 @@ func moveInfo(root string, d *db.DB, st db.JournalStep) error {
 }
 
 // infoManifest returns the names of the control members in src, read
-// from the manifest written beside them the first time: a cleanup
-// interrupted while moving them then still knows which members in the
-// info directory are the new ones, and keeps them.
+// from the manifest written beside them (by writeControl, made durable by
+// the commit's syncfs; a control directory an older aim wrote gets it the
+// first time): a cleanup interrupted while moving them then still knows
+// which members in the info directory are the new ones, and keeps them.
 func infoManifest(src string) ([]string, error) {
 	manifest := filepath.Join(src, infoManifestName)
 	if data, err := os.ReadFile(manifest); err == nil {

@@ -160,12 +160,15 @@ func ctrlDir(root, txid, pkg string) string {
 }
 
 // writeControl writes s's control members (scripts, conffiles, triggers,
-// checkrm, ...) to its control directory.
+// checkrm, ...) to its control directory, with the manifest that lists
+// them (see infoManifest). Nothing is synced here: the syncfs before the
+// commit makes them durable, before anything relies on them.
 func (x *txn) writeControl(s *step) error {
 	s.ctrlDir = ctrlDir(x.e.Root, x.id, s.key)
 	if err := os.MkdirAll(s.ctrlDir, 0o755); err != nil {
 		return err
 	}
+	var names []string
 	for _, m := range s.ctrl.Members {
 		if !m.IsRegular() || strings.ContainsAny(m.Name, "/\n") {
 			continue
@@ -177,8 +180,9 @@ func (x *txn) writeControl(s *step) error {
 		if err := os.WriteFile(filepath.Join(s.ctrlDir, m.Name), m.Data, mode); err != nil {
 			return err
 		}
+		names = append(names, m.Name)
 	}
-	return nil
+	return os.WriteFile(filepath.Join(s.ctrlDir, infoManifestName), []byte(strings.Join(names, "\n")), 0o644)
 }
 
 // faultAt returns the injected failure for point, if any.

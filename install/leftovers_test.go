@@ -1,0 +1,62 @@
+package install
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestLeftoversDrop checks that both ways of dropping leftovers (a try
+// per name below scanAtLeast names, one read of the directory from it
+// on) remove exactly the backups and staged copies of the names added.
+func TestLeftoversDrop(t *testing.T) {
+	for _, n := range []int{1, scanAtLeast - 1, scanAtLeast, 3 * scanAtLeast} {
+		root := t.TempDir()
+		dir := filepath.Join(root, "usr", "bin")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var added, want []string
+		touch := func(name string) {
+			if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range n {
+			name := string(rune('a'+i%26)) + string(rune('a'+i/26))
+			added = append(added, "/usr/bin/"+name)
+			touch(name)
+			want = append(want, name)
+			switch i % 3 {
+			case 0:
+				touch(name + oldSuffix)
+			case 1:
+				touch(name + tmpSuffix)
+			}
+		}
+		// Leftovers of names not added stay, and so do look-alikes.
+		for _, keep := range []string{"other" + oldSuffix, "other" + tmpSuffix, "aa.aim-old", "aa" + oldSuffix + "x"} {
+			touch(keep)
+			want = append(want, keep)
+		}
+		left := leftovers{}
+		hosts := newDirCache(root)
+		for _, p := range added {
+			left.add(hosts, p)
+		}
+		left.add(hosts, "/gone/dir/file") // a directory that is not there
+		if err := left.drop(); err != nil {
+			t.Fatalf("%d names: %v", n, err)
+		}
+		got, err := readNames(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%d names: left %q, want %q", n, got, want)
+		}
+	}
+}
