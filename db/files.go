@@ -156,6 +156,47 @@ func (s *store) Owners(path string) ([]Owner, error) {
 	return out, rows.Err()
 }
 
+// ownersChunk is how many paths one query of OwnersOf asks about, well
+// under SQLite's limit on bound parameters.
+const ownersChunk = 500
+
+// OwnersOf returns Owners for each of paths that has an owner, in a few
+// queries instead of one a path; a path nobody owns has no entry.
+func (s *store) OwnersOf(paths []string) (map[string][]Owner, error) {
+	out := map[string][]Owner{}
+	for len(paths) > 0 {
+		n := min(len(paths), ownersChunk)
+		if err := s.ownersChunk(paths[:n], out); err != nil {
+			return nil, err
+		}
+		paths = paths[n:]
+	}
+	return out, nil
+}
+
+func (s *store) ownersChunk(paths []string, out map[string][]Owner) error {
+	args := make([]any, len(paths))
+	for i, p := range paths {
+		args[i] = p
+	}
+	marks := strings.Repeat(",?", len(paths))[1:]
+	rows, err := s.query(`SELECT f.path, i.name, i.architecture FROM files f JOIN installed i ON i.id = f.package
+		WHERE f.path IN (`+marks+`) ORDER BY f.path, i.name, i.architecture`, args...)
+	if err != nil {
+		return fmt.Errorf("owners of %d paths: %w", len(paths), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var o Owner
+		if err := rows.Scan(&p, &o.Name, &o.Architecture); err != nil {
+			return fmt.Errorf("owners of %d paths: %w", len(paths), err)
+		}
+		out[p] = append(out[p], o)
+	}
+	return rows.Err()
+}
+
 // Conffiles returns the conffiles recorded for the instance of name for
 // arch (installed, or removed but not purged) with the hash of the
 // version it shipped, by path; empty when there are none. Rows recorded

@@ -44,12 +44,24 @@ func (x *txn) checkConflicts() error {
 	if err != nil {
 		return err
 	}
+	var paths []string
+	for _, s := range x.steps {
+		for _, f := range s.newFiles {
+			if f.Type != 'd' {
+				paths = append(paths, f.Path)
+			}
+		}
+	}
+	owners, err := x.e.DB.OwnersOf(paths)
+	if err != nil {
+		return err
+	}
 	for _, s := range x.steps {
 		for _, f := range s.newFiles {
 			if f.Type == 'd' {
 				continue
 			}
-			if err := x.checkFile(s, f.Path, changing, claimed, dpkg); err != nil {
+			if err := x.checkFile(s, f.Path, changing, claimed, dpkg, owners); err != nil {
 				return err
 			}
 			claimed[f.Path] = s
@@ -58,7 +70,9 @@ func (x *txn) checkConflicts() error {
 	return nil
 }
 
-func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed map[string]*step, dpkg map[string]string) error {
+// checkFile checks s's file p; owners holds the installed owners of the
+// paths checked (nil: ask the database).
+func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed map[string]*step, dpkg map[string]string, owners map[string][]db.Owner) error {
 	if owner, ok := dpkg[p]; ok {
 		return &FileConflictError{Package: s.key, Path: p, Owner: owner, Dpkg: true}
 	}
@@ -76,11 +90,16 @@ func (x *txn) checkFile(s *step, p string, changing map[string]bool, claimed map
 			s.takeFrom(db.Owner{Name: other.c.Name, Architecture: other.arch}.String(), p)
 		}
 	}
-	owners, err := x.e.DB.Owners(p)
-	if err != nil {
-		return err
+	mine, known := owners[p]
+	if owners == nil {
+		var err error
+		if mine, err = x.e.DB.Owners(p); err != nil {
+			return err
+		}
+	} else if !known {
+		return nil
 	}
-	for _, owner := range owners {
+	for _, owner := range mine {
 		o := x.e.key(owner.Name, owner.Architecture)
 		if o == s.key || changing[o] {
 			continue

@@ -54,7 +54,7 @@ func (x *txn) displace(s *step, p string) error {
 	for _, o := range x.steps {
 		changing[o.key] = true
 	}
-	if err := x.checkFile(s, p, changing, map[string]*step{}, x.dpkgFiles); err != nil {
+	if err := x.checkFile(s, p, changing, map[string]*step{}, x.dpkgFiles, nil); err != nil {
 		return err
 	}
 	if err := x.e.faultAt("displace " + p); err != nil {
