@@ -1,10 +1,12 @@
 package install
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -76,9 +78,12 @@ func (x *txn) stageAll() error {
 
 // stageConcurrently stages todo with up to stageWorkers goroutines,
 // calling report(i) (from the calling goroutine, in order) as it begins
-// to wait for todo[i]. Once a package fails no later one is started;
-// the error is that of the first failed package in todo's order.
+// to wait for todo[i]. Workers start the largest archives first (see
+// largestFirst). Once a package fails no package after it in todo is
+// started; the error is that of the first failed package in todo's
+// order.
 func (x *txn) stageConcurrently(todo []*step, report func(i int)) error {
+	order := largestFirst(todo)
 	done := make([]chan error, len(todo))
 	for i := range done {
 		done[i] = make(chan error, 1)
@@ -96,10 +101,11 @@ func (x *txn) stageConcurrently(todo []*step, report func(i int)) error {
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(todo) {
+				k := int(next.Add(1) - 1)
+				if k >= len(todo) {
 					return
 				}
+				i := order[k]
 				if int64(i) > failedAt.Load() {
 					done[i] <- errNotStaged
 					continue
@@ -124,6 +130,24 @@ func (x *txn) stageConcurrently(todo []*step, report func(i int)) error {
 	}
 	wg.Wait()
 	return first
+}
+
+// largestFirst returns the indexes of todo, the largest archive first
+// (plan order among equals, and for archives it cannot size): one worker
+// ending on a big archive while the others have nothing left would make
+// the staging last longer than the work needs, and the archives sizes
+// are the best estimate of each one's work before it is read.
+func largestFirst(todo []*step) []int {
+	size := make([]int64, len(todo))
+	order := make([]int, len(todo))
+	for i, s := range todo {
+		order[i] = i
+		if s.read != nil && s.read.file != nil {
+			size[i] = s.read.file.Size()
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
+	return order
 }
 
 // stageStep stages s and records what it staged in its journal step.

@@ -180,6 +180,75 @@ func TestStagingConcurrentlyFirstError(t *testing.T) {
 	f.checkConsistent()
 }
 
+// TestStagingLargestFirstKeepsPlanOrderError stages with one worker,
+// which starts the largest archive first: q3, the largest and damaged,
+// fails before q0 to q2 are staged, yet they still are, and the error is
+// that of q1, the first damaged one in the plan, as staging one after
+// another gives.
+func TestStagingLargestFirstKeepsPlanOrderError(t *testing.T) {
+	f := newFixture(t)
+	f.e.stageWorkers = 1
+	before := f.snapshot()
+	var changes []Change
+	for i := range 4 {
+		size := 1 << 12
+		if i == 3 {
+			size = 1 << 20
+		}
+		c := f.install(spec{name: fmt.Sprintf("q%d", i), version: "1", files: map[string]string{fmt.Sprintf("/usr/share/q%d/f", i): randomText(i, size)}})
+		if i%2 == 1 {
+			damage(t, c.Path)
+		}
+		changes = append(changes, c)
+	}
+	_, err := f.run(false, changes...)
+	if err == nil || !strings.Contains(err.Error(), "unpack q1") {
+		t.Fatalf("err = %v, want q1's", err)
+	}
+	if got := f.snapshot(); got != before {
+		t.Errorf("root after the failure:\n%s\nwant:\n%s", got, before)
+	}
+	f.checkConsistent()
+}
+
+// randomText returns n bytes that do not compress, the same for a seed.
+func randomText(seed, n int) string {
+	b := make([]byte, n)
+	x := uint32(seed*2654435761 + 1)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = 'a' + byte(x%26)
+	}
+	return string(b)
+}
+
+// TestLargestFirst checks the start order: by size, largest first,
+// plan order among equals and for steps not yet read.
+func TestLargestFirst(t *testing.T) {
+	dir := t.TempDir()
+	var todo []*step
+	for i, size := range []int{10, 300, 0, 300, 50, -1} {
+		s := &step{}
+		if size >= 0 {
+			p := filepath.Join(dir, fmt.Sprint(i))
+			if err := os.WriteFile(p, make([]byte, size), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.read = &readArchive{file: fi}
+		}
+		todo = append(todo, s)
+	}
+	if got, want := largestFirst(todo), []int{1, 3, 4, 0, 2, 5}; !reflect.DeepEqual(got, want) {
+		t.Errorf("largestFirst = %v, want %v", got, want)
+	}
+}
+
 // damage flips a byte near the end of the archive at p, in its payload,
 // keeping its identity (the same file, size and modification time).
 func damage(t *testing.T, p string) {
