@@ -24,9 +24,9 @@ GUI_TOOLS := Xvfb zenity xdotool tesseract convert import notify-send
 # (Debian's package is too old for this Go).
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)/staticcheck
-# What only the benchmarks compare against.
-BENCH_DEBS := aptly reprepro curl
-BENCH_TOOLS := aptly reprepro curl
+# What only the benchmarks compare against, and GNU time, which measures them.
+BENCH_DEBS := aptly reprepro curl time
+BENCH_TOOLS := aptly reprepro curl /usr/bin/time
 # BENCH_ROWS: one script a row of issue 18, each timing aim beside its peer;
 # then plans beside libsolv with a foreign architecture, installability
 # beside dose-debcheck (issue 14) and publishing to object storage beside

@@ -7,7 +7,7 @@
 # minbase root lacks are fetched with apt-get download, using the
 # machine's own apt configuration; the minbase root is made once with
 # debootstrap from the first Debian mirror that configuration names.
-# Needs root, apt-get, dpkg and debootstrap. CACHE (default
+# Needs root, apt-get, dpkg, debootstrap and GNU time. CACHE (default
 # /var/tmp/aim-bench-real) keeps the root and the .debs between runs.
 # STRACE=1 also counts the read() calls of installing perl (and what it
 # needs that minbase lacks) with aim.
@@ -97,20 +97,19 @@ fresh() {
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
-run_aim() {
-	local r; r=$(fresh "$1")
+# timed FILE CMD... runs CMD and prints its wall time; the CPU time of
+# CMD and every process it waited for (xz, maintainer scripts) goes to
+# FILE. Needs GNU time.
+timed() {
+	local out=$1; shift
 	local s; s=$(now)
-	"$work/aim" --root "$r" --no-progress -y install "${list[@]}" >"$work/aim.out" 2>&1 ||
-		{ { echo "aim failed:"; tail -20 "$work/aim.out"; } >&2; exit 1; }
+	/usr/bin/time -f '%U %S' -o "$work/cpu" "$@" >"$out" 2>&1 ||
+		{ { echo "$1 failed:"; tail -20 "$out"; } >&2; exit 1; }
 	echo "$(now) - $s" | bc
+	awk '{ print $1 + $2 }' "$work/cpu" >>"$out.cpu"
 }
-run_dpkg() {
-	local r; r=$(fresh "$1")
-	local s; s=$(now)
-	dpkg --root="$r" -i "${list[@]}" >"$work/dpkg.out" 2>&1 ||
-		{ { echo "dpkg failed:"; tail -20 "$work/dpkg.out"; } >&2; exit 1; }
-	echo "$(now) - $s" | bc
-}
+run_aim() { timed "$work/aim.out" "$work/aim" --root "$(fresh "$1")" --no-progress -y install "${list[@]}"; }
+run_dpkg() { timed "$work/dpkg.out" dpkg --root="$(fresh "$1")" -i "${list[@]}"; }
 
 a=(); d=()
 for i in $(seq 1 "$RUNS"); do
@@ -121,9 +120,16 @@ for i in $(seq 1 "$RUNS"); do
 done
 am=$(printf '%s\n' "${a[@]}" | median)
 dm=$(printf '%s\n' "${d[@]}" | median)
+ac=$(median <"$work/aim.out.cpu")
+dc=$(median <"$work/dpkg.out.cpu")
+cores=$(nproc)
 printf 'installing %d real packages into a minbase root, median of %d: aim %.2fs, dpkg -i %.2fs, aim/dpkg %.2f\n' \
 	"$n" "$RUNS" "$am" "$dm" "$(echo "$am / $dm" | bc -l)"
 printf '  aim runs: %s\n  dpkg runs: %s\n' "${a[*]}" "${d[*]}"
+# The floor: no schedule on this machine's cores finishes before all the
+# CPU time of the install (aim's, xz's, the maintainer scripts') is spent.
+printf '  CPU time (with child processes), median: aim %.2fs, dpkg -i %.2fs; aim CPU / %d cores = %.2fs, %.2f of dpkg -i wall\n' \
+	"$ac" "$dc" "$cores" "$(echo "$ac / $cores" | bc -l)" "$(echo "$ac / $cores / $dm" | bc -l)"
 
 if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
 	# shellcheck disable=SC2046
