@@ -4,7 +4,8 @@
 # reprepro includedeb + export, and apt-ftparchive packages/release + gpg
 # signing; then the same after adding one package. Every tool writes
 # Packages, .gz and .xz where it can and signs InRelease and Release.gpg
-# with the same Ed25519 test key. Prints wall time and max RSS per step.
+# with the same Ed25519 test key. Prints wall time, CPU time (user +
+# system) and max RSS per step.
 # Needs aptly, reprepro, apt-utils, gnupg, xz-utils and /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,15 +20,17 @@ for t in aptly reprepro apt-ftparchive gpg xz; do
   command -v $t >/dev/null || { echo "publish: $t not installed (see the Makefile's DEBS)"; exit 1; }
 done
 
-# timed NAME CMD... runs CMD, recording NAME's wall seconds and max RSS (KB).
-declare -A secs rss
+# timed NAME CMD... runs CMD, recording NAME's wall seconds, CPU seconds
+# (user + system) and max RSS (KB).
+declare -A secs cpu rss
 timed() {
-  local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out.$name" 2>&1 || { echo "$name failed:"; tail -20 "$work/out.$name"; exit 1; }
-  read -r secs[$name] rss[$name] < "$work/time"
+  local name=$1 u s; shift
+  /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >"$work/out.$name" 2>&1 || { echo "$name failed:"; tail -20 "$work/out.$name"; exit 1; }
+  read -r secs[$name] rss[$name] u s < "$work/time"
+  cpu[$name]=$(sum "$u" "$s")
 }
 sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 maxkb() { echo $(( ($1 > $2 ? $1 : $2) / 1024 )); }
 
 # 1. N small packages built by aim from generated trees (half all, half amd64).
@@ -90,11 +93,12 @@ timed ftp_pub1 bash "$work/ftp.sh" "$F"
 
 # Report: full = add + publish; incremental = add one + publish.
 aim_full=$(sum "${secs[aim_add]}" "${secs[aim_pub]}"); aim_inc=$(sum "${secs[aim_add1]}" "${secs[aim_pub1]}")
+aim_fcpu=$(sum "${cpu[aim_add]}" "${cpu[aim_pub]}")
 line() { # NAME add pub add1 pub1 rss...
-  local full inc; full=$(sum "${secs[$2]}" "${secs[$3]}"); inc=$(sum "${secs[$4]}" "${secs[$5]}")
-  printf '%-15s full %6ss (add %5ss + publish %5ss, max RSS %4d MB)  +1 package %5ss (max RSS %4d MB)  %s/aim: full %s, +1 %s\n' \
-    "$1" "$full" "${secs[$2]}" "${secs[$3]}" "$(maxkb "${rss[$2]}" "${rss[$3]}")" "$inc" "$(maxkb "${rss[$4]}" "${rss[$5]}")" \
-    "$1" "$(ratio "$full" "$aim_full")" "$(ratio "$inc" "$aim_inc")"
+  local full inc fcpu; full=$(sum "${secs[$2]}" "${secs[$3]}"); inc=$(sum "${secs[$4]}" "${secs[$5]}"); fcpu=$(sum "${cpu[$2]}" "${cpu[$3]}")
+  printf '%-15s full %6ss (add %5ss + publish %5ss, CPU %5ss, max RSS %4d MB)  +1 package %5ss (max RSS %4d MB)  %s/aim: full %s (CPU %s), +1 %s\n' \
+    "$1" "$full" "${secs[$2]}" "${secs[$3]}" "$fcpu" "$(maxkb "${rss[$2]}" "${rss[$3]}")" "$inc" "$(maxkb "${rss[$4]}" "${rss[$5]}")" \
+    "$1" "$(ratio "$full" "$aim_full")" "$(ratio "$fcpu" "$aim_fcpu")" "$(ratio "$inc" "$aim_inc")"
 }
 line aim aim_add aim_pub aim_add1 aim_pub1
 line aptly aptly_add aptly_pub aptly_add1 aptly_pub1

@@ -231,7 +231,11 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.state = atEnd
 		return nil, err
 	}
-	z, release, err := dataDecompressor(c, ar.ar)
+	decompress := dataDecompressor
+	if ar.dataSize <= inlineDataSize {
+		decompress = smallDataDecompressor
+	}
+	z, release, err := decompress(c, ar.ar)
 	if err != nil {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)

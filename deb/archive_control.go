@@ -85,7 +85,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 
 // readControlArchive decompresses and reads a control.tar stream.
 func readControlArchive(r io.Reader, c Compression) (*ControlArchive, error) {
-	z, release, err := decompressor(c, r)
+	z, release, err := smallDecompressor(c, r)
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,8 @@ func compressionForExt(ext string) (Compression, bool) {
 const readBufferSize = 64 << 10
 
 // decompressor wraps r in a decompressor for c. The returned closer
-// releases the decompressor's resources; it does not close r. Every
+// releases the decompressor's resources; it does not close r, and
+// neither the decompressor nor r may be read after it. Every
 // decompressor runs in the caller's goroutine (zstd with concurrency 1,
 // which is also the fastest for one stream) and bounds the memory a
 // stream can ask for where the format allows (zstd's window).
@@ -83,13 +84,38 @@ const readBufferSize = 64 << 10
 // byte on a file. The buffer reads no further than r returns, so r
 // bounded to one member keeps the stream after it unread.
 func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
-	nop := func() {}
+	return newDecompressor(c, r, false)
+}
+
+// smallDecompressor is decompressor for a stream known to be small (a
+// control.tar, a data.tar kept inline): its zstd decoder comes from,
+// and goes back to, zstdDecoders, which a large stream's decoder, with
+// its window-sized history, would keep in memory.
+func smallDecompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
+	return newDecompressor(c, r, true)
+}
+
+func newDecompressor(c Compression, r io.Reader, reuse bool) (io.Reader, func(), error) {
 	if c == None {
-		return r, nop, nil // read in the caller's sizes, no copy through a buffer
+		return r, func() {}, nil // read in the caller's sizes, no copy through a buffer
 	}
+	nop := func() {}
 	if _, ok := r.(io.ByteReader); !ok {
-		r = bufio.NewReaderSize(r, readBufferSize)
+		br := getReadBuffer(r)
+		r, nop = br, func() { putReadBuffer(br) }
 	}
+	z, release, err := wrapDecompressor(c, r, reuse)
+	if err != nil {
+		nop()
+		return nil, nil, err
+	}
+	return z, func() { release(); nop() }, nil
+}
+
+// wrapDecompressor returns the decompressor for c over r, and what
+// releases it.
+func wrapDecompressor(c Compression, r io.Reader, reuse bool) (io.Reader, func(), error) {
+	nop := func() {}
 	switch c {
 	case Gzip:
 		z, err := gzip.NewReader(r)
@@ -104,7 +130,14 @@ func decompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
 		}
 		return z, nop, nil
 	case Zstd:
-		z, err := zstd.NewReader(r, zstd.WithDecoderMaxWindow(zstdMaxWindow), zstd.WithDecoderConcurrency(1))
+		if reuse {
+			z, err := getZstd(r)
+			if err != nil {
+				return nil, nil, err
+			}
+			return z, func() { putZstd(z) }, nil
+		}
+		z, err := newZstd(r)
 		if err != nil {
 			return nil, nil, err
 		}

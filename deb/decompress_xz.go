@@ -46,6 +46,15 @@ func dataDecompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
 	return x, x.close, nil
 }
 
+// smallDataDecompressor is dataDecompressor for a data.tar small enough
+// to keep inline: other than xz, its decompressor is smallDecompressor's.
+func smallDataDecompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
+	if c == Xz {
+		return dataDecompressor(c, r)
+	}
+	return smallDecompressor(c, r)
+}
+
 // xzProcess reads what an xz process decodes from its standard input.
 type xzProcess struct {
 	cmd    *exec.Cmd

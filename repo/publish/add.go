@@ -70,6 +70,9 @@ type scanned struct {
 	// staged is the staging file holding the package's bytes (see
 	// stage), "" when its pool path was taken when it was read.
 	staged string
+	// absent says its pool path was free when it was read (Add holds
+	// the repository's lock, so it still is but for this Add's files).
+	absent bool
 }
 
 // Add copies package files into the pool and records them in the package
@@ -171,13 +174,13 @@ const smallDeb = 16 << 20
 // then staged (moved, with move); a larger one is copied to a staging
 // file below incoming while it is hashed and read.
 func (r *Repo) scanDeb(file, incoming, comp string, move bool) (s *scanned, err error) {
-	f, err := os.Open(file)
+	f, err := openRaw(file)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() <= smallDeb {
-		data, err := io.ReadAll(io.LimitReader(f, smallDeb+1))
+	defer f.close()
+	if size, err := f.size(); err == nil && size <= smallDeb {
+		data, err := readUpTo(f, size, smallDeb)
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +190,7 @@ func (r *Repo) scanDeb(file, incoming, comp string, move bool) (s *scanned, err 
 			}
 			return r.scanSmall(data, file, incoming, comp)
 		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
+		if err := f.seekStart(); err != nil {
 			return nil, err
 		}
 	}
@@ -197,6 +200,26 @@ func (r *Repo) scanDeb(file, incoming, comp string, move bool) (s *scanned, err 
 		return nil, err
 	}
 	return s, nil
+}
+
+// readUpTo reads r to its end into a buffer sized for size bytes, or
+// max+1 bytes when r holds more than max.
+func readUpTo(r io.Reader, size, max int64) ([]byte, error) {
+	buf := make([]byte, 0, size+1) // +1: the read that finds the end
+	for int64(len(buf)) <= max {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), int(max+1)-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), int(max+1))])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
 }
 
 // readLarge reads a package file that is too large for memory, copying
@@ -257,6 +280,8 @@ func (r *Repo) scanSmall(data []byte, file, incoming, comp string) (*scanned, er
 	}
 	if _, err := os.Lstat(filepath.Join(r.Dir, filepath.FromSlash(filename))); err == nil {
 		return s, nil
+	} else if errors.Is(err, os.ErrNotExist) {
+		s.absent = true
 	}
 	if file != "" {
 		if s.staged, err = stageMove(file, incoming); err == nil || !errors.Is(err, syscall.EXDEV) {
@@ -387,6 +412,8 @@ func (r *Repo) place(pl *placing, s *scanned, res *AddResult) error {
 		if other.sha != s.sha {
 			return fmt.Errorf("%s exists with other contents", filename)
 		}
+	} else if s.absent && s.staged != "" {
+		pl.stage(s, dest)
 	} else if sum, err := fileSHA256(dest); err == nil {
 		if sum != s.sha {
 			return fmt.Errorf("%s exists with other contents", filename)

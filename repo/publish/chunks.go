@@ -15,7 +15,6 @@ import (
 	"sync"
 
 	"aim/deb"
-	"aim/deb/rootfs"
 )
 
 // Packages.gz and Packages.xz are written in pieces, one per chunk of
@@ -137,7 +136,9 @@ func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 	cc.mu.Unlock()
 	path := filepath.Join(cc.dir, name)
 	if b, err := os.ReadFile(path); err == nil {
-		return b, nil
+		if chunk, ok := checkedChunk(name, b); ok {
+			return chunk, nil
+		}
 	}
 	var b bytes.Buffer
 	w, err := deb.NewCompressor(c, &b, chunkLevel[c])
@@ -151,10 +152,62 @@ func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 		return nil, err
 	}
 	// The cache only saves time: failing to fill it is no error.
-	if os.MkdirAll(cc.dir, 0o755) == nil {
-		rootfs.WriteFile(path, b.Bytes(), 0o644)
-	}
+	cc.store(name, b.Bytes())
 	return b.Bytes(), nil
+}
+
+// A cached chunk is its compressed bytes followed by the SHA256 of its
+// name and them (chunkSum), so that a file a crash left short or holding
+// other bytes, even another chunk's, is found out (and compressed
+// again) when read. Cache files are therefore renamed into place without
+// a sync: a full publish writes dozens, and their two fsyncs each were
+// most of its fsyncs.
+
+// chunkSum is the checksum that follows chunk in the cache file name.
+func chunkSum(name string, chunk []byte) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte(name + "\x00"))
+	h.Write(chunk)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// checkedChunk returns the compressed bytes of the cache file name
+// holding b, and whether its checksum is right.
+func checkedChunk(name string, b []byte) ([]byte, bool) {
+	if len(b) < sha256.Size {
+		return nil, false
+	}
+	chunk, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	want := chunkSum(name, chunk)
+	return chunk, bytes.Equal(want[:], sum)
+}
+
+// store writes chunk and its checksum as the cache file name, not
+// synced, through a temporary file renamed into place.
+func (cc *chunkCompressor) store(name string, chunk []byte) {
+	if os.MkdirAll(cc.dir, 0o755) != nil {
+		return
+	}
+	f, err := os.CreateTemp(cc.dir, ".aim-tmp-*")
+	if err != nil {
+		return
+	}
+	sum := chunkSum(name, chunk)
+	_, err = f.Write(chunk)
+	if err == nil {
+		_, err = f.Write(sum[:])
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(cc.dir, name))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
 }
 
 // prune deletes cached chunks this publish did not use, when it used
