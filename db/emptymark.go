@@ -14,7 +14,7 @@ import (
 // EmptyMarkPath is the mark that root's database holds no installed
 // package and no transaction state, so that read-only commands showing
 // installed state need not open SQLite to learn that (NothingInstalled).
-const EmptyMarkPath = "var/lib/aim/nothing-installed"
+const EmptyMarkPath = rootfs.EmptyMarkFile
 
 // emptyMetaKeys are the meta keys that say nothing of installed packages
 // or of a transaction in progress; a database with any other meta key
