@@ -175,10 +175,11 @@ func OpenReader(root string) (*db.DB, error) {
 }
 
 // OpenInstalledReader is OpenReader for callers that read only the
-// installed packages and their pending states (LoadInstalled,
-// PendingState): it also returns nil, without opening SQLite, when the
-// database is known to hold no installed package and no transaction
-// state (db.NothingInstalled).
+// installed packages, their pending states and the packages left in the
+// config-files state (LoadInstalled, PendingState, ConfigFilesPackages):
+// it also returns nil, without opening SQLite, when the database is
+// known to hold no installed package and no transaction state
+// (db.NothingInstalled).
 func OpenInstalledReader(root string) (*db.DB, error) {
 	if db.NothingInstalled(root) {
 		return nil, nil
