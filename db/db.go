@@ -237,18 +237,18 @@ func (d *DB) ReadOnly() bool { return d.readOnly }
 // Close closes the database and releases the writer lock if Lock took it.
 // Holding the lock, it first writes the nothing-installed mark
 // (EmptyMarkPath) when the database holds no installed package, journal
-// or transaction state; a failure to write it fails Close but changes no
-// data. It is safe to call more than once.
+// or transaction state. The mark only spares readers work: when it cannot
+// be checked for or written, there is none, and Close does not fail for
+// it. It is safe to call more than once.
 func (d *DB) Close() error {
-	var err error
 	empty := false
 	if d.lock != nil {
-		empty, err = d.isEmpty()
+		empty, _ = d.isEmpty()
 	}
-	err = errors.Join(err, d.sql.Close())
+	err := d.sql.Close()
 	if d.lock != nil {
 		if empty && err == nil {
-			err = writeEmptyMark(d.root, d.path)
+			_ = writeEmptyMark(d.root, d.path)
 		}
 		err = errors.Join(err, d.lock.Release())
 		d.lock = nil

@@ -91,7 +91,8 @@ func (d *DB) isEmpty() (bool, error) {
 }
 
 // writeEmptyMark writes root's mark for the closed database files,
-// durably. It is called with the writer lock held.
+// durably. It is called with the writer lock held. On failure no mark, or
+// a whole one that still matches the files, is left: both are safe.
 func writeEmptyMark(root, dbPath string) error {
 	stamp, err := fileStamp(dbPath)
 	if err != nil {
