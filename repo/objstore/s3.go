@@ -65,7 +65,10 @@ func NewS3(target Target, cfg Config, transport http.RoundTripper) (*S3, error) 
 		return nil, err
 	}
 	if transport == nil {
-		transport = http.DefaultTransport
+		// Sync's workers each keep a connection (the default keeps 2).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 16
+		transport = t
 	}
 	s := &S3{
 		http:   &http.Client{Transport: transport, CheckRedirect: noRedirects},
