@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # startup.sh: process start-up, `aim version compare 1 lt 2` run 200
 # times in a loop, beside an empty Go program built by the same
-# toolchain, and `dpkg --compare-versions 1 lt 2` for reference.
+# toolchain, and `dpkg --compare-versions 1 lt 2` for reference; then the
+# floor (an empty main that imports what aim imports) beside both.
 # Target (issue 18): aim <= 1.5x the empty Go program.
 . "$(dirname "$0")/lib.sh"
 header startup
@@ -16,4 +17,20 @@ vs "start-up (aim version compare 1 lt 2 | an empty Go program)"
 verdict "wall aim/empty" "$VS_WALL" 1.5
 B_CMD=(dpkg --compare-versions 1 lt 2)
 RUNS=3 vs "start-up (aim version compare 1 lt 2 | dpkg --compare-versions 1 lt 2)"
+# The floor: an empty main that imports every package aim's own packages
+# import, so it runs all the package init and runtime set-up aim does but
+# aim's own. The empty program beside it says how far the target is
+# reachable with these dependencies.
+mkdir -p "$work/floor"
+sed 's/^module aim$/module floor/' go.mod > "$work/floor/go.mod"
+cp go.sum "$work/floor/"
+{ printf 'package main\n\nimport (\n'
+  go list -f '{{join .Imports "\n"}}' $(go list -deps ./cmd/aim | grep '^aim\(/\|$\)') | grep -v '^aim\(/\|$\)' | grep -vx C | sort -u | sed 's/.*/\t_ "&"/'
+  printf ')\n\nfunc main() {}\n'; } > "$work/floor/main.go"
+(cd "$work/floor" && go build -o "$work/floor-go" .)
+B_CMD=("$work/floor-go")
+RUNS=3 vs "start-up over the floor (aim version compare 1 lt 2 | an empty main importing what aim imports)"
+A_CMD=("$work/floor-go")
+B_CMD=("$work/empty-go")
+RUNS=3 vs "the floor (an empty main importing what aim imports | an empty Go program)"
 GODEBUG=inittrace=1 "$aim" version compare 1 lt 2 2>&1 | awk '{ c += $5 } END { printf "package init of aim version compare: %.1f ms (GODEBUG=inittrace=1, %d packages)\n", c, NR }'

@@ -235,10 +235,21 @@ func (d *DB) Root() string { return d.root }
 func (d *DB) ReadOnly() bool { return d.readOnly }
 
 // Close closes the database and releases the writer lock if Lock took it.
-// It is safe to call more than once.
+// Holding the lock, it first writes the nothing-installed mark
+// (EmptyMarkPath) when the database holds no installed package, journal
+// or transaction state. The mark only spares readers work: when it cannot
+// be checked for or written, there is none, and Close does not fail for
+// it. It is safe to call more than once.
 func (d *DB) Close() error {
+	empty := false
+	if d.lock != nil {
+		empty, _ = d.isEmpty()
+	}
 	err := d.sql.Close()
 	if d.lock != nil {
+		if empty && err == nil {
+			_ = writeEmptyMark(d.root, d.path)
+		}
 		err = errors.Join(err, d.lock.Release())
 		d.lock = nil
 	}

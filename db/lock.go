@@ -130,7 +130,8 @@ func (l *Lock) Release() error {
 }
 
 // Lock takes the writer lock of d's root (see AcquireLock) and keeps it
-// until Close. Taking it again while held is a no-op.
+// until Close. Taking it again while held is a no-op. It removes the
+// nothing-installed mark (EmptyMarkPath) durably before it returns.
 func (d *DB) Lock(wait time.Duration) error {
 	if d.readOnly {
 		return ErrReadOnly
@@ -140,6 +141,11 @@ func (d *DB) Lock(wait time.Duration) error {
 	}
 	l, err := AcquireLock(d.root, wait)
 	if err != nil {
+		return err
+	}
+	// Nothing is written under the lock before the mark is gone for good.
+	if err := removeEmptyMark(d.root); err != nil {
+		l.Release()
 		return err
 	}
 	d.lock = l

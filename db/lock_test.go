@@ -20,6 +20,10 @@ func TestMain(m *testing.M) {
 		lockChild(root)
 		return
 	}
+	if root := os.Getenv(installChildEnv); root != "" {
+		installChild(root)
+		return
+	}
 	os.Exit(m.Run())
 }
 

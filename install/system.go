@@ -174,6 +174,19 @@ func OpenReader(root string) (*db.DB, error) {
 	return d, err
 }
 
+// OpenInstalledReader is OpenReader for callers that read only the
+// installed packages, their pending states and the packages left in the
+// config-files state (LoadInstalled, PendingState, ConfigFilesPackages):
+// it also returns nil, without opening SQLite, when the database is
+// known to hold no installed package and no transaction state
+// (db.NothingInstalled).
+func OpenInstalledReader(root string) (*db.DB, error) {
+	if db.NothingInstalled(root) {
+		return nil, nil
+	}
+	return OpenReader(root)
+}
+
 // Holds returns the held package names stored in d; none when d is nil.
 func Holds(d *db.DB) (map[string]bool, error) {
 	out := map[string]bool{}

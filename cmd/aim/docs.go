@@ -40,7 +40,7 @@ func setupDocs(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(args) != 2 {
 			return usageError(use)
 		}
-		d := collectDocs(commands, groupVerbs, helpTexts)
+		d := collectDocs(commands, groupVerbs, helpTexts())
 		switch args[0] {
 		case "man":
 			return writeManPages(args[1], d)
@@ -331,14 +331,14 @@ func writeCommandPage(w io.Writer, d docSet, c docCommand) error {
 // jsonOutput writes the JSON OUTPUT section: what the command, or each
 // verb of a group, prints with --json (help_json.go).
 func (m *manWriter) jsonOutput(c docCommand) {
-	if j := jsonTexts[c.name]; j != "" {
+	if j := jsonTexts()[c.name]; j != "" {
 		m.line(".SH JSON OUTPUT")
 		m.line("With \\fB\\-\\-json\\fR, %s", roffText(j))
 		return
 	}
 	head := false
 	for _, v := range c.verbs {
-		j := jsonTexts[c.name+" "+v.name]
+		j := jsonTexts()[c.name+" "+v.name]
 		if j == "" {
 			continue
 		}

@@ -141,7 +141,7 @@ func TestManPagesRender(t *testing.T) {
 		t.Skip("groff not installed")
 	}
 	dir := t.TempDir()
-	if err := writeManPages(dir, collectDocs(commands, groupVerbs, helpTexts)); err != nil {
+	if err := writeManPages(dir, collectDocs(commands, groupVerbs, helpTexts())); err != nil {
 		t.Fatal(err)
 	}
 	fake := fakeDocs()

@@ -33,8 +33,8 @@ func TestTextsFor(t *testing.T) {
 // TestTextsComplete checks that every language has every text, with the
 // same verbs as the English one.
 func TestTextsComplete(t *testing.T) {
-	for lang, tx := range texts {
-		for key, en := range texts["en"] {
+	for lang, tx := range langTexts() {
+		for key, en := range langTexts()["en"] {
 			s, ok := tx[key]
 			if !ok {
 				t.Errorf("%s lacks %s", lang, key)
@@ -45,13 +45,13 @@ func TestTextsComplete(t *testing.T) {
 			}
 		}
 	}
-	if got := texts["de"].size(2200); got != "2,2 kB" {
+	if got := langTexts()["de"].size(2200); got != "2,2 kB" {
 		t.Errorf("German size: %q", got)
 	}
 }
 
 func TestUserWords(t *testing.T) {
-	en := texts["en"]
+	en := langTexts()["en"]
 	for _, tc := range []struct {
 		err  error
 		want string

@@ -25,7 +25,7 @@ func helpFor(w io.Writer, name, verb string) error {
 		if !ok {
 			return usageError("help: %s has no verb %q (one of %s)", name, verb, verbList(verbs))
 		}
-		h := helpTexts[name+" "+verb]
+		h := helpTexts()[name+" "+verb]
 		writeHelp(w, "aim "+name+" "+verb, sc.summary, h, verbFlagSet(verbs, sc, h), nil)
 		return nil
 	}
@@ -33,7 +33,7 @@ func helpFor(w io.Writer, name, verb string) error {
 	if len(verbs) == 0 {
 		fs = setupFlagSet(c.setup)
 	}
-	writeHelp(w, "aim "+name, c.summary, helpTexts[name], fs, verbs)
+	writeHelp(w, "aim "+name, c.summary, helpTexts()[name], fs, verbs)
 	return nil
 }
 
@@ -65,7 +65,7 @@ func writeHelp(w io.Writer, cmd, summary string, h helpText, fs *pflag.FlagSet, 
 			fmt.Fprint(w, wrapText(para, 79))
 		}
 	}
-	if j := jsonTexts[strings.TrimPrefix(cmd, "aim ")]; j != "" {
+	if j := jsonTexts()[strings.TrimPrefix(cmd, "aim ")]; j != "" {
 		fmt.Fprintln(w)
 		fmt.Fprint(w, wrapText("With --json: "+j, 79))
 	}

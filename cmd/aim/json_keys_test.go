@@ -125,7 +125,7 @@ func TestJSONKeysDocumentedLowerCamel(t *testing.T) {
 			}
 		} else {
 			checkKeys(v, "", dataKeys, &bad)
-			doc := jsonTexts[jsonCommand(args)]
+			doc := jsonTexts()[jsonCommand(args)]
 			walkKeys(v, "", dataKeys, func(_, k string) {
 				if !regexp.MustCompile(`\b` + regexp.QuoteMeta(k) + `\b`).MatchString(doc) {
 					t.Errorf("%s --json prints %q, which help_json.go does not name", jsonCommand(args), k)
@@ -169,15 +169,15 @@ func TestResultJSON(t *testing.T) {
 // TestManPagesHaveJSONOutput checks that the man page of every command
 // (or group) with a --json form has a JSON OUTPUT section holding it.
 func TestManPagesHaveJSONOutput(t *testing.T) {
-	d := collectDocs(commands, groupVerbs, helpTexts)
+	d := collectDocs(commands, groupVerbs, helpTexts())
 	for _, c := range d.commands {
 		var b strings.Builder
 		if err := writeCommandPage(&b, d, c); err != nil {
 			t.Fatal(err)
 		}
-		want := jsonTexts[c.name] != ""
+		want := jsonTexts()[c.name] != ""
 		for _, v := range c.verbs {
-			want = want || jsonTexts[c.name+" "+v.name] != ""
+			want = want || jsonTexts()[c.name+" "+v.name] != ""
 		}
 		if got := strings.Contains(b.String(), ".SH JSON OUTPUT"); got != want {
 			t.Errorf("aim-%s.1: JSON OUTPUT section %v, want %v", c.name, got, want)

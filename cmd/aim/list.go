@@ -131,7 +131,7 @@ func filterRows(rows map[string]listing, f listFlags) []listing {
 // addConfigFiles marks the packages in the config-files state, adding
 // rows for those no source offers.
 func addConfigFiles(e *env, rows map[string]listing) error {
-	d, err := install.OpenReader(e.g.root)
+	d, err := install.OpenInstalledReader(e.g.root)
 	if err != nil || d == nil {
 		return err
 	}

@@ -91,7 +91,7 @@ type installedIndex map[string]*db.InstalledPackage
 // loadInstalled reads aim's installed packages (when a database exists)
 // and dpkg's status file (when present).
 func loadInstalled(e *env) (installedIndex, error) {
-	d, err := install.OpenReader(e.g.root)
+	d, err := install.OpenInstalledReader(e.g.root)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ const (
 	DBFile = "var/lib/aim/aim.db"
 	// LockFile is the writer lock.
 	LockFile = "var/lib/aim/lock"
+	// EmptyMarkFile says that the database holds no installed package
+	// (see db.NothingInstalled).
+	EmptyMarkFile = "var/lib/aim/nothing-installed"
 	// InfoDir holds the control members kept after install, as
 	// PKG.MEMBER (PKG.checkrm, PKG.postinst, ...).
 	InfoDir = "var/lib/aim/info"

@@ -16,7 +16,7 @@
 // but for by-hash copies (which the publisher keeps for its last
 // generations already), for Keep further releases.
 //
-// Store is the bucket Sync writes; S3 (minio-go) is the one for real
-// buckets. The package imports neither the client packages nor
-// repo/publish; it must not print.
+// Store is the bucket Sync writes; S3 (net/http with the AWS SDK's
+// request signer) is the one for real buckets. The package imports
+// neither the client packages nor repo/publish; it must not print.
 package objstore

@@ -16,8 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+	"aim/repo/objstore"
 )
 
 // Module is the server's module and version.
@@ -126,11 +125,12 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-// Client returns a minio client with the root credentials.
-func (s *Server) Client(t testing.TB) *minio.Client {
+// Bucket returns a store on bucket (path-style, no prefix) with the root
+// credentials.
+func (s *Server) Bucket(t testing.TB, bucket string) *objstore.S3 {
 	t.Helper()
-	c, err := minio.New(s.Endpoint[len("http://"):], &minio.Options{
-		Creds: credentials.NewStaticV4(AccessKey, SecretKey, ""), Region: "us-east-1", BucketLookup: minio.BucketLookupPath})
+	c, err := objstore.NewS3(objstore.Target{Bucket: bucket}, objstore.Config{
+		Endpoint: s.Endpoint, AccessKey: AccessKey, SecretKey: SecretKey, PathStyle: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,13 +141,13 @@ func (s *Server) Client(t testing.TB) *minio.Client {
 // objects, as a repository served to apt needs.
 func (s *Server) PublicBucket(t testing.TB, bucket string) {
 	t.Helper()
-	c := s.Client(t)
+	c := s.Bucket(t, bucket)
 	ctx := context.Background()
-	if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{Region: "us-east-1"}); err != nil {
+	if err := c.CreateBucket(ctx); err != nil {
 		t.Fatalf("make bucket %s: %v", bucket, err)
 	}
 	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::%s/*"]}]}`, bucket)
-	if err := c.SetBucketPolicy(ctx, bucket, policy); err != nil {
+	if err := c.SetBucketPolicy(ctx, policy); err != nil {
 		t.Fatalf("public-read policy on %s: %v", bucket, err)
 	}
 	resp, err := http.Get(s.Endpoint + "/" + bucket + "/no-such-object")
