@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // md5Files hashes in parallel but returns the sums in the order of the
@@ -68,6 +72,37 @@ func TestBuildSameOnAnyCoreCount(t *testing.T) {
 		}
 		if _, entries := readEntries(t, builds[0]); len(entries) == 0 {
 			t.Errorf("%s: no entries read back", c)
+		}
+	}
+}
+
+// A zstd data.tar asks the reader for a 2 MiB window up to level 6, as
+// the zstd library's own levels do, and 8 MiB above.
+func TestZstdWindowByLevel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var text strings.Builder
+	for text.Len() < 4<<20 {
+		fmt.Fprintf(&text, "%x ", rng.Uint32()) // compresses, but not to nothing
+	}
+	large := text.String()
+	files := withFile(sampleFiles, treeFile{name: "usr/share/doc/sample/large.bin", body: large, mode: 0644})
+	dir := makeTree(t, files, time.Unix(1700000000, 0))
+	for _, tc := range []struct {
+		level  int
+		window uint64
+	}{{0, 2 << 20}, {3, 2 << 20}, {6, 2 << 20}, {7, 8 << 20}} {
+		pkg := buildBytes(t, dir, BuildOptions{Compression: Zstd, Level: tc.level, SourceDateEpoch: epoch(testEpoch)})
+		data := arMemberData(t, pkg, "data.tar.zst")
+		var h zstd.Header
+		if err := h.Decode(data); err != nil {
+			t.Fatalf("level %d: %v", tc.level, err)
+		}
+		if h.SingleSegment || h.WindowSize != tc.window {
+			t.Errorf("level %d: window %d (single segment %v), want %d", tc.level, h.WindowSize, h.SingleSegment, tc.window)
+		}
+		_, entries := readEntries(t, pkg)
+		if i := slices.IndexFunc(entries, func(e debEntry) bool { return e.Name == "./usr/share/doc/sample/large.bin" }); i < 0 || entries[i].Body != large {
+			t.Errorf("level %d: large.bin not read back", tc.level)
 		}
 	}
 }
