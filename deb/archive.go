@@ -231,12 +231,19 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.state = atEnd
 		return nil, err
 	}
-	z, release, err := dataDecompressor(c, ar.ar)
+	// A small member decompresses in this goroutine and in Go: starting
+	// the xz program costs more than decoding a few KiB.
+	small := ar.dataSize <= inlineDataSize
+	decompress := dataDecompressor
+	if small {
+		decompress = decompressor
+	}
+	z, release, err := decompress(c, ar.ar)
 	if err != nil {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
 	}
-	if ar.dataSize <= inlineDataSize {
+	if small {
 		ar.state, ar.release = inData, release
 		ar.data = NewDataReader(tar.NewReader(z))
 		ar.data.drain, ar.data.member = z, ar.dataName
