@@ -247,6 +247,9 @@ func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry, su
 	if b.opts.SystemCompressors {
 		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
 	}
+	if z == nil && err == nil && b.opts.Compression == Gzip {
+		z = newGzipChunked(w, b.opts.Level)
+	}
 	if z == nil && err == nil && b.opts.Compression == Zstd {
 		z, err = b.zstdEncoder(w)
 	}
