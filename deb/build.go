@@ -244,7 +244,10 @@ func (b *builder) clamp(t time.Time) time.Time {
 func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry, sums map[string]string) error {
 	var z io.WriteCloser
 	var err error
-	if b.opts.SystemCompressors {
+	if bound := tarSizeBound(entries); b.opts.Compression == Xz && bound <= smallTarSize {
+		z, err = smallXzWriter(w, b.opts.Level, bound)
+	}
+	if z == nil && err == nil && b.opts.SystemCompressors {
 		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
 	}
 	if z == nil && err == nil && b.opts.Compression == Gzip {
