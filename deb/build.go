@@ -247,6 +247,9 @@ func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry, su
 	if bound := tarSizeBound(entries); b.opts.Compression == Xz && bound <= smallTarSize {
 		z, err = smallXzWriter(w, b.opts.Level, bound)
 	}
+	if z == nil && err == nil && b.opts.Compression == Zstd && tarSizeBound(entries) <= smallTarSize {
+		z, err = smallZstdWriter(w, b.opts.Level)
+	}
 	if z == nil && err == nil && b.opts.SystemCompressors {
 		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
 	}

@@ -3,6 +3,7 @@ package deb
 import (
 	"io"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
 
@@ -17,7 +18,18 @@ import (
 // gzip keeps its program: for a tiny package the Go encoder at level 9
 // measured no cheaper than starting gzip.
 
-// smallTarSize bounds the xz tar members compressed as small.
+// A small zstd member at the default level (3) or below is compressed at
+// the fastest setting, whose hash table is 256 KiB instead of the 1.1 MiB
+// of the default one: a tiny input touches each page of the tables once,
+// a page fault each. On the tiny bench package that saved 12% of the
+// build's CPU and gave 682 bytes instead of 700. A higher level asked
+// for is kept.
+
+// smallZstdWindow is the window of a small zstd member: twice
+// smallTarSize, so the whole member is always in reach.
+const smallZstdWindow = 2 * smallTarSize
+
+// smallTarSize bounds the tar members compressed as small.
 const smallTarSize = 64 << 10
 
 // tarSizeBound returns an upper bound of the bytes writeTar writes for
@@ -53,4 +65,16 @@ func smallXzWriter(w io.Writer, level int, bound int64) (io.WriteCloser, error) 
 		dict *= 2
 	}
 	return xz.WriterConfig{DictCap: min(dict, xzDictCap(level))}.NewWriter(w)
+}
+
+// smallZstdWriter returns the zstd encoder for a member of at most
+// smallTarSize bytes at level (0 means 3): the fastest setting up to
+// level 3, else the level's, with a smallZstdWindow window, in the
+// caller's goroutine.
+func smallZstdWriter(w io.Writer, level int) (io.WriteCloser, error) {
+	speed := zstd.SpeedFastest
+	if level > 3 {
+		speed = zstdLevel(level)
+	}
+	return zstd.NewWriter(w, zstd.WithEncoderLevel(speed), zstd.WithWindowSize(smallZstdWindow), zstd.WithEncoderConcurrency(1))
 }

@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // tinyFiles is sampleFiles without its one large file: every member is
@@ -80,6 +83,46 @@ func TestTarSizeBound(t *testing.T) {
 		content := blocksOf(int64(bytes.LastIndexFunc(b.Bytes(), func(r rune) bool { return r != 0 }) + 1))
 		if bound := tarSizeBound(entries) - tarRecordSize - 2*tarBlock; bound < content {
 			t.Errorf("bound %d below the %d bytes of entries written", bound, content)
+		}
+	}
+}
+
+// A tiny package's zstd members ask the reader for no more than
+// smallZstdWindow, at any level, and dpkg-deb reads them. At the default
+// level they are made with the fastest setting's smaller tables: the
+// build allocates at least 512 KiB less than at level 4 (the default
+// setting's tables, 1.1 MiB).
+func TestSmallZstdMembers(t *testing.T) {
+	tiny := makeTree(t, tinyFiles(), time.Unix(1700000000, 0))
+	allocs := func(level int) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		buildBytes(t, tiny, BuildOptions{Compression: Zstd, Level: level, SourceDateEpoch: epoch(testEpoch)})
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	if def, four := allocs(0), allocs(4); def+512<<10 > four {
+		t.Errorf("tiny zstd build allocates %d bytes at the default level, %d at level 4", def, four)
+	}
+	for _, level := range []int{0, 3, 19} {
+		pkg := buildBytes(t, tiny, BuildOptions{Compression: Zstd, Level: level, SourceDateEpoch: epoch(testEpoch)})
+		for _, member := range []string{"control.tar.zst", "data.tar.zst"} {
+			var h zstd.Header
+			if err := h.Decode(arMemberData(t, pkg, member)); err != nil {
+				t.Fatalf("level %d, %s: %v", level, member, err)
+			}
+			window := h.WindowSize
+			if h.SingleSegment {
+				window = h.FrameContentSize
+			}
+			if window == 0 || window > smallZstdWindow {
+				t.Errorf("level %d, %s: window %d, want at most %d", level, member, window, smallZstdWindow)
+			}
+		}
+		if _, err := exec.LookPath("dpkg-deb"); err == nil {
+			out := filepath.Join(t.TempDir(), "x")
+			dpkgDeb(t, "-x", writeTemp(t, "tiny.deb", pkg), out)
+			compareTrees(t, tiny, out, time.Unix(testEpoch, 0))
 		}
 	}
 }
