@@ -219,9 +219,9 @@ const inlineDataSize = 64 << 10
 // Data positions the reader on data.tar (skipping members whose name
 // starts with '_') and returns a reader over its decompressed entries,
 // each checked as EntryChecker describes. It may be called once. Unless
-// the member is small, the decompressor runs a few buffers ahead in its
-// own goroutine; Close (or Signatures) stops it and releases it, and
-// must be called.
+// the member is small or uncompressed, the decompressor runs a few
+// buffers ahead in its own goroutine; Close (or Signatures) stops it and
+// releases it, and must be called.
 func (ar *ArchiveReader) Data() (*DataReader, error) {
 	if ar.state != atControlEnd {
 		return nil, errors.New("data.tar already read")
@@ -231,16 +231,22 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.state = atEnd
 		return nil, err
 	}
+	// A small member decompresses in this goroutine and in Go (with a
+	// pooled decoder, see smallDecompressor): starting the xz program
+	// costs more than decoding a few KiB. An uncompressed one is read in
+	// this goroutine too: a read-ahead would only copy it from one buffer
+	// to another.
+	inline := ar.dataSize <= inlineDataSize || c == None
 	decompress := dataDecompressor
-	if ar.dataSize <= inlineDataSize {
-		decompress = smallDataDecompressor
+	if inline {
+		decompress = smallDecompressor
 	}
 	z, release, err := decompress(c, ar.ar)
 	if err != nil {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
 	}
-	if ar.dataSize <= inlineDataSize {
+	if inline {
 		ar.state, ar.release = inData, release
 		ar.data = NewDataReader(tar.NewReader(z))
 		ar.data.drain, ar.data.member = z, ar.dataName

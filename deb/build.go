@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,15 @@ type builder struct {
 	ctrl    []*buildEntry // DEBIAN tree
 	data    []*buildEntry // package tree without DEBIAN
 	zstd    *zstd.Encoder // the zstd encoder, reused for data.tar
+
+	out   io.WriteSeeker // w when it can seek, else nil
+	start int64          // out's offset when Build started
+	// onePass is set for a -Z none build to a seekable w: md5sums is
+	// hashed while data.tar is written (see build_onepass.go).
+	onePass  bool
+	sumNames []string          // the paths md5sums lists, when onePass
+	sums     map[string]string // hex sums of the files written, when onePass
+	sumEntry *buildEntry       // the generated md5sums member, when onePass
 }
 
 // Build writes to w a binary package made from fsys, a tree holding the
@@ -63,7 +73,10 @@ type builder struct {
 // The same tree and options always give the same bytes. Build returns the
 // control paragraph as written. w is written in one pass; when it is an
 // io.WriteSeeker (a file), data.tar is streamed and its size patched in
-// afterwards, otherwise the compressed data.tar is held in memory.
+// afterwards, otherwise the compressed data.tar is held in memory. An
+// uncompressed build to an io.WriteSeeker reads the tree once: the
+// generated md5sums is hashed as data.tar is written and filled in
+// afterwards.
 func Build(fsys fs.FS, w io.Writer, opts BuildOptions) (*Paragraph, error) {
 	if opts.Compression == "" {
 		opts.Compression = DefaultCompression
@@ -75,6 +88,12 @@ func Build(fsys fs.FS, w io.Writer, opts BuildOptions) (*Paragraph, error) {
 		opts.Warn = func(string) {}
 	}
 	b := &builder{fsys: fsys, opts: opts}
+	if ws, ok := w.(io.WriteSeeker); ok {
+		if pos, err := ws.Seek(0, io.SeekCurrent); err == nil {
+			b.out, b.start = ws, pos
+			b.onePass = opts.Compression == None
+		}
+	}
 	ctrlTar, err := b.prepare()
 	if err != nil {
 		return nil, err
@@ -113,7 +132,7 @@ func (b *builder) prepare() ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := b.compressTar(&buf, "DEBIAN", b.ctrl); err != nil {
+	if err := b.compressTar(&buf, "DEBIAN", b.ctrl, nil); err != nil {
 		return nil, fmt.Errorf("control.tar: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -164,13 +183,20 @@ func (b *builder) addGenerated() error {
 	if b.ctrlEntry("md5sums") != nil {
 		return nil
 	}
-	sums, err := md5sums(b.fsys, b.data, conffiles)
-	if err != nil {
+	names := md5Names(b.data, conffiles)
+	if len(names) == 0 {
+		return nil
+	}
+	var sums []string
+	if b.onePass {
+		sums = slices.Repeat([]string{placeholderSum}, len(names))
+		b.sumNames, b.sums = names, make(map[string]string, len(names))
+	} else if sums, err = md5Files(b.fsys, names); err != nil {
 		return fmt.Errorf("md5sums: %w", err)
 	}
-	if len(sums) > 0 {
-		b.insertCtrl(&buildEntry{path: "md5sums", mode: 0644, mtime: ctl.mtime, size: int64(len(sums)), data: sums})
-	}
+	data := formatMd5sums(names, sums)
+	b.sumEntry = &buildEntry{path: "md5sums", mode: 0644, mtime: ctl.mtime, size: int64(len(data)), data: data}
+	b.insertCtrl(b.sumEntry)
 	return nil
 }
 
@@ -212,12 +238,23 @@ func (b *builder) clamp(t time.Time) time.Time {
 	return t
 }
 
-// compressTar writes entries below dir as a compressed tar stream.
-func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry) error {
+// compressTar writes entries below dir as a compressed tar stream. When
+// sums is not nil, it receives the hex MD5 sum of every regular file by
+// path.
+func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry, sums map[string]string) error {
 	var z io.WriteCloser
 	var err error
-	if b.opts.SystemCompressors {
+	if bound := tarSizeBound(entries); b.opts.Compression == Xz && bound <= smallTarSize {
+		z, err = smallXzWriter(w, b.opts.Level, bound)
+	}
+	if z == nil && err == nil && b.opts.Compression == Zstd && tarSizeBound(entries) <= smallTarSize {
+		z, err = smallZstdWriter(w, b.opts.Level)
+	}
+	if z == nil && err == nil && b.opts.SystemCompressors {
 		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
+	}
+	if z == nil && err == nil && b.opts.Compression == Gzip {
+		z = newGzipChunked(w, b.opts.Level)
 	}
 	if z == nil && err == nil && b.opts.Compression == Zstd {
 		z, err = b.zstdEncoder(w)
@@ -228,7 +265,7 @@ func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry) er
 	if err != nil {
 		return err
 	}
-	if err := writeTar(z, b.fsys, dir, entries, b.clamp); err != nil {
+	if err := writeTar(z, b.fsys, dir, entries, b.clamp, sums); err != nil {
 		z.Close()
 		return err
 	}

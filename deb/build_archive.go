@@ -26,13 +26,18 @@ func (b *builder) writeArchive(w io.Writer, ctrlTar []byte) error {
 		return err
 	}
 	name := "data.tar" + ext
-	if ws, ok := w.(io.WriteSeeker); ok {
-		if pos, err := ws.Seek(0, io.SeekCurrent); err == nil {
-			return b.streamData(ws, pos, name, t)
+	if b.out != nil {
+		pos, err := b.out.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return err
 		}
+		if err := b.streamData(b.out, pos, name, t); err != nil {
+			return err
+		}
+		return b.fillSums(ctrlTar)
 	}
 	var buf bytes.Buffer
-	if err := b.compressTar(&buf, ".", b.data); err != nil {
+	if err := b.compressTar(&buf, ".", b.data, nil); err != nil {
 		return fmt.Errorf("data.tar: %w", err)
 	}
 	return aw.writeMember(name, buf.Bytes(), t)
@@ -49,7 +54,7 @@ func (b *builder) streamData(ws io.WriteSeeker, pos int64, name string, t time.T
 		return err
 	}
 	cw := &countWriter{w: ws}
-	if err := b.compressTar(cw, ".", b.data); err != nil {
+	if err := b.compressTar(cw, ".", b.data, b.sums); err != nil {
 		return fmt.Errorf("data.tar: %w", err)
 	}
 	if hdr, err = formatArHeader(name, cw.n, t); err != nil {

@@ -149,10 +149,10 @@ func checkConffile(line string, tree map[string]*buildEntry, out map[string]bool
 	return nil
 }
 
-// md5sums computes the md5sums member like dh_md5sums: one line
-// "HASH  path" per regular file (hard links included) that is not a
+// md5Names returns the paths the md5sums member lists, like dh_md5sums:
+// every regular file of entries (hard links included) that is not a
 // conffile, sorted by path.
-func md5sums(fsys fs.FS, entries []*buildEntry, conffiles map[string]bool) ([]byte, error) {
+func md5Names(entries []*buildEntry, conffiles map[string]bool) []string {
 	var names []string
 	for _, e := range entries {
 		if e.mode.IsRegular() && !conffiles[e.path] {
@@ -160,10 +160,12 @@ func md5sums(fsys fs.FS, entries []*buildEntry, conffiles map[string]bool) ([]by
 		}
 	}
 	sort.Strings(names)
-	sums, err := md5Files(fsys, names)
-	if err != nil {
-		return nil, err
-	}
+	return names
+}
+
+// formatMd5sums returns the md5sums member: one line "HASH  path" for
+// each of names, sums[i] the hex MD5 sum of names[i].
+func formatMd5sums(names, sums []string) []byte {
 	var b bytes.Buffer
 	for i, n := range names {
 		b.WriteString(sums[i])
@@ -171,7 +173,7 @@ func md5sums(fsys fs.FS, entries []*buildEntry, conffiles map[string]bool) ([]by
 		b.WriteString(n)
 		b.WriteByte('\n')
 	}
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // md5Files returns the hex MD5 sums of the files names, hashed by up to

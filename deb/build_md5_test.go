@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // md5Files hashes in parallel but returns the sums in the order of the
@@ -45,9 +49,9 @@ func TestMd5FilesOrderAndErrors(t *testing.T) {
 	}
 }
 
-// Every compressor's build is the same on one core or two: zstd's
-// encoder and md5sums run goroutines, and the zstd encoder is reused
-// from control.tar to data.tar.
+// Every compressor's build is the same on one, two or four cores: zstd's
+// encoder, md5sums and gzip's chunks (two here) run goroutines, and the
+// zstd encoder is reused from control.tar to data.tar.
 func TestBuildSameOnAnyCoreCount(t *testing.T) {
 	files := append([]treeFile{}, sampleFiles...)
 	var text strings.Builder
@@ -58,16 +62,49 @@ func TestBuildSameOnAnyCoreCount(t *testing.T) {
 	dir := makeTree(t, files, time.Unix(1700000000, 0))
 	for _, c := range []Compression{Zstd, Gzip, None} {
 		var builds [][]byte
-		for _, procs := range []int{1, 2} {
+		for _, procs := range []int{1, 2, 4} {
 			old := runtime.GOMAXPROCS(procs)
 			builds = append(builds, buildBytes(t, dir, BuildOptions{Compression: c, SourceDateEpoch: epoch(testEpoch)}))
 			runtime.GOMAXPROCS(old)
 		}
-		if !bytes.Equal(builds[0], builds[1]) {
-			t.Errorf("%s: %d bytes with one core, %d with two; they differ", c, len(builds[0]), len(builds[1]))
+		for i, procs := range []int{2, 4} {
+			if !bytes.Equal(builds[0], builds[i+1]) {
+				t.Errorf("%s: %d bytes with one core, %d with %d; they differ", c, len(builds[0]), len(builds[i+1]), procs)
+			}
 		}
 		if _, entries := readEntries(t, builds[0]); len(entries) == 0 {
 			t.Errorf("%s: no entries read back", c)
+		}
+	}
+}
+
+// A zstd data.tar asks the reader for a 2 MiB window up to level 6, as
+// the zstd library's own levels do, and 8 MiB above.
+func TestZstdWindowByLevel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var text strings.Builder
+	for text.Len() < 4<<20 {
+		fmt.Fprintf(&text, "%x ", rng.Uint32()) // compresses, but not to nothing
+	}
+	large := text.String()
+	files := withFile(sampleFiles, treeFile{name: "usr/share/doc/sample/large.bin", body: large, mode: 0644})
+	dir := makeTree(t, files, time.Unix(1700000000, 0))
+	for _, tc := range []struct {
+		level  int
+		window uint64
+	}{{0, 2 << 20}, {3, 2 << 20}, {6, 2 << 20}, {7, 8 << 20}} {
+		pkg := buildBytes(t, dir, BuildOptions{Compression: Zstd, Level: tc.level, SourceDateEpoch: epoch(testEpoch)})
+		data := arMemberData(t, pkg, "data.tar.zst")
+		var h zstd.Header
+		if err := h.Decode(data); err != nil {
+			t.Fatalf("level %d: %v", tc.level, err)
+		}
+		if h.SingleSegment || h.WindowSize != tc.window {
+			t.Errorf("level %d: window %d (single segment %v), want %d", tc.level, h.WindowSize, h.SingleSegment, tc.window)
+		}
+		_, entries := readEntries(t, pkg)
+		if i := slices.IndexFunc(entries, func(e debEntry) bool { return e.Name == "./usr/share/doc/sample/large.bin" }); i < 0 || entries[i].Body != large {
+			t.Errorf("level %d: large.bin not read back", tc.level)
 		}
 	}
 }

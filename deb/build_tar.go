@@ -2,6 +2,8 @@ package deb
 
 import (
 	"archive/tar"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -160,8 +162,10 @@ func dpkgOrder(entries []*buildEntry) []*buildEntry {
 
 // writeTar writes entries (read from fsys below dir) as a GNU tar stream
 // to w, padded to whole records as GNU tar does.
-// Files are read through one buffer of copyBufferSize bytes.
-func writeTar(w io.Writer, fsys fs.FS, dir string, entries []*buildEntry, clamp func(time.Time) time.Time) error {
+// Files are read through one buffer of copyBufferSize bytes. When sums is
+// not nil, it receives the hex MD5 sum of every regular file (hard links
+// included) by path, hashed as the file is written.
+func writeTar(w io.Writer, fsys fs.FS, dir string, entries []*buildEntry, clamp func(time.Time) time.Time, sums map[string]string) error {
 	tw := &gnuTarWriter{w: w}
 	buf := make([]byte, copyBufferSize)
 	for _, e := range dpkgOrder(entries) {
@@ -169,9 +173,22 @@ func writeTar(w io.Writer, fsys fs.FS, dir string, entries []*buildEntry, clamp 
 		if err := tw.writeHeader(h); err != nil {
 			return fmt.Errorf("write %s: %w", h.Name, err)
 		}
-		if h.Typeflag == tar.TypeReg {
+		switch {
+		case h.Typeflag == tar.TypeReg && sums != nil:
+			md := md5.New()
+			if err := writeContents(io.MultiWriter(tw, md), fsys, path.Join(dir, e.path), e, buf); err != nil {
+				return err
+			}
+			sums[e.path] = hex.EncodeToString(md.Sum(nil))
+		case h.Typeflag == tar.TypeReg:
 			if err := writeContents(tw, fsys, path.Join(dir, e.path), e, buf); err != nil {
 				return err
+			}
+		case h.Typeflag == tar.TypeLink && sums != nil:
+			// The first path of the file came earlier: entries are in
+			// tree order, symlinks last.
+			if s, ok := sums[e.hardlink]; ok {
+				sums[e.path] = s
 			}
 		}
 	}

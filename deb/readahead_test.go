@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 func TestReadAhead(t *testing.T) {
@@ -77,5 +78,47 @@ func TestReadAheadReusesBuffers(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got := after.TotalAlloc - before.TotalAlloc; got > 60*readAheadSize {
 		t.Errorf("%d read-aheads of %d bytes allocated %d bytes, want under %d", runs, len(small), got, 60*readAheadSize)
+	}
+}
+
+// Data reads ahead in a goroutine only where there is decompressing to
+// overlap with the caller's work: not for an uncompressed data.tar
+// (copying it between goroutines is pure cost) nor for a small member.
+func TestDataReadsAheadOnlyWhenDecompressing(t *testing.T) {
+	small := makeTree(t, sampleFiles, time.Unix(1700000000, 0))
+	large := makeTree(t, xzFiles(), time.Unix(1700000000, 0))
+	for _, tc := range []struct {
+		name string
+		dir  string
+		c    Compression
+		want bool
+	}{
+		{"large gzip", large, Gzip, true},
+		{"large zstd", large, Zstd, true},
+		{"large none", large, None, false},
+		{"small gzip", small, Gzip, false},
+		{"small none", small, None, false},
+	} {
+		pkg := buildBytes(t, tc.dir, BuildOptions{Compression: tc.c})
+		ar, err := NewArchiveReader(bytes.NewReader(pkg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dr, err := ar.Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ahead := dr.drain.(*readAhead)
+		if ahead != tc.want {
+			t.Errorf("%s (%d bytes): read-ahead %v, want %v", tc.name, len(pkg), ahead, tc.want)
+		}
+		n := 0
+		for _, err = dr.Next(); err == nil; _, err = dr.Next() {
+			n++
+		}
+		if err != io.EOF || n < len(sampleFiles)-6 {
+			t.Errorf("%s: %d entries, then %v", tc.name, n, err)
+		}
+		ar.Signatures()
 	}
 }
