@@ -180,6 +180,12 @@ func dsn(path string, readOnly bool, o options) string {
 		q.Set("mode", "ro")
 	} else {
 		q.Add("_pragma", "synchronous(FULL)")
+		// Each checkpoint that empties the WAL, and the last writer's
+		// close, truncate it: a read-only connection cannot share the
+		// WAL index and rebuilds it by reading the whole WAL, which
+		// left at its largest (megabytes after an install) made every
+		// reader pay for it.
+		q.Add("_pragma", "journal_size_limit(0)")
 		q.Set("_txlock", "immediate")
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}

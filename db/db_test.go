@@ -3,6 +3,7 @@ package db
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -294,5 +295,41 @@ func TestDBUsedInsideUpdate(t *testing.T) {
 	}
 	if v, _ := d.Meta("k"); v != "new" {
 		t.Errorf("k = %q after Update, want new", v)
+	}
+}
+
+// TestCloseTruncatesWAL checks that the last writer's close leaves the
+// WAL file there (a reader without write access needs it) but empty, so
+// that a read-only connection, which rebuilds the WAL index by reading
+// the WAL, has nothing to read; and that the database reads back.
+func TestCloseTruncatesWAL(t *testing.T) {
+	root := t.TempDir()
+	d, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		p := testPackage(t, fmt.Sprintf("p%d", i), "1.0")
+		if err := d.PutInstalled(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wal := d.Path() + "-wal"
+	if fi, err := os.Stat(wal); err != nil || fi.Size() == 0 {
+		t.Fatalf("WAL before close: %v, %v; want a non-empty file", fi, err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(wal); err != nil || fi.Size() != 0 {
+		t.Fatalf("WAL after close: %v, %v; want an empty file", fi, err)
+	}
+	r, err := OpenReadOnly(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Installed("p49", "amd64"); err != nil {
+		t.Errorf("read back after close: %v", err)
 	}
 }
