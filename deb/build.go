@@ -251,7 +251,7 @@ func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry, su
 		z, err = smallZstdWriter(w, b.opts.Level)
 	}
 	if z == nil && err == nil && b.opts.SystemCompressors {
-		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level)
+		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level, tarSizeBound(entries))
 	}
 	if z == nil && err == nil && b.opts.Compression == Gzip {
 		z = newGzipChunked(w, b.opts.Level)

@@ -50,8 +50,9 @@ func TestMd5FilesOrderAndErrors(t *testing.T) {
 }
 
 // Every compressor's build is the same on one, two or four cores: zstd's
-// encoder, md5sums and gzip's chunks (two here) run goroutines, and the
-// zstd encoder is reused from control.tar to data.tar.
+// encoder, md5sums and gzip's chunks (two here, by aim's gzip or by gzip
+// processes) run goroutines, and the zstd encoder is reused from
+// control.tar to data.tar.
 func TestBuildSameOnAnyCoreCount(t *testing.T) {
 	files := append([]treeFile{}, sampleFiles...)
 	var text strings.Builder
@@ -60,11 +61,20 @@ func TestBuildSameOnAnyCoreCount(t *testing.T) {
 	}
 	files = append(files, treeFile{name: "usr/share/doc/sample/text.txt", body: text.String(), mode: 0644})
 	dir := makeTree(t, files, time.Unix(1700000000, 0))
-	for _, c := range []Compression{Zstd, Gzip, None} {
+	type variant struct {
+		c      Compression
+		system bool // the system's gzip, one process a chunk
+	}
+	variants := []variant{{Zstd, false}, {Gzip, false}, {None, false}}
+	if systemGzip() != "" {
+		variants = append(variants, variant{Gzip, true})
+	}
+	for _, v := range variants {
+		c := v.c
 		var builds [][]byte
 		for _, procs := range []int{1, 2, 4} {
 			old := runtime.GOMAXPROCS(procs)
-			builds = append(builds, buildBytes(t, dir, BuildOptions{Compression: c, SourceDateEpoch: epoch(testEpoch)}))
+			builds = append(builds, buildBytes(t, dir, BuildOptions{Compression: c, SourceDateEpoch: epoch(testEpoch), SystemCompressors: v.system}))
 			runtime.GOMAXPROCS(old)
 		}
 		for i, procs := range []int{2, 4} {

@@ -125,7 +125,18 @@ func TestDpkgDebReadsChunkedGzip(t *testing.T) {
 	}
 	files := withFile(sampleFiles, treeFile{name: "usr/share/doc/sample/text.txt", body: text.String(), mode: 0644})
 	dir := makeTree(t, files, time.Unix(1700000000, 0))
-	pkg := buildBytes(t, dir, BuildOptions{Compression: Gzip, SourceDateEpoch: epoch(testEpoch)})
+	for _, system := range []bool{false, true} {
+		if system && systemGzip() == "" {
+			continue
+		}
+		checkChunkedGzip(t, dir, buildBytes(t, dir, BuildOptions{Compression: Gzip, SourceDateEpoch: epoch(testEpoch), SystemCompressors: system}))
+	}
+}
+
+// checkChunkedGzip checks that the data.tar.gz of pkg, built from dir,
+// is one gzip member a chunk and that dpkg-deb and gzip read it.
+func checkChunkedGzip(t *testing.T, dir string, pkg []byte) {
+	t.Helper()
 	data := arMemberData(t, pkg, "data.tar.gz")
 	n, tarBytes := gzipMembers(t, data)
 	if want := (len(tarBytes) + gzipChunkSize - 1) / gzipChunkSize; n != want || n < 3 {

@@ -45,8 +45,9 @@ var systemGzip = sync.OnceValue(func() string {
 })
 
 // systemCompressor returns a compressor for c that runs the system's
-// program, or nil when there is none for c.
-func systemCompressor(c Compression, w io.Writer, level int) (io.WriteCloser, error) {
+// program, or nil when there is none for c. bound is at least the size of
+// what will be written (a tar stream's size bound), or 0 when unknown.
+func systemCompressor(c Compression, w io.Writer, level int, bound int64) (io.WriteCloser, error) {
 	switch {
 	case c == Xz && systemXz() != "":
 		if level <= 0 {
@@ -62,10 +63,37 @@ func systemCompressor(c Compression, w io.Writer, level int) (io.WriteCloser, er
 		if level <= 0 {
 			level = 9
 		}
-		// -n: no name and no time stamp, as aim's own gzip writes.
-		return newCompressCommand(systemGzip(), w, "-"+strconv.Itoa(min(level, 9)), "-n")
+		// -n: no name and no time stamp, as aim's own gzip writes. The
+		// input is cut in chunks as aim's own gzip cuts it, each chunk
+		// compressed by a gzip process of its own into one member,
+		// several at once: the bytes depend only on the input (and
+		// gzip's version), never on the number of cores.
+		// Input that fits in one chunk streams through one process,
+		// started now: the same bytes as the chunk's process would
+		// write, without waiting for the whole input to start it.
+		if bound > 0 && bound <= gzipChunkSize {
+			return newCompressCommand(systemGzip(), w, "-"+strconv.Itoa(min(level, 9)), "-n")
+		}
+		path, args := systemGzip(), []string{"-" + strconv.Itoa(min(level, 9)), "-n", "--stdout", "--quiet"}
+		return newChunkedCompressor(w, gzipChunkSize, gzipWorkers(), func(dst, chunk []byte) ([]byte, error) {
+			return runChunk(path, args, dst, chunk)
+		}), nil
 	}
 	return nil, nil
+}
+
+// runChunk appends to dst what the program at path, run with args,
+// writes for chunk on its standard input.
+func runChunk(path string, args []string, dst, chunk []byte) ([]byte, error) {
+	cmd := exec.Command(path, args...)
+	cmd.Stdin = bytes.NewReader(chunk)
+	out := bytes.NewBuffer(dst)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = out, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%s: %w: %s", filepath.Base(path), err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return out.Bytes(), nil
 }
 
 // compressCommand compresses into w through a program reading its input

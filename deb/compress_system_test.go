@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,7 +65,7 @@ func testSystemCompressor(t *testing.T, c Compression) {
 	dpkgDeb(t, "-x", file, out)
 	compareTrees(t, dir, out, time.Unix(testEpoch, 0))
 
-	z, err := systemCompressor(c, failingWriter{}, 1)
+	z, err := systemCompressor(c, failingWriter{}, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,3 +78,39 @@ func testSystemCompressor(t *testing.T, c Compression) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }
+
+// TestSystemGzipOneChunkStreams checks that input known to fit in one
+// chunk, which streams through one gzip process started at once, gives
+// the bytes the chunked path gives, and that longer input is cut in
+// members as aim's own gzip cuts it.
+func TestSystemGzipOneChunkStreams(t *testing.T) {
+	if systemGzip() == "" {
+		t.Skip("no gzip program")
+	}
+	var text strings.Builder
+	for i := 0; text.Len() < gzipChunkSize+gzipChunkSize/2; i++ {
+		fmt.Fprintf(&text, "line %d of a text that compresses\n", i)
+	}
+	compress := func(in string, bound int64) []byte {
+		var out bytes.Buffer
+		z, err := systemCompressor(Gzip, &out, 9, bound)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(z, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	small := text.String()[:gzipChunkSize/2]
+	if a, b := compress(small, int64(len(small))), compress(small, 0); !bytes.Equal(a, b) {
+		t.Errorf("one chunk: %d bytes streamed, %d chunked; they differ", len(a), len(b))
+	}
+	all := text.String()
+	if n, _ := gzipMembers(t, compress(all, 0)); n != 2 {
+		t.Errorf("%d bytes: %d gzip members, want 2", len(all), n)
+	}
+}
