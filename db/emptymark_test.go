@@ -1,10 +1,8 @@
 package db
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -146,19 +144,7 @@ func TestEmptyMarkKilledWriter(t *testing.T) {
 	if !NothingInstalled(root) {
 		t.Fatal("no mark on an empty database")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), installChildEnv+"="+root)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "installed\n" {
-		t.Fatalf("child: %q", line)
-	}
+	cmd := startChild(t, installChildEnv, root, "installed")
 	cmd.Process.Kill()
 	cmd.Wait()
 	if NothingInstalled(root) {

@@ -40,8 +40,16 @@ func lockChild(root string) {
 // startLockHolder runs a child process that holds root's lock.
 func startLockHolder(t *testing.T, root string) *exec.Cmd {
 	t.Helper()
+	return startChild(t, lockChildEnv, root, "locked")
+}
+
+// startChild runs this test binary as a child with env set to root and
+// waits for the line it prints once it did its part (want); the child
+// is killed at the end of the test.
+func startChild(t *testing.T, env, root, want string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), lockChildEnv+"="+root)
+	cmd.Env = append(os.Environ(), env+"="+root)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -50,9 +58,8 @@ func startLockHolder(t *testing.T, root string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	if line != "locked\n" {
-		t.Fatalf("child: %q", line)
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != want+"\n" {
+		t.Fatalf("child: %q, want %q", line, want)
 	}
 	return cmd
 }

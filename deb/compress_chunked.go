@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"io"
 	"runtime"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // Build's own gzip compresses on every core: the input is cut into
@@ -147,7 +145,7 @@ func gzipWorkers() int { return min(runtime.GOMAXPROCS(0), maxChunkWorkers) }
 // (1 to 9) in Go, without name or time stamp.
 func gzipChunk(dst, chunk []byte, level int) ([]byte, error) {
 	b := bytes.NewBuffer(dst)
-	z, err := gzip.NewWriterLevel(b, level)
+	z, err := compressor(Gzip, b, level)
 	if err != nil {
 		return nil, err
 	}

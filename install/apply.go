@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
-
 	"aim/db"
 	"aim/deb/rootfs"
 	"aim/hooks"
@@ -355,7 +353,7 @@ func (x *txn) commit(failed []triggerFailure) error {
 	if x.flushed != nil {
 		<-x.flushed
 	}
-	if err := syncfs(x.e.Root); err != nil {
+	if err := rootfs.SyncFS(x.e.Root); err != nil {
 		return err
 	}
 	if err := x.e.faultAt("commit"); err != nil {
@@ -416,19 +414,6 @@ func (x *txn) flushEarly() {
 	x.flushed = make(chan struct{})
 	go func() {
 		defer close(x.flushed)
-		syncfs(x.e.Root) // best effort; commit's own syncfs reports errors
+		rootfs.SyncFS(x.e.Root) // best effort; commit's own syncfs reports errors
 	}()
-}
-
-// syncfs flushes the file system holding root to disk.
-func syncfs(root string) error {
-	f, err := os.Open(root)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := unix.Syncfs(int(f.Fd())); err != nil {
-		return fmt.Errorf("sync %s: %w", root, err)
-	}
-	return nil
 }

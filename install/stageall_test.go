@@ -157,58 +157,45 @@ func TestStagingConcurrentlySharedFile(t *testing.T) {
 
 // TestStagingConcurrentlyFirstError stages four packages, the second
 // and the fourth damaged: the error names the second, as staging one at
-// a time does, and the rollback leaves no staged file.
+// a time does, and the rollback leaves no staged file. With four
+// workers all start at once; with one, which starts the largest archive
+// first, q3 (the largest, and damaged) fails before q0 to q2 are
+// staged, yet they still are and the error is still q1's.
 func TestStagingConcurrentlyFirstError(t *testing.T) {
-	f := newFixture(t)
-	f.e.stageWorkers = 4
-	before := f.snapshot()
-	var changes []Change
-	for i := range 4 {
-		c := f.install(spec{name: fmt.Sprintf("q%d", i), version: "1", files: map[string]string{fmt.Sprintf("/usr/share/q%d/f", i): strings.Repeat("x", 1<<16)}})
-		if i%2 == 1 {
-			damage(t, c.Path)
-		}
-		changes = append(changes, c)
+	for _, tc := range []struct {
+		workers int
+		body    func(i int) string // the file package i ships
+	}{
+		{4, func(int) string { return strings.Repeat("x", 1<<16) }},
+		{1, func(i int) string {
+			if i == 3 {
+				return randomText(i, 1<<20)
+			}
+			return randomText(i, 1<<12)
+		}},
+	} {
+		t.Run(fmt.Sprintf("workers=%d", tc.workers), func(t *testing.T) {
+			f := newFixture(t)
+			f.e.stageWorkers = tc.workers
+			before := f.snapshot()
+			var changes []Change
+			for i := range 4 {
+				c := f.install(spec{name: fmt.Sprintf("q%d", i), version: "1", files: map[string]string{fmt.Sprintf("/usr/share/q%d/f", i): tc.body(i)}})
+				if i%2 == 1 {
+					damage(t, c.Path)
+				}
+				changes = append(changes, c)
+			}
+			_, err := f.run(false, changes...)
+			if err == nil || !strings.Contains(err.Error(), "unpack q1") {
+				t.Fatalf("err = %v, want q1's", err)
+			}
+			if got := f.snapshot(); got != before {
+				t.Errorf("root after the failure:\n%s\nwant:\n%s", got, before)
+			}
+			f.checkConsistent()
+		})
 	}
-	_, err := f.run(false, changes...)
-	if err == nil || !strings.Contains(err.Error(), "unpack q1") {
-		t.Fatalf("err = %v, want q1's", err)
-	}
-	if got := f.snapshot(); got != before {
-		t.Errorf("root after the failure:\n%s\nwant:\n%s", got, before)
-	}
-	f.checkConsistent()
-}
-
-// TestStagingLargestFirstKeepsPlanOrderError stages with one worker,
-// which starts the largest archive first: q3, the largest and damaged,
-// fails before q0 to q2 are staged, yet they still are, and the error is
-// that of q1, the first damaged one in the plan, as staging one after
-// another gives.
-func TestStagingLargestFirstKeepsPlanOrderError(t *testing.T) {
-	f := newFixture(t)
-	f.e.stageWorkers = 1
-	before := f.snapshot()
-	var changes []Change
-	for i := range 4 {
-		size := 1 << 12
-		if i == 3 {
-			size = 1 << 20
-		}
-		c := f.install(spec{name: fmt.Sprintf("q%d", i), version: "1", files: map[string]string{fmt.Sprintf("/usr/share/q%d/f", i): randomText(i, size)}})
-		if i%2 == 1 {
-			damage(t, c.Path)
-		}
-		changes = append(changes, c)
-	}
-	_, err := f.run(false, changes...)
-	if err == nil || !strings.Contains(err.Error(), "unpack q1") {
-		t.Fatalf("err = %v, want q1's", err)
-	}
-	if got := f.snapshot(); got != before {
-		t.Errorf("root after the failure:\n%s\nwant:\n%s", got, before)
-	}
-	f.checkConsistent()
 }
 
 // randomText returns n bytes that do not compress, the same for a seed.

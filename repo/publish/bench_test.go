@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"aim/deb/rootfs"
 )
 
 // BenchmarkRepublishAfterAdd measures publishing a 2,000-package
@@ -95,7 +97,7 @@ func BenchmarkPoolFloor(b *testing.B) {
 			}
 			unix.Close(fd)
 		}
-		if err := syncFS(top); err != nil {
+		if err := rootfs.SyncFS(top); err != nil {
 			b.Fatal(err)
 		}
 		for i := range 2000 {
@@ -107,7 +109,7 @@ func BenchmarkPoolFloor(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if err := syncFS(top); err != nil {
+		if err := rootfs.SyncFS(top); err != nil {
 			b.Fatal(err)
 		}
 		cpu += cpuTime() - start

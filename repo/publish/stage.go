@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"aim/deb/rootfs"
 )
 
 // Add writes the pool in three stages, so that a pool file under its
@@ -183,20 +185,6 @@ func removeStale(dir string) error {
 	return nil
 }
 
-// syncFS makes every write to the filesystem holding dir durable
-// (syncfs(2)).
-func syncFS(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := unix.Syncfs(int(d.Fd())); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-
 // renameNew renames old to new unless new exists, when it fails with an
 // error matching os.ErrExist. Where renameat2 cannot refuse to replace,
 // it links and removes instead.
@@ -245,7 +233,7 @@ func (r *Repo) commitStaged(incoming string, files []stagedFile) error {
 	if err := r.step("sync staged"); err != nil {
 		return err
 	}
-	if err := syncFS(incoming); err != nil {
+	if err := rootfs.SyncFS(incoming); err != nil {
 		return err
 	}
 	var created []string
@@ -272,7 +260,7 @@ func (r *Repo) commitStaged(incoming string, files []stagedFile) error {
 	if err := r.step("sync names"); err != nil {
 		return undo(err)
 	}
-	if err := syncFS(incoming); err != nil {
+	if err := rootfs.SyncFS(incoming); err != nil {
 		return undo(err)
 	}
 	return nil
