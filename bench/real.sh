@@ -79,7 +79,8 @@ mapfile -t list < <(debsOf $want)
 # run and deleted after the last: deleting a root between runs made the
 # next run's file creation scan the inodes just freed (ext4 skips an
 # inode deleted in the last minute, reading its table block to learn
-# so), a cost of the harness that neither tool has on a real system.
+# so), a cost of the harness that an install meets on a real system only
+# when many files were deleted in the minute before.
 # FRESH_EACH=1 brings back delete-and-copy before every run.
 if [ "${FRESH_EACH:-0}" != 1 ]; then
 	for i in $(seq 1 $((2 * RUNS))); do cp -a "$base" "$work/r$i"; done
