@@ -55,7 +55,8 @@ type Script struct {
 // when its fields are not changed meanwhile.
 //
 // A script's environment is exactly: the entries of Env (NewRunner puts
-// PATH and DISPLAY from aim's own environment there, and nothing else),
+// PATH and DISPLAY from aim's own environment there, and DEBIAN_FRONTEND:
+// aim's own when it has one, else noninteractive; nothing else),
 // PATH=DefaultPath when Env has no PATH, then what dpkg sets, which wins
 // over Env: DPKG_MAINTSCRIPT_PACKAGE, DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT
 // (always 1, where dpkg counts the installed instances of a Multi-Arch:
@@ -96,7 +97,17 @@ type Runner struct {
 
 // NewRunner returns a runner for packages under root, chrooted when root
 // is not "/", aim runs as root and chrootless is false (dpkg's rule), with
-// PATH and DISPLAY taken from aim's environment.
+// PATH and DISPLAY taken from aim's environment, and DEBIAN_FRONTEND set
+// to aim's own when it has one and to "noninteractive" otherwise.
+//
+// Scripts never have a terminal under aim (their standard input is
+// /dev/null and TERM is not passed), so debconf's default frontends
+// cannot ask anything: left to itself, debconf tries Dialog, then
+// Readline, then Teletype (which runs stty), printing a complaint for
+// each, before it takes the questions' defaults. noninteractive takes the
+// defaults at once, as apt's unattended users (PackageKit,
+// unattended-upgrades) have debconf do. A user who wants another frontend
+// (a graphical one, in a desktop session) sets DEBIAN_FRONTEND for aim.
 func NewRunner(root string, chrootless bool) (*Runner, error) {
 	root, err := cleanRoot(root)
 	if err != nil {
@@ -108,8 +119,17 @@ func NewRunner(root string, chrootless bool) (*Runner, error) {
 			r.Env = append(r.Env, name+"="+v)
 		}
 	}
+	frontend, ok := os.LookupEnv("DEBIAN_FRONTEND")
+	if !ok || frontend == "" {
+		frontend = DefaultDebconfFrontend
+	}
+	r.Env = append(r.Env, "DEBIAN_FRONTEND="+frontend)
 	return r, nil
 }
+
+// DefaultDebconfFrontend is the DEBIAN_FRONTEND NewRunner gives scripts
+// when aim's environment has none.
+const DefaultDebconfFrontend = "noninteractive"
 
 // scriptNames are the Script.Name values Run accepts.
 var scriptNames = map[string]bool{

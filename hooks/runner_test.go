@@ -300,13 +300,21 @@ func TestNewRunner(t *testing.T) {
 		root       string
 		chrootless bool
 		chroot     bool
+		frontend   string // aim's DEBIAN_FRONTEND; "-" unset
+		want       string // the scripts'
 	}{
-		{root: "/", chroot: false},
-		{root: "", chroot: false},
-		{root: root, chroot: os.Geteuid() == 0},
-		{root: root, chrootless: true, chroot: false},
+		{root: "/", chroot: false, frontend: "-", want: "noninteractive"},
+		{root: "", chroot: false, frontend: "", want: "noninteractive"},
+		{root: root, chroot: os.Geteuid() == 0, frontend: "gnome", want: "gnome"},
+		{root: root, chrootless: true, chroot: false, frontend: "-", want: "noninteractive"},
 	}
 	for _, tt := range tests {
+		if tt.frontend == "-" {
+			t.Setenv("DEBIAN_FRONTEND", "")
+			os.Unsetenv("DEBIAN_FRONTEND")
+		} else {
+			t.Setenv("DEBIAN_FRONTEND", tt.frontend)
+		}
 		r, err := NewRunner(tt.root, tt.chrootless)
 		if err != nil {
 			t.Fatal(err)
@@ -314,7 +322,7 @@ func TestNewRunner(t *testing.T) {
 		if r.Chroot != tt.chroot {
 			t.Errorf("NewRunner(%q, %v).Chroot = %v, want %v", tt.root, tt.chrootless, r.Chroot, tt.chroot)
 		}
-		if want := []string{"PATH=/usr/bin:/bin", "DISPLAY=:1"}; !slices.Equal(r.Env, want) {
+		if want := []string{"PATH=/usr/bin:/bin", "DISPLAY=:1", "DEBIAN_FRONTEND=" + tt.want}; !slices.Equal(r.Env, want) {
 			t.Errorf("Env = %q, want %q", r.Env, want)
 		}
 	}

@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 	if p := os.Getenv(realKillChild); p != "" {
 		os.Exit(runRealKillChild(p))
 	}
+	// The tests run scripts as aim does for a user who has not chosen a
+	// debconf frontend (see TestRealDebconfOwnsAndPurges).
+	os.Unsetenv("DEBIAN_FRONTEND")
 	os.Exit(m.Run())
 }
 
