@@ -13,6 +13,10 @@
 # needs that minbase lacks) with aim.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Both tools run the maintainer scripts with debconf's noninteractive
+# frontend (aim's default without a terminal), whatever the caller's
+# environment or terminal.
+export DEBIAN_FRONTEND=noninteractive
 RUNS=${RUNS:-3}
 SUITE=${SUITE:-bookworm}
 PKGS=${PKGS:-"hello sl cowsay tree jq libjq1 libonig5 bc less nano ed busybox man-db perl"}
