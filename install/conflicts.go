@@ -40,17 +40,19 @@ func (x *txn) checkConflicts() error {
 	for _, s := range x.steps {
 		changing[s.key] = true
 	}
-	dpkg, err := dpkgOwners(x.e.Root)
-	if err != nil {
-		return err
-	}
 	var paths []string
+	want := map[string]bool{}
 	for _, s := range x.steps {
 		for _, f := range s.newFiles {
 			if f.Type != 'd' {
 				paths = append(paths, f.Path)
+				want[f.Path] = true
 			}
 		}
+	}
+	dpkg, err := dpkgOwners(x.e.Root, want)
+	if err != nil {
+		return err
 	}
 	owners, err := x.e.DB.OwnersOf(paths)
 	if err != nil {
@@ -185,26 +187,31 @@ func (x *txn) replaces(s *step, owner string) bool {
 	return false
 }
 
-// dpkgOwners reads dpkg's file lists (var/lib/dpkg/info/*.list) into a
-// map from path to package; empty where dpkg is absent. Directories are
-// left out: packages share them.
-func dpkgOwners(root string) (map[string]string, error) {
+// dpkgOwners reads dpkg's file lists (var/lib/dpkg/info/*.list) and
+// returns the package that lists each path of want; empty where dpkg is
+// absent. Directories are left out: packages share them. Only the paths
+// of want found in a list are looked at on disk, so the cost is that of
+// reading the lists, however many files dpkg's packages have.
+func dpkgOwners(root string, want map[string]bool) (map[string]string, error) {
 	lists, err := filepath.Glob(filepath.Join(root, "var/lib/dpkg/info/*.list"))
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
+	if len(want) == 0 {
+		return out, nil
+	}
 	for _, l := range lists {
 		pkg := strings.TrimSuffix(filepath.Base(l), ".list")
 		pkg, _, _ = strings.Cut(pkg, ":")
-		if err := readList(root, l, pkg, out); err != nil {
+		if err := readList(root, l, pkg, want, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func readList(root, list, pkg string, out map[string]string) error {
+func readList(root, list, pkg string, want map[string]bool, out map[string]string) error {
 	f, err := os.Open(list)
 	if err != nil {
 		return fmt.Errorf("dpkg file list: %w", err)
@@ -212,14 +219,14 @@ func readList(root, list, pkg string, out map[string]string) error {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		p := sc.Text()
-		if p == "" || p == "/." {
+		p := sc.Bytes()
+		if !want[string(p)] { // no allocation for the lookup
 			continue
 		}
-		if fi, err := os.Lstat(filepath.Join(root, p)); err == nil && fi.IsDir() {
+		if fi, err := os.Lstat(filepath.Join(root, string(p))); err == nil && fi.IsDir() {
 			continue
 		}
-		out[p] = pkg
+		out[string(p)] = pkg
 	}
 	return sc.Err()
 }

@@ -45,16 +45,15 @@ func (x *txn) displace(s *step, p string) error {
 	if !x.inTheWay(host, p) {
 		return nil
 	}
-	if x.dpkgFiles == nil {
-		if x.dpkgFiles, err = dpkgOwners(x.e.Root); err != nil {
-			return err
-		}
+	dpkg, err := dpkgOwners(x.e.Root, map[string]bool{p: true})
+	if err != nil {
+		return err
 	}
 	changing := map[string]bool{}
 	for _, o := range x.steps {
 		changing[o.key] = true
 	}
-	if err := x.checkFile(s, p, changing, map[string]*step{}, x.dpkgFiles, nil); err != nil {
+	if err := x.checkFile(s, p, changing, map[string]*step{}, dpkg, nil); err != nil {
 		return err
 	}
 	if err := x.e.faultAt("displace " + p); err != nil {

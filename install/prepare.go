@@ -34,8 +34,6 @@ type txn struct {
 	started bool // the journal was written
 	// ldconfig is set when ldconfig must run once the backups are gone.
 	ldconfig bool
-	// dpkgFiles maps dpkg's files to their packages, once read.
-	dpkgFiles map[string]string
 	// placed holds the paths replaceFiles put in place, so that the
 	// second instance of a Multi-Arch: same package to ship a shared
 	// file finds it placed.
