@@ -1,6 +1,7 @@
 package db
 
 import (
+	"fmt"
 	"os"
 	"testing"
 )
@@ -111,6 +112,28 @@ func BenchmarkReadDpkgStatus(b *testing.B) {
 	}
 	for b.Loop() {
 		if _, err := ReadDpkgStatus("/"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSetFiles records 5,000 files of one package in one
+// transaction, about what installing perl and libperl records.
+func BenchmarkSetFiles(b *testing.B) {
+	d, _ := openTest(b)
+	pkgs := manyPackages(b, 1)
+	if err := putAll(d, pkgs); err != nil {
+		b.Fatal(err)
+	}
+	files := make([]File, 5000)
+	for i := range files {
+		files[i] = File{Path: fmt.Sprintf("/usr/share/perl/5.36/module%04d.pm", i), Type: 'f', Mode: 0o644,
+			Size: int64(i), SHA256: fmt.Sprintf("%064x", i)}
+	}
+	for b.Loop() {
+		if err := d.Update(func(tx *Tx) error {
+			return tx.SetFiles(pkgs[0].Name, "", files)
+		}); err != nil {
 			b.Fatal(err)
 		}
 	}
