@@ -2,9 +2,11 @@ package deb
 
 import (
 	"bufio"
+	"bytes"
 	"compress/bzip2"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -124,6 +126,9 @@ func wrapDecompressor(c Compression, r io.Reader, reuse bool) (io.Reader, func()
 		}
 		return z, func() { z.Close() }, nil
 	case Xz:
+		if reuse {
+			return smallXz(r)
+		}
 		z, err := xz.NewReader(r)
 		if err != nil {
 			return nil, nil, err
@@ -152,6 +157,44 @@ func wrapDecompressor(c Compression, r io.Reader, reuse bool) (io.Reader, func()
 		return z, nop, nil
 	}
 	return nil, nil, fmt.Errorf("unsupported compression %q", c)
+}
+
+// smallXzMax bounds the small xz streams smallXz reads whole.
+const smallXzMax = 1 << 20
+
+// smallXzBuffers holds the buffers smallXz reads streams into.
+var smallXzBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// smallXz decodes a small xz stream read whole into memory, with each
+// block's dictionary no larger than the block (see shrinkXzDict). A
+// stream larger than smallXzMax is decoded as it is.
+func smallXz(r io.Reader) (io.Reader, func(), error) {
+	buf := smallXzBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	release := func() {
+		if buf.Cap() <= 2*smallXzMax {
+			smallXzBuffers.Put(buf)
+		}
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r, smallXzMax+1))
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	var in io.Reader
+	if n > smallXzMax {
+		// The decoder reads a byte at a time: through a buffer.
+		in = bufio.NewReader(io.MultiReader(bytes.NewReader(buf.Bytes()), r))
+	} else {
+		shrinkXzDict(buf.Bytes())
+		in = bytes.NewReader(buf.Bytes())
+	}
+	z, err := xz.NewReader(in)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return z, release, nil
 }
 
 // flushCloser is a bufio.Writer whose Close flushes it.
