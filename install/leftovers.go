@@ -36,33 +36,66 @@ func (l leftovers) add(hosts *dirCache, p string) {
 	l[dir][base] = true
 }
 
+// dropWorkers is how many directories drop handles at once: the work is
+// system calls on independent directories, which the kernel runs in
+// parallel.
+const dropWorkers = 3
+
 // drop removes every backup and staged copy left for the names added.
 // It guarantees the same outcome as trying both removals for every name:
 // a directory with few names is handled so, a larger one is read once
-// and only the leftovers it holds are removed.
+// and only the leftovers it holds are removed. Directories are handled
+// dropWorkers at a time; the error returned is one of those met.
 func (l leftovers) drop() error {
-	for dir, names := range l {
-		if len(names) < scanAtLeast {
-			for base := range names {
-				if err := dropBackupAt(filepath.Join(dir, base)); err != nil {
-					return err
+	dirs := make(chan string, len(l))
+	for dir := range l {
+		dirs <- dir
+	}
+	close(dirs)
+	errs := make(chan error, dropWorkers)
+	for range min(dropWorkers, len(l)) {
+		go func() {
+			var err error
+			for dir := range dirs {
+				if err == nil {
+					err = l.dropIn(dir)
 				}
 			}
-			continue
+			errs <- err
+		}()
+	}
+	var first error
+	for range min(dropWorkers, len(l)) {
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
-		found, err := readNames(dir)
-		if err != nil {
-			return err
-		}
-		for _, n := range found {
-			base, ok := strings.CutSuffix(n, oldSuffix)
-			if !ok {
-				base, ok = strings.CutSuffix(n, tmpSuffix)
+	}
+	return first
+}
+
+// dropIn removes the leftovers of the names added in dir.
+func (l leftovers) dropIn(dir string) error {
+	names := l[dir]
+	if len(names) < scanAtLeast {
+		for base := range names {
+			if err := dropBackupAt(filepath.Join(dir, base)); err != nil {
+				return err
 			}
-			if ok && names[base] {
-				if err := removeIfExists(filepath.Join(dir, n)); err != nil {
-					return err
-				}
+		}
+		return nil
+	}
+	found, err := readNames(dir)
+	if err != nil {
+		return err
+	}
+	for _, n := range found {
+		base, ok := strings.CutSuffix(n, oldSuffix)
+		if !ok {
+			base, ok = strings.CutSuffix(n, tmpSuffix)
+		}
+		if ok && names[base] {
+			if err := removeIfExists(filepath.Join(dir, n)); err != nil {
+				return err
 			}
 		}
 	}

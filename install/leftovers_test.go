@@ -60,3 +60,43 @@ func TestLeftoversDrop(t *testing.T) {
 		}
 	}
 }
+
+// TestLeftoversDropManyDirs drops leftovers across more directories
+// than drop handles at once, with few and many names each.
+func TestLeftoversDropManyDirs(t *testing.T) {
+	root := t.TempDir()
+	left := leftovers{}
+	hosts := newDirCache(root)
+	var kept []string
+	for d := range 4 * dropWorkers {
+		dir := filepath.Join(root, "usr", "share", string(rune('a'+d)))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range d * 3 {
+			name := string(rune('a'+i%26)) + string(rune('a'+i/26))
+			for _, f := range []string{name, name + oldSuffix, name + tmpSuffix} {
+				if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			left.add(hosts, "/usr/share/"+string(rune('a'+d))+"/"+name)
+			kept = append(kept, filepath.Join(dir, name))
+		}
+	}
+	if err := left.drop(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			got = append(got, p)
+		}
+		return nil
+	})
+	slices.Sort(got)
+	slices.Sort(kept)
+	if !slices.Equal(got, kept) {
+		t.Errorf("left %d files, want the %d added ones only", len(got), len(kept))
+	}
+}
