@@ -116,10 +116,27 @@ timed() {
 run_aim() { timed "$work/aim.out" "$work/aim" --root "$(fresh "$1")" --no-progress -y install "${list[@]}"; }
 run_dpkg() { timed "$work/dpkg.out" dpkg --root="$(fresh "$1")" -i "${list[@]}"; }
 
-a=(); d=()
+# scripts N prints the wall time the maintainer scripts of aim's run N
+# took, summed from the times its transcript gives each script ("(16ms)",
+# "(1.591s)"): the scripts run one after another under both tools.
+scripts() {
+	local r="$work/r$1"
+	[ "${FRESH_EACH:-0}" = 1 ] && r="$work/r"
+	"$work/aim" --root "$r" log -n 1 | awk '
+		/ exit .*: exit status/ {
+			t = $NF; gsub(/[()]/, "", t)
+			if (t ~ /ms$/) { sub(/ms$/, "", t); s += t / 1000 }
+			else if (t ~ /µs$/) { sub(/µs$/, "", t); s += t / 1e6 }
+			else if (t ~ /s$/) { sub(/s$/, "", t); s += t }
+		}
+		END { printf "%.3f\n", s }'
+}
+
+a=(); d=(); sc=()
 for i in $(seq 1 "$RUNS"); do
 	t=$(run_aim $((2 * i - 1))) || exit 1
 	a+=("$t")
+	sc+=("$(scripts $((2 * i - 1)))")
 	t=$(run_dpkg $((2 * i))) || exit 1
 	d+=("$t")
 done
@@ -135,6 +152,11 @@ printf '  aim runs: %s\n  dpkg runs: %s\n' "${a[*]}" "${d[*]}"
 # CPU time of the install (aim's, xz's, the maintainer scripts') is spent.
 printf '  CPU time (with child processes), median: aim %.2fs, dpkg -i %.2fs; aim CPU / %d cores = %.2fs, %.2f of dpkg -i wall\n' \
 	"$ac" "$dc" "$cores" "$(echo "$ac / $cores" | bc -l)" "$(echo "$ac / $cores / $dm" | bc -l)"
+# The scripts are the same programs, run one at a time, under both tools:
+# what is left once their time is taken from both is each tool's own.
+sm=$(printf '%s\n' "${sc[@]}" | median)
+printf '  maintainer scripts (aim'"'"'s transcripts), median: %.2fs; without them: aim %.2fs, dpkg -i %.2fs, aim/dpkg %.2f\n' \
+	"$sm" "$(echo "$am - $sm" | bc -l)" "$(echo "$dm - $sm" | bc -l)" "$(echo "($am - $sm) / ($dm - $sm)" | bc -l)"
 
 if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
 	# shellcheck disable=SC2046
