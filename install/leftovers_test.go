@@ -100,3 +100,32 @@ func TestLeftoversDropManyDirs(t *testing.T) {
 		t.Errorf("left %d files, want the %d added ones only", len(got), len(kept))
 	}
 }
+
+// TestRemoveIfExists checks removeIfExists against what os.Remove does,
+// a missing name being no error.
+func TestRemoveIfExists(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "file"), nil, 0o644)
+	os.Symlink("file", filepath.Join(root, "link"))
+	os.Mkdir(filepath.Join(root, "empty"), 0o755)
+	os.MkdirAll(filepath.Join(root, "full/x"), 0o755)
+	for _, tt := range []struct {
+		name    string
+		wantErr bool
+	}{
+		{"missing", false},
+		{"file", false},
+		{"link", false},
+		{"empty", false},
+		{"full", true},
+	} {
+		p := filepath.Join(root, tt.name)
+		err := removeIfExists(p)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: err = %v, want error %v", tt.name, err, tt.wantErr)
+		}
+		if _, serr := os.Lstat(p); !tt.wantErr && serr == nil {
+			t.Errorf("%s: still there", tt.name)
+		}
+	}
+}

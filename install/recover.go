@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"aim/db"
 	"aim/deb"
@@ -423,6 +424,15 @@ func isDir(p string) bool {
 }
 
 func removeIfExists(p string) error {
+	// unlink first, alone: most names tried are missing, and os.Remove
+	// would try rmdir after every failed unlink.
+	err := syscall.Unlink(p)
+	for err == syscall.EINTR {
+		err = syscall.Unlink(p)
+	}
+	if err == nil || err == syscall.ENOENT {
+		return nil
+	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
