@@ -106,12 +106,17 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 	if err := removeStale(incoming); err != nil {
 		return nil, err
 	}
-	scans, results := r.scanAll(files, incoming, comp, opts.Move)
+	dirs := newPoolDirs(incoming)
+	scans, results := r.scanAll(files, dirs, comp, opts.Move)
+	committed := false
 	defer func() {
 		for _, s := range scans {
 			if s != nil && s.staged != "" {
 				os.Remove(s.staged)
 			}
+		}
+		if !committed {
+			dirs.removeMade()
 		}
 	}()
 	var refused []AddResult
@@ -128,9 +133,10 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 	if len(refused) > 0 {
 		return results, &AddError{Refused: refused}
 	}
-	if err := r.commitStaged(incoming, pl.staged); err != nil {
+	if err := r.commitStaged(incoming, pl.staged, dirs); err != nil {
 		return results, fmt.Errorf("write the pool: %w", err)
 	}
+	committed = true
 	// From here a failure leaves complete pool files the database may
 	// not name, which the next Add uses and Publish collects.
 	if err := r.step("record"); err != nil {
@@ -142,19 +148,22 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 	return results, nil
 }
 
-// scanAll scans files in parallel, keeping their order.
-func (r *Repo) scanAll(files []string, incoming, comp string, move bool) ([]*scanned, []AddResult) {
+// scanAll scans files in parallel, keeping their order. It runs twice
+// as many workers as cores: each spends much of its time in the kernel,
+// making directories and staging files, often waiting for a directory
+// another holds.
+func (r *Repo) scanAll(files []string, dirs *poolDirs, comp string, move bool) ([]*scanned, []AddResult) {
 	scans := make([]*scanned, len(files))
 	results := make([]AddResult, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(files)); w++ {
+	for w := 0; w < min(2*runtime.GOMAXPROCS(0), len(files)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
 				results[i].File = files[i]
-				scans[i], results[i].Err = r.scanDeb(files[i], incoming, comp, move)
+				scans[i], results[i].Err = r.scanDeb(files[i], dirs, comp, move)
 			}
 		}()
 	}
@@ -172,8 +181,8 @@ const smallDeb = 16 << 20
 
 // scanDeb reads a package file once: a small one into memory, which is
 // then staged (moved, with move); a larger one is copied to a staging
-// file below incoming while it is hashed and read.
-func (r *Repo) scanDeb(file, incoming, comp string, move bool) (s *scanned, err error) {
+// file at the top of the pool while it is hashed and read.
+func (r *Repo) scanDeb(file string, dirs *poolDirs, comp string, move bool) (s *scanned, err error) {
 	f, err := openRaw(file)
 	if err != nil {
 		return nil, err
@@ -188,14 +197,14 @@ func (r *Repo) scanDeb(file, incoming, comp string, move bool) (s *scanned, err 
 			if !move {
 				file = ""
 			}
-			return r.scanSmall(data, file, incoming, comp)
+			return r.scanSmall(data, file, dirs, comp)
 		}
 		if err := f.seekStart(); err != nil {
 			return nil, err
 		}
 	}
 	s = &scanned{}
-	s.staged, err = stage(incoming, func(w io.Writer) error { return s.readLarge(f, w) })
+	s.staged, err = stage(dirs.top, func(w io.Writer) error { return s.readLarge(f, w) })
 	if err != nil {
 		return nil, err
 	}
@@ -253,10 +262,11 @@ func (s *scanned) readLarge(f io.Reader, w io.Writer) error {
 	return nil
 }
 
-// scanSmall reads a package held in memory and stages it, unless a file
-// is at its pool path already (place then compares them): it moves file,
-// when not empty and on incoming's filesystem, else writes data.
-func (r *Repo) scanSmall(data []byte, file, incoming, comp string) (*scanned, error) {
+// scanSmall reads a package held in memory, makes its pool directory
+// (see poolDirs) and stages it, unless a file is at its pool path
+// already (place then compares them): it moves file, when not empty and
+// on the pool's filesystem, else writes data.
+func (r *Repo) scanSmall(data []byte, file string, dirs *poolDirs, comp string) (*scanned, error) {
 	ar, err := deb.NewArchiveReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("broken package: %w", err)
@@ -278,17 +288,25 @@ func (r *Repo) scanSmall(data []byte, file, incoming, comp string) (*scanned, er
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Lstat(filepath.Join(r.Dir, filepath.FromSlash(filename))); err == nil {
+	dest := filepath.Join(r.Dir, filepath.FromSlash(filename))
+	made, err := dirs.prepare(filepath.Dir(dest))
+	if err != nil {
+		return nil, err
+	}
+	// A directory this Add made holds no file yet: no need to look.
+	if made {
+		s.absent = true
+	} else if _, err := os.Lstat(dest); err == nil {
 		return s, nil
 	} else if errors.Is(err, os.ErrNotExist) {
 		s.absent = true
 	}
 	if file != "" {
-		if s.staged, err = stageMove(file, incoming); err == nil || !errors.Is(err, syscall.EXDEV) {
+		if s.staged, err = stageMove(file, dirs.top); err == nil || !errors.Is(err, syscall.EXDEV) {
 			return s, err
 		}
 	}
-	s.staged, err = stage(incoming, func(w io.Writer) error {
+	s.staged, err = stage(dirs.top, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

@@ -105,6 +105,17 @@ func (r *Repo) Publish(opts Options) ([]Result, error) {
 		opts.Keep = 3
 	}
 	var results []Result
+	// The pool is listed while the indexes are compressed: walking
+	// thousands of directories would otherwise follow them on one core.
+	type listing struct {
+		files []poolFile
+		err   error
+	}
+	pool := make(chan listing, 1)
+	go func() {
+		files, err := r.listPool()
+		pool <- listing{files, err}
+	}()
 	cc := newChunkCompressor(r)
 	defer cc.prune()
 	for _, d := range r.Settings.Dists {
@@ -124,7 +135,11 @@ func (r *Repo) Publish(opts Options) ([]Result, error) {
 	if err := r.recordPublished(); err != nil {
 		return results, fmt.Errorf("publish: %w", err)
 	}
-	removed, err := r.collectPool()
+	listed := <-pool
+	if listed.err != nil {
+		return results, fmt.Errorf("publish: clean pool: %w", listed.err)
+	}
+	removed, err := r.collectPool(listed.files)
 	if err != nil {
 		return results, fmt.Errorf("publish: clean pool: %w", err)
 	}

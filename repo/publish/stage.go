@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -202,14 +204,97 @@ func renameNew(old, new string) error {
 	return nil
 }
 
+// poolDirs makes the pool directories of the packages an Add reads while
+// they are read, by every worker of the scan, so that making thousands of
+// directories (as costly as creating the files) shares the cores with
+// reading the packages instead of following it on one. An empty
+// directory holds no package, so making one early changes no guarantee
+// of stage.go; those an Add made are removed again when it refuses its
+// files or fails to name them (removeMade), and a kill leaves at most
+// empty directories, which the next Add uses.
+type poolDirs struct {
+	top  string // the pool, made before the scan
+	mu   sync.Mutex
+	seen map[string]bool // made or found
+	made []string        // made by this Add
+}
+
+func newPoolDirs(top string) *poolDirs {
+	return &poolDirs{top: top, seen: map[string]bool{top: true}}
+}
+
+// prepare makes dir, a directory below top, and its missing parents,
+// and reports whether this call made dir: then it holds nothing yet.
+func (d *poolDirs) prepare(dir string) (made bool, err error) {
+	d.mu.Lock()
+	seen := d.seen[dir]
+	d.mu.Unlock()
+	if seen {
+		return false, nil
+	}
+	if !strings.HasPrefix(dir, d.top+string(filepath.Separator)) {
+		return false, fmt.Errorf("pool directory %s is not below %s", dir, d.top)
+	}
+	for {
+		err := unix.Mkdir(dir, 0o755)
+		switch {
+		case err == nil:
+			d.note(dir, true)
+			return true, nil
+		case errors.Is(err, unix.EEXIST):
+			d.note(dir, false)
+			return false, nil
+		case errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.ENOENT):
+			if _, err := d.prepare(filepath.Dir(dir)); err != nil {
+				return false, err
+			}
+			continue
+		}
+		return false, &os.PathError{Op: "mkdir", Path: dir, Err: err}
+	}
+}
+
+func (d *poolDirs) note(dir string, made bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.seen[dir] = true
+	if made {
+		d.made = append(d.made, dir)
+	}
+}
+
+// known reports whether dir was made or found by prepare.
+func (d *poolDirs) known(dir string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.seen[dir]
+}
+
+// removeMade removes the directories prepare made that are still empty,
+// the deepest first.
+func (d *poolDirs) removeMade() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	slices.SortFunc(d.made, func(a, b string) int { return len(b) - len(a) })
+	for _, dir := range d.made {
+		unix.Rmdir(dir)
+	}
+	d.made = nil
+}
+
 // dirMaker creates directories, remembering those it made or found so
 // that thousands of pool files below a few dozen directories cost one
-// mkdir each.
-type dirMaker map[string]bool
+// mkdir each; those the scan made (pre) cost none.
+type dirMaker struct {
+	pre  *poolDirs
+	seen map[string]bool
+}
 
 // make creates dir and its parents as needed.
 func (m dirMaker) make(dir string) error {
-	if m[dir] {
+	if m.seen[dir] || m.pre != nil && m.pre.known(dir) {
 		return nil
 	}
 	err := os.Mkdir(dir, 0o755)
@@ -219,14 +304,15 @@ func (m dirMaker) make(dir string) error {
 	if err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
-	m[dir] = true
+	m.seen[dir] = true
 	return nil
 }
 
 // commitStaged renames each staged file to its pool path between two
 // filesystem syncs (see stage), clearing the staged name of each; when
-// one fails it removes the pool files it created.
-func (r *Repo) commitStaged(incoming string, files []stagedFile) error {
+// one fails it removes the pool files it created. Directories the scan
+// made or found (pre, which may be nil) are not made again.
+func (r *Repo) commitStaged(incoming string, files []stagedFile, pre *poolDirs) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -243,7 +329,7 @@ func (r *Repo) commitStaged(incoming string, files []stagedFile) error {
 		}
 		return err
 	}
-	dirs := dirMaker{}
+	dirs := dirMaker{pre: pre, seen: map[string]bool{}}
 	for _, f := range files {
 		if err := r.step("name " + strings.TrimPrefix(f.dest, r.Dir+string(filepath.Separator))); err != nil {
 			return undo(err)

@@ -73,18 +73,28 @@ func (r *Repo) loadStateIn(base, dist string) (*distState, error) {
 		if err != nil {
 			return nil, err
 		}
-		paras, err := deb.ParseParagraphs(data)
+		paras, err := parseSetFile(path, data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		for i, p := range paras {
-			if deb.IdentityOf(p).Package == "" || p.Get("Filename") == "" || len(p.Get("SHA256")) != 64 {
-				return nil, fmt.Errorf("%s: paragraph %d: incomplete package record", path, i+1)
-			}
+			return nil, err
 		}
 		st.comps[c] = paras
 	}
 	return st, nil
+}
+
+// parseSetFile parses the package records of one component read from
+// path, refusing an incomplete one.
+func parseSetFile(path string, data []byte) ([]*deb.Paragraph, error) {
+	paras, err := deb.ParseParagraphs(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i, p := range paras {
+		if deb.IdentityOf(p).Package == "" || p.Get("Filename") == "" || len(p.Get("SHA256")) != 64 {
+			return nil, fmt.Errorf("%s: paragraph %d: incomplete package record", path, i+1)
+		}
+	}
+	return paras, nil
 }
 
 // save writes the components whose packages changed, each atomically.
@@ -216,14 +226,28 @@ func (r *Repo) referencedPool() (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Sets often hold the same bytes (the live set and the one last
+	// published): each text is parsed once.
+	seen := map[string]bool{}
 	for _, base := range bases {
 		for _, d := range r.Settings.Dists {
-			st, err := r.loadStateIn(base, d)
-			if err != nil {
-				return nil, err
-			}
-			for _, p := range st.packages(r.Settings.Components) {
-				refs[p.Filename] = true
+			for _, c := range r.Settings.Components {
+				path := setFile(base, d, c)
+				data, err := os.ReadFile(path)
+				if errors.Is(err, os.ErrNotExist) || err == nil && seen[string(data)] {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				seen[string(data)] = true
+				paras, err := parseSetFile(path, data)
+				if err != nil {
+					return nil, err
+				}
+				for _, p := range paras {
+					refs[p.Get("Filename")] = true
+				}
 			}
 		}
 	}

@@ -120,15 +120,17 @@ func (r *Repo) rotateHistory(dist string, old *repo.Release, keep int) error {
 	return nil
 }
 
-// collectPool deletes the package files of the pool that no dist's
-// database names, and returns them.
-func (r *Repo) collectPool() ([]string, error) {
-	refs, err := r.referencedPool()
-	if err != nil {
-		return nil, err
-	}
-	var removed []string
-	err = filepath.WalkDir(filepath.Join(r.Dir, "pool"), func(p string, d fs.DirEntry, err error) error {
+// poolFile is a package file of the pool: its path and its path below
+// the repository's top, slash-separated.
+type poolFile struct{ path, rel string }
+
+// listPool lists the package files of the pool (files and links named
+// *.deb, no link followed) in walk order. Publish runs it beside its
+// other work: it holds the repository's lock, so the pool does not
+// change until collectPool.
+func (r *Repo) listPool() ([]poolFile, error) {
+	var out []poolFile
+	err := filepath.WalkDir(filepath.Join(r.Dir, "pool"), func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
@@ -136,13 +138,26 @@ func (r *Repo) collectPool() ([]string, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(r.Dir, p)
-		rel = filepath.ToSlash(rel)
-		if refs[rel] {
-			return nil
-		}
-		r.removePoolFile(p)
-		removed = append(removed, rel)
+		out = append(out, poolFile{p, filepath.ToSlash(rel)})
 		return nil
 	})
-	return removed, err
+	return out, err
+}
+
+// collectPool deletes the package files of the pool (as listPool found
+// them) that no dist's database names, and returns them.
+func (r *Repo) collectPool(files []poolFile) ([]string, error) {
+	refs, err := r.referencedPool()
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, f := range files {
+		if refs[f.rel] {
+			continue
+		}
+		r.removePoolFile(f.path)
+		removed = append(removed, f.rel)
+	}
+	return removed, nil
 }
