@@ -50,7 +50,7 @@ func setupPolicy(fs *pflag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		defer c.Close()
-		inst, err := loadInstalled(e)
+		inst, err := loadInstalledOf(e, packageNames(args))
 		if err != nil {
 			return err
 		}

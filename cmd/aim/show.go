@@ -20,7 +20,7 @@ func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(args) == 0 {
 			return &exitError{code: 2, msg: "show: name a package"}
 		}
-		inst, err := loadInstalled(e)
+		inst, err := loadInstalledOf(e, packageNames(args))
 		if err != nil {
 			return err
 		}
