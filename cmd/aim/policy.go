@@ -11,10 +11,6 @@ import (
 	"aim/repo"
 )
 
-func init() {
-	register(&command{name: "policy", summary: "show a package's installed version, candidate and every version with its source", setup: setupPolicy})
-}
-
 // policyReport is `aim policy PKG` as data.
 type policyReport struct {
 	Package   string `json:"package"`

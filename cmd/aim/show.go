@@ -11,10 +11,6 @@ import (
 	"aim/repo"
 )
 
-func init() {
-	register(&command{name: "show", summary: "show every field of a package (PKG, PKG:ARCH, PKG=VERSION)", setup: setupShow})
-}
-
 func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		if len(args) == 0 {
