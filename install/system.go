@@ -191,8 +191,9 @@ func OpenInstalledReader(root string) (*db.DB, error) {
 // at the installed packages called names (of any architecture) and their
 // pending states, never at packages in the config-files state: it also
 // returns nil, without opening SQLite, when the database is known to hold
-// none of them (db.InstalledNames). Given nil, LoadInstalled returns dpkg's packages
-// only, which is then all that is installed under those names.
+// none of them (db.InstalledNames). Given nil, LoadInstalled returns
+// dpkg's packages only, which is then all that is installed under those
+// names.
 func OpenInstalledReaderOf(root string, names []string) (*db.DB, error) {
 	if installed, ok := db.InstalledNames(root); ok && !anyOf(installed, names) {
 		return nil, nil
@@ -200,6 +201,7 @@ func OpenInstalledReaderOf(root string, names []string) (*db.DB, error) {
 	return OpenInstalledReader(root)
 }
 
+// anyOf reports whether set holds any of names.
 func anyOf(set map[string]bool, names []string) bool {
 	for _, n := range names {
 		if set[n] {
