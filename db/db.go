@@ -241,20 +241,27 @@ func (d *DB) Root() string { return d.root }
 func (d *DB) ReadOnly() bool { return d.readOnly }
 
 // Close closes the database and releases the writer lock if Lock took it.
-// Holding the lock, it first writes the nothing-installed mark
-// (EmptyMarkPath) when the database holds no installed package, journal
-// or transaction state. The mark only spares readers work: when it cannot
-// be checked for or written, there is none, and Close does not fail for
-// it. It is safe to call more than once.
+// Holding the lock, it first writes the installed-names index
+// (InstalledNamesPath), and the nothing-installed mark (EmptyMarkPath)
+// when the database holds no installed package, journal or transaction
+// state. These only spare readers work: when they cannot be read or
+// written, there are none, and Close does not fail for them. It is safe
+// to call more than once.
 func (d *DB) Close() error {
 	empty := false
+	var names []string
+	var namesErr error
 	if d.lock != nil {
 		empty, _ = d.isEmpty()
+		names, namesErr = d.installedNames()
 	}
 	err := d.sql.Close()
 	if d.lock != nil {
 		if empty && err == nil {
 			_ = writeEmptyMark(d.root, d.path)
+		}
+		if namesErr == nil && err == nil {
+			_ = writeNamesIndex(d.root, d.path, names)
 		}
 		err = errors.Join(err, d.lock.Release())
 		d.lock = nil

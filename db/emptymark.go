@@ -35,15 +35,19 @@ func NothingInstalled(root string) bool {
 	if err != nil {
 		return false
 	}
-	stamp, err := fileStamp(r.Path(DBPath))
+	stamp, err := fileStamp(emptyHeader, r.Path(DBPath))
 	return err == nil && string(mark) == stamp
 }
 
-// fileStamp describes the database file and its WAL: size, modification
-// time in nanoseconds and inode of each ("-" for a missing WAL).
-func fileStamp(dbPath string) (string, error) {
+// emptyHeader is the first line of the nothing-installed mark.
+const emptyHeader = "aim nothing-installed 1\n"
+
+// fileStamp describes the database file and its WAL after the line
+// header: size, modification time in nanoseconds and inode of each ("-"
+// for a missing WAL).
+func fileStamp(header, dbPath string) (string, error) {
 	var b strings.Builder
-	b.WriteString("aim nothing-installed 1\n")
+	b.WriteString(header)
 	for _, p := range []string{dbPath, dbPath + "-wal"} {
 		fi, err := os.Stat(p)
 		if errors.Is(err, fs.ErrNotExist) && p != dbPath {
@@ -58,18 +62,24 @@ func fileStamp(dbPath string) (string, error) {
 	return b.String(), nil
 }
 
-// removeEmptyMark removes root's mark and makes the removal durable; the
-// writer lock's holder calls it before it can write anything.
-func removeEmptyMark(root string) error {
-	p := rootfs.Root(root).Path(EmptyMarkPath)
-	if err := os.Remove(p); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+// removeMarks removes root's nothing-installed mark and installed-names
+// index and makes the removals durable; the writer lock's holder calls it
+// before it can write anything.
+func removeMarks(root string) error {
+	removed := ""
+	for _, rel := range []string{EmptyMarkPath, InstalledNamesPath} {
+		p := rootfs.Root(root).Path(rel)
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", p, err)
+		} else if err == nil {
+			removed = p
 		}
-		return fmt.Errorf("remove %s: %w", p, err)
 	}
-	if err := syncDir(filepath.Dir(p)); err != nil {
-		return fmt.Errorf("remove %s: %w", p, err)
+	if removed == "" {
+		return nil
+	}
+	if err := syncDir(filepath.Dir(removed)); err != nil {
+		return fmt.Errorf("remove %s: %w", removed, err)
 	}
 	return nil
 }
@@ -94,17 +104,21 @@ func (d *DB) isEmpty() (bool, error) {
 // durably. It is called with the writer lock held. On failure no mark, or
 // a whole one that still matches the files, is left: both are safe.
 func writeEmptyMark(root, dbPath string) error {
-	stamp, err := fileStamp(dbPath)
+	stamp, err := fileStamp(emptyHeader, dbPath)
 	if err != nil {
 		return err
 	}
-	p := rootfs.Root(root).Path(EmptyMarkPath)
+	return writeMark(rootfs.Root(root).Path(EmptyMarkPath), stamp)
+}
+
+// writeMark writes contents to the mark file p atomically and durably.
+func writeMark(p, contents string) error {
 	f, err := rootfs.CreateAtomic(filepath.Dir(p))
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
-	if _, err := f.WriteString(stamp); err != nil {
+	if _, err := f.WriteString(contents); err != nil {
 		return err
 	}
 	return f.Commit(p, 0o644)

@@ -131,7 +131,8 @@ func (l *Lock) Release() error {
 
 // Lock takes the writer lock of d's root (see AcquireLock) and keeps it
 // until Close. Taking it again while held is a no-op. It removes the
-// nothing-installed mark (EmptyMarkPath) durably before it returns.
+// nothing-installed mark (EmptyMarkPath) and the installed-names index
+// (InstalledNamesPath) durably before it returns.
 func (d *DB) Lock(wait time.Duration) error {
 	if d.readOnly {
 		return ErrReadOnly
@@ -143,8 +144,8 @@ func (d *DB) Lock(wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	// Nothing is written under the lock before the mark is gone for good.
-	if err := removeEmptyMark(d.root); err != nil {
+	// Nothing is written under the lock before the marks are gone for good.
+	if err := removeMarks(d.root); err != nil {
 		l.Release()
 		return err
 	}

@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"bytes"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -151,7 +150,7 @@ func readInterpreter(p string) (interp string, shebang bool, err error) {
 		return interp, true, nil
 	case !errors.Is(err, ErrNoInterpreterLine):
 		return "", false, fmt.Errorf("%s: %w", p, err)
-	case bytes.HasPrefix(head, []byte(elf.ELFMAG)):
+	case bytes.HasPrefix(head, []byte(elfMagic)):
 		return "", false, nil
 	default:
 		return "/bin/sh", false, nil
@@ -190,26 +189,6 @@ func checkProgram(root, p, needed string) error {
 		p = next
 	}
 	return nil
-}
-
-// elfInterpreter returns the PT_INTERP path of an ELF file, or "".
-func elfInterpreter(p string) string {
-	f, err := elf.Open(p)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	for _, prog := range f.Progs {
-		if prog.Type != elf.PT_INTERP || prog.Filesz > 4096 {
-			continue
-		}
-		b := make([]byte, prog.Filesz)
-		if _, err := prog.ReadAt(b, 0); err != nil {
-			return ""
-		}
-		return string(bytes.TrimRight(b, "\x00"))
-	}
-	return ""
 }
 
 // maxLinks bounds the symbolic links followed while resolving one path.

@@ -187,6 +187,30 @@ func OpenInstalledReader(root string) (*db.DB, error) {
 	return OpenReader(root)
 }
 
+// OpenInstalledReaderOf is OpenInstalledReader for callers that look only
+// at the installed packages called names (of any architecture) and their
+// pending states, never at packages in the config-files state: it also
+// returns nil, without opening SQLite, when the database is known to hold
+// none of them (db.InstalledNames). Given nil, LoadInstalled returns
+// dpkg's packages only, which is then all that is installed under those
+// names.
+func OpenInstalledReaderOf(root string, names []string) (*db.DB, error) {
+	if installed, ok := db.InstalledNames(root); ok && !anyOf(installed, names) {
+		return nil, nil
+	}
+	return OpenInstalledReader(root)
+}
+
+// anyOf reports whether set holds any of names.
+func anyOf(set map[string]bool, names []string) bool {
+	for _, n := range names {
+		if set[n] {
+			return true
+		}
+	}
+	return false
+}
+
 // Holds returns the held package names stored in d; none when d is nil.
 func Holds(d *db.DB) (map[string]bool, error) {
 	out := map[string]bool{}

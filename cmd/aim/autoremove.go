@@ -6,10 +6,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "autoremove", summary: "remove automatic packages nothing needs (-s: show the plan)", setup: setupAutoremove})
-}
-
 func setupAutoremove(fs *pflag.FlagSet) func(*env, []string) error {
 	var af applyFlags
 	var purge bool

@@ -10,10 +10,6 @@ import (
 	"aim/deb/rootfs"
 )
 
-func init() {
-	register(&command{name: "clean", summary: "delete the downloaded package archives", setup: setupClean})
-}
-
 func setupClean(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		d, err := openWriter(e)

@@ -15,10 +15,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "__complete", summary: "print names for shell completion", setup: setupComplete})
-}
-
 func setupComplete(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		if len(args) < 1 || len(args) > 2 {

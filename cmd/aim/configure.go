@@ -8,10 +8,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "configure", summary: "finish configuration an interruption left pending (--pending)", setup: setupConfigure})
-}
-
 // configureReport is `aim configure --pending` as data.
 type configureReport struct {
 	Configured []string          `json:"configured"`

@@ -15,10 +15,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "daemon", summary: "run the package manager service on D-Bus", setup: setupDaemon})
-}
-
 // daemonFlags choose the bus.
 type daemonFlags struct {
 	system, session, chrootless bool

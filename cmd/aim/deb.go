@@ -11,20 +11,6 @@ import (
 	"aim/deb"
 )
 
-// debVerbs are the verbs of "aim deb". Other files of this package may add
-// verbs (sign, verify) to it from their own init functions: the group
-// reads the map only when the command runs.
-var debVerbs = map[string]*subcommand{
-	"build":    {summary: "build a package from a directory tree", setup: setupDebBuild},
-	"info":     {summary: "show a package's control information", setup: setupDebInfo},
-	"contents": {summary: "list a package's files", setup: setupDebContents},
-	"extract":  {summary: "extract a package's files into a directory", setup: setupDebExtract},
-}
-
-func init() {
-	registerGroup("deb", "build and inspect .deb files", debVerbs)
-}
-
 // openDeb opens a package file and reads it up to the end of control.tar.
 // The caller closes the returned file.
 func openDeb(name string) (*os.File, *deb.ArchiveReader, error) {

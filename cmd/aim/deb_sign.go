@@ -21,10 +21,6 @@ import (
 // holds the same key (where "aim key certify --out" puts them), else
 // from the secret key file itself.
 
-func init() {
-	debVerbs["sign"] = &subcommand{summary: "sign packages in place for the developer or store role", setup: setupDebSign}
-}
-
 func setupDebSign(fs *pflag.FlagSet) func(*env, []string) error {
 	role := fs.String("role", "", "signing `ROLE`: developer or store (sign)")
 	key := fs.String("key", "", "the secret key `FILE` to sign with (sign)")

@@ -19,10 +19,6 @@ import (
 // file or directory is trusted for both roles. Exit status 1 when a
 // package has no valid signature.
 
-func init() {
-	debVerbs["verify"] = &subcommand{summary: "check package signatures (developer and store roles)", setup: setupDebVerify}
-}
-
 // debSigJSON is one signature in "deb verify --json" output.
 type debSigJSON struct {
 	Member      string     `json:"member"`

@@ -18,17 +18,9 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// groupVerbs holds the verbs of every command registered with
-// registerGroup, by command name, so the generators can list them.
-var groupVerbs = map[string]map[string]*subcommand{}
-
 // docsCommand is the name of the generator command; a leading "__" keeps a
 // command out of the generated documentation (see hiddenCommand).
 const docsCommand = "__docs"
-
-func init() {
-	register(&command{name: docsCommand, summary: "write man pages or shell completion (for packagers)", setup: setupDocs})
-}
 
 // hiddenCommand reports whether a command is internal: its name starts with
 // "__" and it is left out of help and the generated documentation.
@@ -40,7 +32,7 @@ func setupDocs(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(args) != 2 {
 			return usageError(use)
 		}
-		d := collectDocs(commands, groupVerbs, helpTexts())
+		d := collectDocs(commands(), groupVerbs(), helpTexts())
 		switch args[0] {
 		case "man":
 			return writeManPages(args[1], d)

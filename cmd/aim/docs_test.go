@@ -96,7 +96,7 @@ func TestDocsCoverEveryCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name := range commands {
+	for name := range commands() {
 		if hiddenCommand(name) {
 			if strings.Contains(string(main), roffOption(name)) {
 				t.Errorf("aim.1 shows the hidden command %s", name)
@@ -110,10 +110,10 @@ func TestDocsCoverEveryCommand(t *testing.T) {
 			t.Errorf("no page for %s: %v", name, err)
 		}
 	}
-	if len(groupVerbs["deb"]) == 0 {
-		t.Errorf("the verbs of aim deb are not recorded: %v", groupVerbs)
+	if len(groupVerbs()["deb"]) == 0 {
+		t.Errorf("the verbs of aim deb are not recorded: %v", groupVerbs())
 	}
-	for g, verbs := range groupVerbs {
+	for g, verbs := range groupVerbs() {
 		page, _ := os.ReadFile(filepath.Join(dir, "aim-"+g+".1"))
 		for v := range verbs {
 			if !strings.Contains(string(page), `.SS "aim `+roffOption(g)+" "+roffOption(v)+`"`) {
@@ -141,7 +141,7 @@ func TestManPagesRender(t *testing.T) {
 		t.Skip("groff not installed")
 	}
 	dir := t.TempDir()
-	if err := writeManPages(dir, collectDocs(commands, groupVerbs, helpTexts())); err != nil {
+	if err := writeManPages(dir, collectDocs(commands(), groupVerbs(), helpTexts())); err != nil {
 		t.Fatal(err)
 	}
 	fake := fakeDocs()
@@ -151,7 +151,7 @@ func TestManPagesRender(t *testing.T) {
 	pages, _ := filepath.Glob(filepath.Join(dir, "*.1"))
 	more, _ := filepath.Glob(filepath.Join(dir, "fake", "*.1"))
 	pages = append(pages, more...)
-	if len(pages) < len(commands) {
+	if len(pages) < len(commands()) {
 		t.Fatalf("only %d pages", len(pages))
 	}
 	for _, p := range pages {

@@ -8,10 +8,6 @@ import (
 	"aim/install"
 )
 
-func init() {
-	register(&command{name: "files", summary: "list the files an installed package owns", setup: setupFiles})
-}
-
 func setupFiles(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		if len(args) != 1 {

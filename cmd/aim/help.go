@@ -15,11 +15,11 @@ import (
 // helpFor prints the help of command name (and verb, for a group) to w.
 // It returns an error for an unknown command or verb.
 func helpFor(w io.Writer, name, verb string) error {
-	c, ok := commands[name]
+	c, ok := commands()[name]
 	if !ok || hiddenCommand(name) {
 		return usageError("help: unknown command %q (see aim help)", name)
 	}
-	verbs := groupVerbs[name]
+	verbs := groupVerbs()[name]
 	if verb != "" {
 		sc, ok := verbs[verb]
 		if !ok {
@@ -112,11 +112,11 @@ func wrapText(s string, width int) string {
 // help flag: the first argument that is not a flag (or a global flag's
 // value).
 func helpVerb(name string, args []string) string {
-	if len(groupVerbs[name]) == 0 {
+	if len(groupVerbs()[name]) == 0 {
 		return ""
 	}
 	v, _ := splitCommand(args)
-	if _, ok := groupVerbs[name][v]; ok {
+	if _, ok := groupVerbs()[name][v]; ok {
 		return v
 	}
 	return ""

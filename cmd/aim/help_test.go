@@ -66,14 +66,14 @@ func TestHelpErrors(t *testing.T) {
 // TestEveryCommandHasHelp checks that every visible command and verb
 // has a synopsis and a description.
 func TestEveryCommandHasHelp(t *testing.T) {
-	for name := range commands {
+	for name := range commands() {
 		if hiddenCommand(name) || name == "test-probe" {
 			continue
 		}
 		if h := helpTexts()[name]; len(h.synopsis) == 0 || h.description == "" {
 			t.Errorf("command %s has no help text", name)
 		}
-		for v := range groupVerbs[name] {
+		for v := range groupVerbs()[name] {
 			if h := helpTexts()[name+" "+v]; len(h.synopsis) == 0 || h.description == "" {
 				t.Errorf("verb %s %s has no help text", name, v)
 			}
@@ -95,7 +95,7 @@ func TestRepoVerbOptions(t *testing.T) {
 			t.Errorf("repo add help lists %s:\n%s", not, add)
 		}
 	}
-	d := collectDocs(commands, groupVerbs, helpTexts())
+	d := collectDocs(commands(), groupVerbs(), helpTexts())
 	for _, c := range d.commands {
 		for _, v := range c.verbs {
 			if c.name == "repo" && v.name == "add" {

@@ -17,10 +17,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "install", summary: "install packages with their dependencies (-s: show the plan)", setup: setupInstall})
-}
-
 // applyFlags are the flags of every command that changes the system.
 type applyFlags struct {
 	simulate, chrootless bool

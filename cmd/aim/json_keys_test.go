@@ -55,7 +55,7 @@ func jsonCommand(args []string) string {
 			words = append(words, args[i])
 		}
 	}
-	if len(groupVerbs[words[0]]) == 0 {
+	if len(groupVerbs()[words[0]]) == 0 {
 		return words[0]
 	}
 	return strings.Join(words, " ")
@@ -169,7 +169,7 @@ func TestResultJSON(t *testing.T) {
 // TestManPagesHaveJSONOutput checks that the man page of every command
 // (or group) with a --json form has a JSON OUTPUT section holding it.
 func TestManPagesHaveJSONOutput(t *testing.T) {
-	d := collectDocs(commands, groupVerbs, helpTexts())
+	d := collectDocs(commands(), groupVerbs(), helpTexts())
 	for _, c := range d.commands {
 		var b strings.Builder
 		if err := writeCommandPage(&b, d, c); err != nil {

@@ -33,19 +33,6 @@ import (
 // keys; this file fetches them and says which directory under the root
 // they go to.
 
-// keyVerbs are the verbs of "aim key". The maintainer's verbs (generate,
-// export, show, certify) are added to it from their own files' init
-// functions: the group reads the map only when the command runs.
-var keyVerbs = map[string]*subcommand{
-	"add":    {summary: "trust an OpenPGP public key (FILE or http(s) URL) for every source, or one (--source)", setup: setupKeyAdd},
-	"list":   {summary: "list the trusted keys", setup: setupKeyList},
-	"remove": {summary: "stop trusting a key, by fingerprint or key ID", setup: setupKeyRemove},
-}
-
-func init() {
-	registerGroup("key", "manage trusted keys", keyVerbs)
-}
-
 // keyFetchTimeout bounds the download of a key by "key add URL".
 const keyFetchTimeout = 30 * time.Second
 

@@ -19,10 +19,6 @@ import (
 // certified key signs for that role. The CA key's passphrase comes from
 // --passphrase-file or $AIM_PASSPHRASE.
 
-func init() {
-	keyVerbs["certify"] = &subcommand{summary: "certify a signing key with a CA key (for package roles)", setup: setupKeyCertify}
-}
-
 func setupKeyCertify(fs *pflag.FlagSet) func(*env, []string) error {
 	ca := fs.String("ca", "", "the CA's secret key `FILE` (certify)")
 	out := sharedString(fs, "out", "", "write to `PATH` (generate: file prefix; certify: file)")

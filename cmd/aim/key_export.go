@@ -14,10 +14,6 @@ import (
 // (whose passphrase is not needed), armored or, with --binary, as the
 // binary keyring apt reads from a ".gpg" file.
 
-func init() {
-	keyVerbs["export"] = &subcommand{summary: "print the public half of a key file (armored, or --binary)", setup: setupKeyExport}
-}
-
 func setupKeyExport(fs *pflag.FlagSet) func(*env, []string) error {
 	binary := fs.Bool("binary", false, "print a binary keyring, as apt's .gpg files (export)")
 	return func(e *env, args []string) error {

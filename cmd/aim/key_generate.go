@@ -23,10 +23,6 @@ import (
 // public half as PREFIX.asc. The passphrase, when any, comes from
 // --passphrase-file or $AIM_PASSPHRASE, never from the command line.
 
-func init() {
-	keyVerbs["generate"] = &subcommand{summary: "make a new signing key pair (maintainers)", setup: setupKeyGenerate}
-}
-
 func setupKeyGenerate(fs *pflag.FlagSet) func(*env, []string) error {
 	name := fs.String("name", "", "the key owner's `NAME` (generate)")
 	email := fs.String("email", "", "the key owner's `EMAIL` (generate)")

@@ -17,10 +17,6 @@ import (
 // certifications it carries (as found, not checked: "aim deb verify"
 // checks them against the trusted CA keys).
 
-func init() {
-	keyVerbs["show"] = &subcommand{summary: "describe the keys of a key file", setup: setupKeyShow}
-}
-
 // keyShowJSON is one key in "key show --json" output.
 type keyShowJSON struct {
 	keyJSON

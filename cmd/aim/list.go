@@ -10,10 +10,6 @@ import (
 	"aim/repo"
 )
 
-func init() {
-	register(&command{name: "list", summary: "list packages (--all, --installed, --upgradable, --user)", setup: setupList})
-}
-
 type listFlags struct{ all, installed, upgradable, user bool }
 
 func setupList(fs *pflag.FlagSet) func(*env, []string) error {

@@ -8,10 +8,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "log", summary: "show the transcripts of recent operations", setup: setupLog})
-}
-
 func setupLog(fs *pflag.FlagSet) func(*env, []string) error {
 	var n int
 	fs.IntVarP(&n, "number", "n", 10, "show the last `N` operations (0: all)")

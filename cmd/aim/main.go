@@ -1,7 +1,7 @@
 // Command aim is an application installer for Debian-style packages.
 //
 // This file holds the command dispatcher and the global flags; each command
-// lives in a file of its own and registers itself in commands.
+// lives in a file of its own, and commands.go lists them all.
 package main
 
 import (
@@ -60,10 +60,6 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.msg }
-
-var commands = map[string]*command{}
-
-func register(c *command) { commands[c.name] = c }
 
 // globalValueFlags lists global flags that take a value, so the command
 // name can be found among the arguments before flags are parsed.
@@ -127,7 +123,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	c, ok := commands[name]
+	c, ok := commands()[name]
 	if !ok {
 		fmt.Fprintf(stderr, "aim: unknown command %q (see aim help)\n", name)
 		return 2
@@ -173,8 +169,8 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: aim [global options] COMMAND [ARGS...]")
 	fmt.Fprintln(w, "       aim help COMMAND [VERB]")
 	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	names := make([]string, 0, len(commands()))
+	for n := range commands() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -182,7 +178,7 @@ func usage(w io.Writer) {
 		if hiddenCommand(n) {
 			continue
 		}
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands()[n].summary)
 	}
 	fmt.Fprintln(w, "\nglobal options: --root DIR, -y/--yes, --json, -q/--quiet, --no-progress, --via-daemon, --bus ADDRESS")
 	fmt.Fprintln(w, "\naim help COMMAND, aim COMMAND --help: what a command does, its options and examples")

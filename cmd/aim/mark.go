@@ -10,10 +10,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "mark", summary: "mark packages auto, manual, hold or unhold", setup: setupMark})
-}
-
 func setupMark(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		if len(args) < 2 {

@@ -26,10 +26,6 @@ import (
 	"aim/repo/pgp"
 )
 
-func init() {
-	register(&command{name: "open", summary: "single-click install: add the repositories of a .install file and install its packages", setup: setupOpen})
-}
-
 // openOptions are the flags of "aim open".
 type openOptions struct {
 	simulate      bool

@@ -12,10 +12,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "owns", summary: "name the installed package that owns a path", setup: setupOwns})
-}
-
 func setupOwns(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		if len(args) == 0 {

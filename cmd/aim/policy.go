@@ -11,10 +11,6 @@ import (
 	"aim/repo"
 )
 
-func init() {
-	register(&command{name: "policy", summary: "show a package's installed version, candidate and every version with its source", setup: setupPolicy})
-}
-
 // policyReport is `aim policy PKG` as data.
 type policyReport struct {
 	Package   string `json:"package"`
@@ -50,7 +46,7 @@ func setupPolicy(fs *pflag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		defer c.Close()
-		inst, err := loadInstalled(e)
+		inst, err := loadInstalledOf(e, packageNames(args))
 		if err != nil {
 			return err
 		}

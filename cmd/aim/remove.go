@@ -8,11 +8,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "remove", summary: "remove packages and what only they needed (-s: show the plan)", setup: setupRemove})
-	register(&command{name: "purge", summary: "remove packages with their configuration files", setup: setupPurge})
-}
-
 func setupRemove(fs *pflag.FlagSet) func(*env, []string) error {
 	var af applyFlags
 	var purge bool

@@ -30,23 +30,6 @@ import (
 // writes indexes and Releases; this file and repo_*.go parse flags and
 // print.
 
-// repoVerbs are the verbs of "aim repo".
-var repoVerbs = map[string]*subcommand{
-	"init":     {summary: "create a repository directory, or add dists, components or architectures to one", setup: setupRepoInit},
-	"add":      {summary: "copy packages into a repository's pool and database", setup: setupRepoAdd},
-	"remove":   {summary: "remove packages from a repository's dist", setup: setupRepoRemove},
-	"list":     {summary: "list a repository's packages", setup: setupRepoList},
-	"check":    {summary: "check that a repository's pool and published indexes agree", setup: setupRepoCheck},
-	"publish":  {summary: "write and sign a repository's indexes and Release files", setup: setupRepoPublish},
-	"snapshot": {summary: "freeze, list, compare and drop named package sets", setup: setupRepoSnapshot},
-	"mirror":   {summary: "keep a filtered copy of a signed upstream repository in this one", setup: setupRepoMirror},
-	"rollback": {summary: "publish again the package set published before the current one", setup: setupRepoRollback},
-}
-
-func init() {
-	registerGroup("repo", "build and publish a repository (maintainers)", repoVerbs)
-}
-
 // repoFlags are the flags of every repo verb, in the one FlagSet they
 // share; each has one meaning for all verbs.
 type repoFlags struct {

@@ -29,10 +29,6 @@ import (
 // slower than --min-rate for --slow-window is dropped, and one address
 // holds at most --max-client-conns connections (server.ConnLimits).
 
-func init() {
-	repoVerbs["serve"] = &subcommand{summary: "serve a repository, its app feed, uploads and a Downloads page over HTTP", setup: setupRepoServe}
-}
-
 // shutdownGrace is how long requests in flight may take after a signal.
 const shutdownGrace = 10 * time.Second
 

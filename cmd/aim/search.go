@@ -11,10 +11,6 @@ import (
 	"aim/repo"
 )
 
-func init() {
-	register(&command{name: "search", summary: "find packages whose name or description has every word of TERM", setup: setupSearch})
-}
-
 // listing is one package line of search and list output.
 type listing struct {
 	Name         string `json:"name"`

@@ -11,16 +11,12 @@ import (
 	"aim/repo"
 )
 
-func init() {
-	register(&command{name: "show", summary: "show every field of a package (PKG, PKG:ARCH, PKG=VERSION)", setup: setupShow})
-}
-
 func setupShow(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		if len(args) == 0 {
 			return &exitError{code: 2, msg: "show: name a package"}
 		}
-		inst, err := loadInstalled(e)
+		inst, err := loadInstalledOf(e, packageNames(args))
 		if err != nil {
 			return err
 		}

@@ -21,16 +21,6 @@ import (
 // The work is done by package repo (the .install flow calls the same
 // functions); this file parses arguments and prints.
 
-func init() {
-	registerGroup("source", "manage package sources", map[string]*subcommand{
-		"add":     {summary: "add a repository from a \"deb ...\" line or a .list/.sources file", setup: setupSourceAdd},
-		"list":    {summary: "list the configured sources", setup: setupSourceList},
-		"enable":  {summary: "enable sources by name or URI", setup: setupSourceEdit("enable")},
-		"disable": {summary: "disable sources by name or URI", setup: setupSourceEdit("disable")},
-		"remove":  {summary: "remove sources by name or URI", setup: setupSourceEdit("remove")},
-	})
-}
-
 // maxSourceInput bounds a sources file or key file read by "source add".
 const maxSourceInput = 4 << 20
 

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -43,5 +47,45 @@ func TestStartupInitIsLight(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Fatalf("no init lines of aim's packages in:\n%s", out)
+	}
+}
+
+// TestNoInitFunctions checks that no file of this command declares an
+// init function, and that every command and verb is in the table: the
+// table is built on first use in commands.go, since init functions run in
+// every aim process, each in another part of the binary that start-up
+// then has to fault in (issue 18).
+func TestNoInitFunctions(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && fn.Name.Name == "init" {
+				t.Errorf("%s: func init: add to the table in commands.go, or build it on first use", fset.Position(fn.Pos()))
+			}
+		}
+	}
+	for _, name := range []string{"install", "show", "version", "deb", "key", "repo", "source", docsCommand} {
+		if commands()[name] == nil {
+			t.Errorf("command %s missing from the table", name)
+		}
+	}
+	for group, verbs := range map[string][]string{"deb": {"build", "sign", "verify"}, "key": {"add", "generate", "show"},
+		"repo": {"publish", "serve"}, "source": {"enable"}, "version": {"compare", "sort"}} {
+		for _, v := range verbs {
+			if groupVerbs()[group][v] == nil {
+				t.Errorf("verb %s %s missing from the table", group, v)
+			}
+		}
 	}
 }

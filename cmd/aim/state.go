@@ -92,6 +92,31 @@ type installedIndex map[string]*db.InstalledPackage
 // and dpkg's status file (when present).
 func loadInstalled(e *env) (installedIndex, error) {
 	d, err := install.OpenInstalledReader(e.g.root)
+	return loadInstalledFrom(e, d, err)
+}
+
+// loadInstalledOf is loadInstalled for a caller that looks only at the
+// packages called names (any architecture): it skips aim's database when
+// the installed-names index says aim installed none of them
+// (install.OpenInstalledReaderOf), and the index then lacks every other
+// package aim installed.
+func loadInstalledOf(e *env, names []string) (installedIndex, error) {
+	d, err := install.OpenInstalledReaderOf(e.g.root, names)
+	return loadInstalledFrom(e, d, err)
+}
+
+// packageNames returns the package names of args, each "NAME",
+// "NAME:ARCH" or "NAME=VERSION".
+func packageNames(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		name, _, _ := strings.Cut(a, "=")
+		out[i], _ = splitArch(name)
+	}
+	return out
+}
+
+func loadInstalledFrom(e *env, d *db.DB, err error) (installedIndex, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -14,13 +14,13 @@ type subcommand struct {
 	setup   func(fs *pflag.FlagSet) func(e *env, args []string) error
 }
 
-// registerGroup registers a command whose first argument names a verb.
+// group adds to t a command whose first argument names a verb.
 // Every verb's flags are added to the same FlagSet (pflag parses before the
 // verb is known), so verbs of one group must not reuse a flag name with a
 // different meaning.
-func registerGroup(name, summary string, verbs map[string]*subcommand) {
-	groupVerbs[name] = verbs // for the generated documentation (docs.go)
-	register(&command{name: name, summary: summary, setup: func(fs *pflag.FlagSet) func(*env, []string) error {
+func (t *commandTable) group(name, summary string, verbs map[string]*subcommand) {
+	t.verbs[name] = verbs // for help and the generated documentation (docs.go)
+	t.commands[name] = &command{name: name, summary: summary, setup: func(fs *pflag.FlagSet) func(*env, []string) error {
 		runs := map[string]func(*env, []string) error{}
 		for v, sc := range verbs {
 			runs[v] = sc.setup(fs)
@@ -35,7 +35,7 @@ func registerGroup(name, summary string, verbs map[string]*subcommand) {
 			}
 			return r(e, args[1:])
 		}
-	}})
+	}}
 }
 
 func verbList(verbs map[string]*subcommand) string {

@@ -9,10 +9,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "tasks", summary: "list recent tasks with their state and result", setup: setupTasks})
-}
-
 func setupTasks(fs *pflag.FlagSet) func(*env, []string) error {
 	var n int
 	fs.IntVarP(&n, "number", "n", 20, "show the last `N` tasks (0: all)")

@@ -14,10 +14,6 @@ import (
 	"aim/repo/sources"
 )
 
-func init() {
-	register(&command{name: "update", summary: "fetch and verify the package lists of every source", setup: setupUpdate})
-}
-
 func setupUpdate(fs *pflag.FlagSet) func(*env, []string) error {
 	only := fs.String("source", "", "update only the source with this `NAME` or URI")
 	rollback := fs.Bool("allow-release-date-rollback", false, "accept a Release dated before the one in use (an older snapshot; refused by default as a possible replay)")

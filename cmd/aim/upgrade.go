@@ -6,10 +6,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "upgrade", summary: "upgrade installed packages, never removing any (-s: show the plan)", setup: setupUpgrade})
-}
-
 func setupUpgrade(fs *pflag.FlagSet) func(*env, []string) error {
 	var af applyFlags
 	var noRec bool

@@ -11,10 +11,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{name: "verify", summary: "report installed files changed or missing (exit 1 when any)", setup: setupVerify})
-}
-
 func setupVerify(fs *pflag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		probs, err := verifyRoot(e, args)

@@ -20,13 +20,6 @@ import (
 // the verb, and each verb takes only the flags it knows out of the rest.
 // "--" ends the flags as usual.
 
-func init() {
-	registerGroup("version", "compare and sort Debian versions", map[string]*subcommand{
-		"compare": {summary: "exit 0 when V1 OP V2 holds, 1 when not", setup: setupVersionCompare},
-		"sort":    {summary: "print the versions on stdin in ascending order", setup: setupVersionSort},
-	})
-}
-
 // versionRelation is one operator of dpkg --compare-versions: the exit
 // status for each outcome, as in dpkg's enquiry.c. The ifNone fields apply
 // when V1, both, or V2 are blank ("" or "<unknown>").

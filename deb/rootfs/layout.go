@@ -35,6 +35,9 @@ const (
 	// EmptyMarkFile says that the database holds no installed package
 	// (see db.NothingInstalled).
 	EmptyMarkFile = "var/lib/aim/nothing-installed"
+	// InstalledNamesFile lists the names of the packages the database
+	// holds as installed (see db.InstalledNames).
+	InstalledNamesFile = "var/lib/aim/installed-names"
 	// InfoDir holds the control members kept after install, as
 	// PKG.MEMBER (PKG.checkrm, PKG.postinst, ...).
 	InfoDir = "var/lib/aim/info"

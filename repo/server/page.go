@@ -4,25 +4,18 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
-	"sync"
 )
 
 //go:embed page
 var pageFiles embed.FS
 
-// pageTemplate parses page/index.html on first use, not at start-up:
-// every aim command pays for package initialisation, few serve pages.
-var pageTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.ParseFS(pageFiles, "page/index.html"))
-})
-
-// pageData is what page/index.html shows. html/template escapes every
-// value for its context (text, attribute, URL).
+// pageData is what the Downloads page shows (renderPage, after
+// page/index.html). Every value is escaped for its context (text,
+// attribute, URL).
 type pageData struct {
 	Title, Query, Arch, Category, AllURL string
 	Categories                           []pageCategory
@@ -69,10 +62,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		d.Apps = append(d.Apps, s.pageApp(e, dc, f))
 	}
 	var b bytes.Buffer
-	if err := pageTemplate().Execute(&b, d); err != nil {
-		http.Error(w, "render page: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
+	renderPage(&b, d)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
