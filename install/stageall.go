@@ -20,8 +20,13 @@ import (
 const maxStageWorkers = 4
 
 // stageWorkers is how many archives stageAll stages at once: one a core
-// (each also has its own decompressor process), at most maxStageWorkers.
-var stageWorkers = min(runtime.GOMAXPROCS(0), maxStageWorkers)
+// and one more, at most maxStageWorkers. Each worker waits at times (for
+// its decompressor process, for system calls that are slow in a
+// virtual machine), and the extra one keeps the cores busy meanwhile:
+// on 2 cores, staging the 29 packages of bench/real.sh took 0.965 s
+// with 3 workers against 1.026 s with 2 (medians of 5 alternating
+// runs), and the whole install was faster in 7 of 8 alternating pairs.
+var stageWorkers = min(runtime.GOMAXPROCS(0)+1, maxStageWorkers)
 
 // errNotStaged stands for a package not staged because one before it in
 // the plan failed.
