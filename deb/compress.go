@@ -102,7 +102,9 @@ func newDecompressor(c Compression, r io.Reader, reuse bool) (io.Reader, func(),
 		return r, func() {}, nil // read in the caller's sizes, no copy through a buffer
 	}
 	nop := func() {}
-	if _, ok := r.(io.ByteReader); !ok {
+	// A small xz stream is read whole into memory (smallXz): no read
+	// buffer to copy it through first.
+	if _, ok := r.(io.ByteReader); !ok && !(c == Xz && reuse) {
 		br := getReadBuffer(r)
 		r, nop = br, func() { putReadBuffer(br) }
 	}

@@ -6,15 +6,14 @@ import (
 	"io"
 	"runtime"
 	"testing"
-
-	"github.com/klauspost/compress/zstd"
 )
 
-// zstdBytes compresses b with zstd at level.
-func zstdBytes(t testing.TB, b []byte, level zstd.EncoderLevel) []byte {
+// compressedBytes compresses b with c at level (compressor's levels,
+// 0 for the default).
+func compressedBytes(t testing.TB, c Compression, b []byte, level int) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	w, err := zstd.NewWriter(&out, zstd.WithEncoderLevel(level))
+	w, err := compressor(c, &out, level)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,10 +34,10 @@ func zstdBytes(t testing.TB, b []byte, level zstd.EncoderLevel) []byte {
 func TestSmallDecompressorReuse(t *testing.T) {
 	a := bytes.Repeat([]byte("Package: a\nVersion: 1\n\n"), 500)
 	b := []byte(fmt.Sprint(bytes.Repeat([]byte{1, 2, 3, 250}, 3000)))
-	za, zb := zstdBytes(t, a, zstd.SpeedDefault), zstdBytes(t, b, zstd.SpeedBestCompression)
+	za, zb := compressedBytes(t, Zstd, a, 3), compressedBytes(t, Zstd, b, 19)
 	flipped := bytes.Clone(za)
 	flipped[len(flipped)/2] ^= 0x55
-	ga, gb := gzipBytes(t, a), gzipBytes(t, b)
+	ga, gb := compressedBytes(t, Gzip, a, 0), compressedBytes(t, Gzip, b, 0)
 	steps := []struct {
 		name string
 		c    Compression
@@ -98,7 +97,7 @@ func TestSmallDecompressorReuse(t *testing.T) {
 // sync.Pool's puts).
 func TestSmallDecompressorReusesDecoders(t *testing.T) {
 	small := bytes.Repeat([]byte("control data\n"), 100)
-	z := zstdBytes(t, small, zstd.SpeedDefault)
+	z := compressedBytes(t, Zstd, small, 3)
 	run := func(decompress func(Compression, io.Reader) (io.Reader, func(), error)) {
 		r, release, err := decompress(Zstd, io.MultiReader(bytes.NewReader(z)))
 		if err != nil {
@@ -125,21 +124,4 @@ func TestSmallDecompressorReusesDecoders(t *testing.T) {
 	if reused*2 > fresh {
 		t.Errorf("reusing decoders allocated %d bytes for %d streams, new ones %d: want under half", reused, runs, fresh)
 	}
-}
-
-// gzipBytes compresses b with gzip.
-func gzipBytes(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var out bytes.Buffer
-	w, err := compressor(Gzip, &out, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
 }

@@ -15,16 +15,7 @@ import (
 func xzOf(t testing.TB, data []byte, args ...string) []byte {
 	t.Helper()
 	if args == nil {
-		var b bytes.Buffer
-		w, err := xz.NewWriter(&b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(data)
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
+		return compressedBytes(t, Xz, data, 0)
 	}
 	if _, err := exec.LookPath("xz"); err != nil {
 		t.Skip("no xz program")
@@ -147,4 +138,35 @@ func FuzzShrinkXzDict(f *testing.F) {
 			t.Fatalf("decodes to %d bytes (%v) after shrinking, %d before", len(got), err, len(want))
 		}
 	})
+}
+
+// BenchmarkSmallXz decodes a small member (40 KiB, compressed with
+// the default 8 MiB dictionary) with the plain decoder, which allocates
+// and clears the whole dictionary, and with smallXz, which shrinks it
+// to the block.
+func BenchmarkSmallXz(b *testing.B) {
+	stream := xzOf(b, sample(40<<10), nil...)
+	for _, bc := range []struct {
+		name   string
+		decode func() (io.Reader, func(), error)
+	}{
+		{"plain", func() (io.Reader, func(), error) {
+			z, err := xz.NewReader(bytes.NewReader(stream))
+			return z, func() {}, err
+		}},
+		{"shrunk", func() (io.Reader, func(), error) { return smallXz(bytes.NewReader(stream)) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				z, release, err := bc.decode()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, z); err != nil {
+					b.Fatal(err)
+				}
+				release()
+			}
+		})
+	}
 }
