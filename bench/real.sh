@@ -132,11 +132,22 @@ scripts() {
 		END { printf "%.3f\n", s }'
 }
 
+# timing N appends the timing note of aim's run N ("plan 0.055s
+# (0.06s), stage 1.010s (1.83s), ...": each phase's wall and CPU time)
+# to $work/timing, one "PHASE WALL CPU" line a phase.
+timing() {
+	local r="$work/r$1"
+	[ "${FRESH_EACH:-0}" = 1 ] && r="$work/r"
+	"$work/aim" --root "$r" log -n 1 | sed -n 's/.* note timing: //p' | tr ',' '\n' |
+		sed -E 's/^ *([a-z]+) ([0-9.]+)s \(([0-9.]+)s\).*/\1 \2 \3/' >>"$work/timing"
+}
+
 a=(); d=(); sc=()
 for i in $(seq 1 "$RUNS"); do
 	t=$(run_aim $((2 * i - 1))) || exit 1
 	a+=("$t")
 	sc+=("$(scripts $((2 * i - 1)))")
+	timing $((2 * i - 1))
 	t=$(run_dpkg $((2 * i))) || exit 1
 	d+=("$t")
 done
@@ -157,6 +168,26 @@ printf '  CPU time (with child processes), median: aim %.2fs, dpkg -i %.2fs; aim
 sm=$(printf '%s\n' "${sc[@]}" | median)
 printf '  maintainer scripts (aim'"'"'s transcripts), median: %.2fs; without them: aim %.2fs, dpkg -i %.2fs, aim/dpkg %.2f\n' \
 	"$sm" "$(echo "$am - $sm" | bc -l)" "$(echo "$dm - $sm" | bc -l)" "$(echo "($am - $sm) / ($dm - $sm)" | bc -l)"
+
+# aim's phases (its transcript's timing note), median wall and CPU time
+# of each; then what the install would take with staging, the one phase
+# that runs on every core, at its CPU time divided by the cores, and the
+# other phases (serial by design: renames in plan order, scripts one
+# after another) as they are.
+if [ -s "$work/timing" ]; then
+	printf '  aim phases, median wall (CPU):'
+	for p in plan stage check unpack mark configure triggers commit cleanup ldconfig total; do
+		w=$(awk -v p=$p '$1==p{print $2}' "$work/timing" | median)
+		c=$(awk -v p=$p '$1==p{print $3}' "$work/timing" | median)
+		[ -n "$w" ] && printf ' %s %.3fs (%.2fs)' "$p" "$w" "$c"
+	done
+	echo
+	sw=$(awk '$1=="stage"{print $2}' "$work/timing" | median)
+	scpu=$(awk '$1=="stage"{print $3}' "$work/timing" | median)
+	floor=$(echo "$am - $sw + $scpu / $cores" | bc -l)
+	printf '  staging kept %.0f%% of %d cores busy; with staging at its CPU floor (%.2fs): aim %.2fs, aim/dpkg %.2f\n' \
+		"$(echo "100 * $scpu / $sw / $cores" | bc -l)" "$cores" "$(echo "$scpu / $cores" | bc -l)" "$floor" "$(echo "$floor / $dm" | bc -l)"
+fi
 
 if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
 	# shellcheck disable=SC2046

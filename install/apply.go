@@ -25,10 +25,12 @@ func (x *txn) apply() error {
 	if err := x.stageAll(); err != nil {
 		return err
 	}
+	x.clock.mark("stage")
 	x.flushEarly()
 	if err := x.checkConflicts(); err != nil {
 		return err
 	}
+	x.clock.mark("check")
 	_, removals := x.countSteps()
 	for i, s := range x.steps {
 		progress := 0.6 + 0.2*float64(i)/float64(len(x.steps))
@@ -54,17 +56,25 @@ func (x *txn) apply() error {
 			return err
 		}
 	}
+	x.clock.mark("unpack")
 	if err := x.markUnpacked(); err != nil {
 		return err
 	}
+	x.clock.mark("mark")
 	if err := x.configure(); err != nil {
 		return err
 	}
+	x.clock.mark("configure")
 	failed, err := x.triggers()
 	if err != nil {
 		return err
 	}
-	return x.commit(failed)
+	x.clock.mark("triggers")
+	if err := x.commit(failed); err != nil {
+		return err
+	}
+	x.clock.mark("commit")
+	return nil
 }
 
 // script runs a maintainer script of pkg from dir (a control directory,

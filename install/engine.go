@@ -236,6 +236,7 @@ func (e *Engine) finishTask(t *Task, tx *Transaction, err error, text string) {
 }
 
 func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Transcript) (*Result, error) {
+	clock := newPhaseClock()
 	rec, err := e.recoverOnce(ctx, e.scriptRunner(tr))
 	if err != nil {
 		return nil, err
@@ -253,7 +254,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	}
 	t.persistTo(func(r *db.Task) { e.DB.PutTask(r) })
 	t.set(Executing, 0, "preparing")
-	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr), placed: map[string]bool{}}
+	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr), placed: map[string]bool{}, clock: clock}
 	unlock, err := lockDpkg(e.Root)
 	if err != nil {
 		return nil, err
@@ -262,9 +263,11 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	if err := x.prepare(); err != nil {
 		return nil, x.cancelled(err)
 	}
+	clock.mark("plan")
 	if err := x.await(); err != nil {
 		return nil, err
 	}
+	clock.skip()
 	if err := t.enterInstalling(); err != nil {
 		return nil, err
 	}
@@ -275,11 +278,15 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 		return nil, x.explainFull(err)
 	}
 	t.set(CleaningUp, 0.95, "cleaning up")
-	if err := x.cleanup(); err != nil {
+	err = x.cleanup()
+	clock.mark("cleanup")
+	if err != nil {
 		tr.Note("cleanup: %v (the next aim run finishes it)", err)
 	} else if x.ldconfig {
 		tr.Note("%s", runLdconfig(e.Root, x.scripts.Chroot))
+		clock.mark("ldconfig")
 	}
+	tr.Note("%s", clock)
 	return x.result(), nil
 }
 

@@ -44,6 +44,8 @@ type txn struct {
 	// flushed is closed when the early flush of the staged files that
 	// apply starts (see flushEarly) has returned.
 	flushed chan struct{}
+	// clock times the phases for the transcript's timing note.
+	clock *phaseClock
 }
 
 // step is one change with what the engine learnt about it.

@@ -55,6 +55,7 @@ var (
 	reTime     = regexp.MustCompile(`\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?`)
 	reTaskID   = regexp.MustCompile(`\b[0-9a-f]{16}\b`)
 	reDuration = regexp.MustCompile(`\(\d+(\.\d+)?(ns|µs|ms|s|m)\)`)
+	reTiming   = regexp.MustCompile(`timing: .*`)
 )
 
 // normalise replaces what changes from run to run: paths, times, task
@@ -63,6 +64,7 @@ func normalise(s, root, dir string) string {
 	s = strings.NewReplacer(root, "ROOT", dir, "REPO").Replace(s)
 	s = reTime.ReplaceAllString(s, "TIME")
 	s = reTaskID.ReplaceAllString(s, "TASKID")
+	s = reTiming.ReplaceAllString(s, "timing: TIMES")
 	return reDuration.ReplaceAllString(s, "(DURATION)")
 }
 
