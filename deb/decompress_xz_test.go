@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -160,4 +161,59 @@ func controlOf(t *testing.T, pkg []byte) (string, []byte) {
 		t.Fatal(err)
 	}
 	return h.Name, pkg[at+arHeaderSize : at+arHeaderSize+int(h.Size)]
+}
+
+// BenchmarkXzProgram decodes a 12 MiB payload compressed with xz -6 (an
+// 8 MiB dictionary, as dpkg-deb's) through the xz program, with its
+// usual environment (xzEnv, huge pages on request) and with the C
+// locale alone, and reports the page faults of each decode.
+func BenchmarkXzProgram(b *testing.B) {
+	path := xzProgram()
+	if path == "" {
+		b.Skip("no xz program")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	words := strings.Fields("the quick brown fox jumps over a lazy dog while perl modules load libraries and man pages")
+	var text bytes.Buffer
+	for text.Len() < 12<<20 {
+		text.WriteString(words[rng.IntN(len(words))])
+		text.WriteByte(" \n"[rng.IntN(2)])
+	}
+	cmd := exec.Command(path, "-6", "--stdout")
+	cmd.Stdin = bytes.NewReader(text.Bytes())
+	payload, err := cmd.Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		env  []string
+	}{{"plain", []string{"LC_ALL=C"}}, {"hugetlb", xzEnv}} {
+		b.Run(c.name, func(b *testing.B) {
+			old := xzEnv
+			xzEnv = c.env
+			defer func() { xzEnv = old }()
+			b.SetBytes(int64(text.Len()))
+			before := childFaults()
+			for b.Loop() {
+				x, err := startXz(path, bytes.NewReader(payload))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := io.Copy(io.Discard, x)
+				x.close()
+				if err != nil || n != int64(text.Len()) {
+					b.Fatalf("decoded %d bytes, %v", n, err)
+				}
+			}
+			b.ReportMetric(float64(childFaults()-before)/float64(b.N), "faults/op")
+		})
+	}
+}
+
+// childFaults is the minor page faults of the waited-for children.
+func childFaults() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return ru.Minflt
 }
