@@ -2,6 +2,7 @@ package install
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,4 +39,33 @@ func TestArchiveReplacedBeforeStagingIsRefused(t *testing.T) {
 		t.Errorf("left after the refusal:\n%s", s)
 	}
 	f.checkConsistent()
+}
+
+// readControls reads many archives at once, in their order, and names
+// the first one in that order that cannot be read, whichever failed
+// first in time.
+func TestReadControlsInOrder(t *testing.T) {
+	f := newFixture(t)
+	var paths []string
+	for i := range 9 {
+		name := "p" + string(rune('a'+i))
+		paths = append(paths, f.build(spec{name: name, version: "1", files: map[string]string{"/usr/share/" + name: name}}))
+	}
+	got, bad, err := readControls(paths)
+	if err != nil {
+		t.Fatalf("readControls: %v (at %d)", err, bad)
+	}
+	for i, r := range got {
+		if name := r.ctrl.Control.Get("Package"); name != "p"+string(rune('a'+i)) {
+			t.Errorf("archive %d read as %q", i, name)
+		}
+	}
+	broken := append([]string(nil), paths...)
+	broken[3] = paths[3] + ".missing"
+	notDeb := filepath.Join(t.TempDir(), "not.deb")
+	os.WriteFile(notDeb, []byte("not an archive"), 0o644)
+	broken[7] = notDeb
+	if _, bad, err := readControls(broken); err == nil || bad != 3 || !strings.Contains(err.Error(), ".missing") {
+		t.Errorf("readControls with archives 3 and 7 bad: %v at %d, want the error of 3", err, bad)
+	}
 }
