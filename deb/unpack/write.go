@@ -92,22 +92,25 @@ func (x *extractor) isDirLink(name string) bool {
 // setDirAttrs applies owner and mode to a directory opened without
 // following symlinks.
 func (x *extractor) setDirAttrs(final string, e *Entry) error {
-	f, err := os.OpenFile(final, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
+	f, err := openRaw(final, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return x.setAttrs(f, e)
+	err = x.setAttrs(f, e)
+	if cerr := f.close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // setAttrs applies owner, then mode (chown clears set-id bits) to f.
-func (x *extractor) setAttrs(f *os.File, e *Entry) error {
+func (x *extractor) setAttrs(f rawFile, e *Entry) error {
 	if x.opts.Chown {
-		if err := f.Chown(e.UID, e.GID); err != nil {
+		if err := f.chown(e.UID, e.GID); err != nil {
 			return err
 		}
 	}
-	return f.Chmod(e.Mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky))
+	return f.chmod(e.Mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky))
 }
 
 // copyBufferSize is the buffer files are copied through: large enough
@@ -135,9 +138,9 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 		err = x.setAttrs(f, e)
 	}
 	if err == nil {
-		err = futimes(f, final, e.ModTime)
+		err = futimes(f, e.ModTime)
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := f.close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
@@ -151,32 +154,22 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 }
 
 // create makes a new file at final, mode 0600, removing what stands
-// there first. The file is opened with a plain open(2) and handed to
-// os.NewFile, which does not try to register a regular file with the
-// poller as os.OpenFile does (four fcntl calls and an epoll_ctl a file).
-func (x *extractor) create(final string) (*os.File, error) {
-	const flags = syscall.O_WRONLY | syscall.O_CREAT | syscall.O_EXCL | syscall.O_NOFOLLOW | syscall.O_CLOEXEC
-	for removed := false; ; {
-		fd, err := syscall.Open(final, flags, 0600)
-		switch {
-		case err == nil:
-			return os.NewFile(uintptr(fd), final), nil
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EEXIST && !removed:
-			if err := x.removeExisting(final); err != nil {
-				return nil, err
-			}
-			removed = true
-			continue
+// there first (see rawFile for why no *os.File).
+func (x *extractor) create(final string) (rawFile, error) {
+	const flags = syscall.O_WRONLY | syscall.O_CREAT | syscall.O_EXCL | syscall.O_NOFOLLOW
+	f, err := openRaw(final, flags, 0600)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Err == syscall.EEXIST {
+		if err := x.removeExisting(final); err != nil {
+			return f, err
 		}
-		return nil, &fs.PathError{Op: "open", Path: final, Err: err}
+		f, err = openRaw(final, flags, 0600)
 	}
+	return f, err
 }
 
 // copyFile copies exactly size bytes of r to f (and sum, when not nil)
 // through the extractor's buffer.
-func (x *extractor) copyFile(f *os.File, r io.Reader, size int64, sum hash.Hash) error {
+func (x *extractor) copyFile(f rawFile, r io.Reader, size int64, sum hash.Hash) error {
 	if x.buf == nil {
 		x.buf = make([]byte, copyBufferSize)
 	}
