@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ulikunitz/xz"
+
+	"aim/deb"
 )
 
 // readIndexes returns the Packages indexes, compressed and not, that a
@@ -112,5 +117,65 @@ func TestChunkCacheDamage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestChunkXzDict checks the dictionary of xz chunks: the smallest power
+// of two holding the text, from 64 KiB up to xz's preset 1 (1 MiB).
+func TestChunkXzDict(t *testing.T) {
+	for _, c := range []struct{ n, want int }{
+		{0, 64 << 10},
+		{1, 64 << 10},
+		{64 << 10, 64 << 10},
+		{64<<10 + 1, 128 << 10},
+		{300 << 10, 512 << 10},
+		{1 << 20, 1 << 20},
+		{5 << 20, 1 << 20},
+	} {
+		if got := chunkXzDict(c.n); got != c.want {
+			t.Errorf("chunkXzDict(%d) = %d, want %d", c.n, got, c.want)
+		}
+	}
+}
+
+// TestChunkXzStatesItsDictionary compresses chunks of several sizes and
+// reads back the LZMA2 dictionary size the block header states (xz file
+// format 1.1.0, 3.1 and 5.3.1): it is chunkXzDict's, and the chunk
+// decodes to its text.
+func TestChunkXzStatesItsDictionary(t *testing.T) {
+	for _, n := range []int{100, 70 << 10, 600 << 10} {
+		text := make([]byte, n)
+		for i := range text {
+			text[i] = byte('a' + (i*7+i/13)%26)
+		}
+		var b bytes.Buffer
+		w, err := chunkCompressorFor(deb.Xz, &b, len(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(text)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s := b.Bytes()
+		// Stream header (12 bytes), then the block header: its size,
+		// flags (one filter, no sizes), filter ID 0x21, one property
+		// byte, the dictionary code.
+		if len(s) < 17 || s[13] != 0 || s[14] != 0x21 || s[15] != 1 {
+			t.Fatalf("%d bytes: unexpected block header % x", n, s[12:min(len(s), 20)])
+		}
+		code := s[16]
+		size := (2 | int(code)&1) << (code/2 + 11)
+		if size != chunkXzDict(n) {
+			t.Errorf("%d bytes: block states a %d-byte dictionary, want %d", n, size, chunkXzDict(n))
+		}
+		r, err := xz.NewReader(bytes.NewReader(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, text) {
+			t.Errorf("%d bytes: decoded %d bytes (%v), want the text", n, len(got), err)
+		}
 	}
 }
