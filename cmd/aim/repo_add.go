@@ -24,7 +24,7 @@ type repoAddJSON struct {
 func setupRepoAdd(fs *pflag.FlagSet) func(*env, []string) error {
 	f := newRepoFlags(fs)
 	return func(e *env, args []string) error {
-		const usage = "aim repo add DIR [--dist D] [--component C] [--strict] FILE.deb..."
+		const usage = "aim repo add DIR [--dist D] [--component C] [--strict] [--link] FILE.deb..."
 		r, files, err := openRepoArg(args, usage)
 		if err != nil {
 			return err
@@ -33,7 +33,7 @@ func setupRepoAdd(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(files) == 0 {
 			return usageError("usage: %s", usage)
 		}
-		results, err := r.Add(files, publish.AddOptions{Dist: f.str("dist"), Component: f.str("component"), Strict: f.bool("strict")})
+		results, err := r.Add(files, publish.AddOptions{Dist: f.str("dist"), Component: f.str("component"), Strict: f.bool("strict"), Link: f.bool("link")})
 		var addErr *publish.AddError
 		if err != nil && !errors.As(err, &addErr) {
 			return err
