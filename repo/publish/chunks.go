@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"hash/fnv"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/ulikunitz/xz"
 
 	"aim/deb"
@@ -167,14 +169,7 @@ func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 		}
 	}
 	var b bytes.Buffer
-	w, err := chunkCompressorFor(c, &b, len(text))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(text); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
+	if err := compressChunk(&b, text, c); err != nil {
 		return nil, err
 	}
 	// The cache only saves time: failing to fill it is no error.
@@ -182,13 +177,38 @@ func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// chunkCompressorFor returns the compressor of a chunk of n bytes with
-// c: gzip at its default level (9), xz with chunkXzDict's dictionary.
-func chunkCompressorFor(c deb.Compression, w io.Writer, n int) (io.WriteCloser, error) {
-	if c == deb.Xz {
-		return xz.WriterConfig{DictCap: chunkXzDict(n)}.NewWriter(w)
+// gzipWriters holds gzip writers at level 9 (gzip's default for
+// chunks) for reuse: Reset makes one equivalent to a new writer, so the
+// bytes are those of a new one, without its compressor's tables being
+// allocated again for every chunk.
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return w
+}}
+
+// compressChunk writes text compressed with c to w: gzip at level 9,
+// xz with chunkXzDict's dictionary.
+func compressChunk(w io.Writer, text []byte, c deb.Compression) error {
+	var z io.WriteCloser
+	switch c {
+	case deb.Gzip:
+		g := gzipWriters.Get().(*gzip.Writer)
+		defer gzipWriters.Put(g)
+		g.Reset(w)
+		z = g
+	case deb.Xz:
+		x, err := xz.WriterConfig{DictCap: chunkXzDict(len(text))}.NewWriter(w)
+		if err != nil {
+			return err
+		}
+		z = x
+	default:
+		return fmt.Errorf("cannot compress index chunks with %q", c)
 	}
-	return deb.NewCompressor(c, w, 0)
+	if _, err := z.Write(text); err != nil {
+		return err
+	}
+	return z.Close()
 }
 
 // A cached chunk is its compressed bytes followed by the SHA256 of its

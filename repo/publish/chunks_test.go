@@ -149,12 +149,7 @@ func TestChunkXzStatesItsDictionary(t *testing.T) {
 			text[i] = byte('a' + (i*7+i/13)%26)
 		}
 		var b bytes.Buffer
-		w, err := chunkCompressorFor(deb.Xz, &b, len(text))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(text)
-		if err := w.Close(); err != nil {
+		if err := compressChunk(&b, text, deb.Xz); err != nil {
 			t.Fatal(err)
 		}
 		s := b.Bytes()
@@ -176,6 +171,32 @@ func TestChunkXzStatesItsDictionary(t *testing.T) {
 		got, err := io.ReadAll(r)
 		if err != nil || !bytes.Equal(got, text) {
 			t.Errorf("%d bytes: decoded %d bytes (%v), want the text", n, len(got), err)
+		}
+	}
+}
+
+// TestChunkGzipReused compresses texts one after another with the
+// pooled gzip writers and checks each result is byte for byte what a new
+// writer at level 9 (deb.NewCompressor, as before the pool) gives: a
+// reset writer keeps nothing of the text before.
+func TestChunkGzipReused(t *testing.T) {
+	texts := [][]byte{[]byte("Package: a\nVersion: 1\n\n"), bytes.Repeat([]byte("Package: b\nDescription: many words\n\n"), 3000), {}, []byte("Package: a\nVersion: 1\n\n")}
+	for round := range 2 {
+		for i, text := range texts {
+			var want bytes.Buffer
+			w, err := deb.NewCompressor(deb.Gzip, &want, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(text)
+			w.Close()
+			var got bytes.Buffer
+			if err := compressChunk(&got, text, deb.Gzip); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("round %d, text %d: %d bytes, a new writer gives %d", round, i, got.Len(), want.Len())
+			}
 		}
 	}
 }
