@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 
@@ -71,14 +72,17 @@ func addJSON(results []publish.AddResult) []repoAddJSON {
 // printAddResults prints lint findings and refusals on stderr and, unless
 // quiet or refused, what was added on stdout.
 func printAddResults(e *env, results []publish.AddResult, refused bool) {
+	// Findings can be one a package: thousands of lines, written at once.
+	errs := bufio.NewWriterSize(e.stderr, 64<<10)
 	for _, r := range results {
 		for _, f := range r.Findings {
-			fmt.Fprintf(e.stderr, "aim: %s: %s\n", r.File, f)
+			fmt.Fprintf(errs, "aim: %s: %s\n", r.File, f)
 		}
 		if r.Err != nil {
-			fmt.Fprintf(e.stderr, "aim: %s: refused: %v\n", r.File, r.Err)
+			fmt.Fprintf(errs, "aim: %s: refused: %v\n", r.File, r.Err)
 		}
 	}
+	errs.Flush()
 	if refused || e.g.quiet {
 		return
 	}

@@ -184,7 +184,7 @@ var errNoLink = errors.New("not linked")
 // time: then the staging name holds the bytes Add checked, the mode a
 // pool file has, and nobody else may write to it.
 func stageLink(file string, st *unix.Stat_t, dir string) (string, error) {
-	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o7777 != 0o644 || int(st.Uid) != os.Geteuid() {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o7777 != 0o644 || int(st.Uid) != euid() {
 		return "", errNoLink
 	}
 	for {
@@ -206,6 +206,9 @@ func stageLink(file string, st *unix.Stat_t, dir string) (string, error) {
 		return name, nil
 	}
 }
+
+// euid is the process's effective user ID, asked once.
+var euid = sync.OnceValue(os.Geteuid)
 
 // sameInode reports whether b is the status of inode a, unchanged in
 // owner, mode, size and modification time.
