@@ -16,8 +16,9 @@ var time1 = time.Unix(1600000000, 0)
 // TestAddLink adds package files with Link: a file of this user with
 // mode 0644 on the pool's filesystem is hard-linked (the pool file is
 // its inode, and it stays where it was); any other file is copied, and
-// Move wins over Link. Either way the pool holds the recorded bytes with
-// mode 0644 and no staging file is left.
+// Move wins over Link; a symbolic link is not followed to link its
+// target (it is not a regular file). Either way the pool holds the
+// recorded bytes with mode 0644 and no staging file is left.
 func TestAddLink(t *testing.T) {
 	otherFS := func(t *testing.T, r *Repo) string {
 		var a, b syscall.Stat_t
@@ -36,6 +37,7 @@ func TestAddLink(t *testing.T) {
 		mode   os.FileMode
 		dir    func(t *testing.T, r *Repo) string
 		prep   func(t *testing.T, file string)
+		via    func(t *testing.T, file string) string // the path given to Add
 		opts   AddOptions
 		linked bool
 		moved  bool
@@ -55,6 +57,13 @@ func TestAddLink(t *testing.T) {
 			}
 		}},
 		{name: "Move wins", mode: 0o644, opts: AddOptions{Link: true, Move: true}, moved: true},
+		{name: "through a symbolic link", mode: 0o644, opts: AddOptions{Link: true}, via: func(t *testing.T, file string) string {
+			l := filepath.Join(t.TempDir(), "via.deb")
+			if err := os.Symlink(file, l); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,7 +82,11 @@ func TestAddLink(t *testing.T) {
 			sum := fileSum(t, file)
 			var before syscall.Stat_t
 			syscall.Stat(file, &before)
-			res, err := r.Add([]string{file}, tc.opts)
+			given := file
+			if tc.via != nil {
+				given = tc.via(t, file)
+			}
+			res, err := r.Add([]string{given}, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
