@@ -85,7 +85,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 // every option the repo verbs share (in help and in the man page).
 func TestRepoVerbOptions(t *testing.T) {
 	add := aimOK(t, "help", "repo", "add")
-	for _, want := range []string{"--strict", "--dist"} {
+	for _, want := range []string{"--strict", "--dist", "--link"} {
 		if !strings.Contains(add, want) {
 			t.Errorf("repo add help lacks %s:\n%s", want, add)
 		}

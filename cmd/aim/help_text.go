@@ -154,8 +154,9 @@ Without a terminal, in a desktop session (DISPLAY or WAYLAND_DISPLAY), the quest
 			description: "Builds, signs, publishes and serves an apt repository in a directory: for maintainers.",
 			examples:    []string{"aim repo init r --dist stable", "aim repo add r hello_1.0_all.deb", "aim repo publish r --key maint.secret.asc", "aim repo serve r --listen 127.0.0.1:8080"},
 		},
-		"repo init":   {synopsis: []string{"DIR --dist D [--component C] [--arch A,...] [--origin O] [--label L] [--description T] [--flat]"}, description: "Creates an empty repository in DIR with its settings file."},
-		"repo add":    {synopsis: []string{"DIR [--dist D] [--component C] [--strict] FILE.deb..."}, description: "Checks the packages (lint) and adds them to the repository's pool; they appear in its indexes at the next publish."},
+		"repo init": {synopsis: []string{"DIR --dist D [--component C] [--arch A,...] [--origin O] [--label L] [--description T] [--flat]"}, description: "Creates an empty repository in DIR with its settings file."},
+		"repo add": {synopsis: []string{"DIR [--dist D] [--component C] [--strict] [--link] FILE.deb..."}, description: "Checks the packages (lint) and adds them to the repository's pool; they appear in its indexes at the next publish. " +
+			"With --link, a package file on the pool's filesystem that is yours, has mode 0644 and is at most 16 MiB is hard-linked into the pool instead of copied (others are copied): faster for many packages, but the pool then shares the file, so it must never be rewritten in place (dpkg-deb --build does that to an existing output file; build to a new name, or remove the old file first)."},
 		"repo remove": {synopsis: []string{"DIR [--dist D] PKG[=VERSION]..."}, description: "Removes packages from the repository."},
 		"repo list":   {synopsis: []string{"DIR [--dist D] [--json]"}, description: "Lists the packages of the repository."},
 		"repo check":  {synopsis: []string{"DIR"}, description: "Checks that the published tree matches the pool: every index, hash and signature. The exit status is 1 when anything is wrong."},

@@ -13,7 +13,7 @@ import (
 
 // aim repo init DIR --dist D [--component C] [--arch A,...] [--origin O]
 //                   [--label L] [--description T] [--flat]
-// aim repo add DIR [--dist D] [--component C] [--strict] FILE.deb...
+// aim repo add DIR [--dist D] [--component C] [--strict] [--link] FILE.deb...
 // aim repo remove DIR [--dist D] PKG[=VERSION]...
 // aim repo list DIR [--dist D] [--json]
 // aim repo check DIR
@@ -48,6 +48,7 @@ func newRepoFlags(fs *pflag.FlagSet) repoFlags {
 		fs.String("catalogue", "", "the catalogue name of .install files")
 		fs.Bool("flat", false, "a flat repository (Release and Packages at the top, for \"deb URI ./\")")
 		fs.Bool("strict", false, "refuse packages with lint warnings")
+		fs.Bool("link", false, "hard-link package files on the pool's filesystem instead of copying them (never rewrite them in place afterwards)")
 		fs.String("key", "", "the secret key `FILE` that signs Release files")
 		fs.String("valid-for", "", "how long a Release stays valid (Valid-Until), e.g. 7d or 36h")
 		fs.Bool("install-files", false, "also write a .install file for every user package under DIR/install/")

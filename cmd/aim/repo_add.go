@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 
@@ -24,7 +25,7 @@ type repoAddJSON struct {
 func setupRepoAdd(fs *pflag.FlagSet) func(*env, []string) error {
 	f := newRepoFlags(fs)
 	return func(e *env, args []string) error {
-		const usage = "aim repo add DIR [--dist D] [--component C] [--strict] FILE.deb..."
+		const usage = "aim repo add DIR [--dist D] [--component C] [--strict] [--link] FILE.deb..."
 		r, files, err := openRepoArg(args, usage)
 		if err != nil {
 			return err
@@ -33,7 +34,7 @@ func setupRepoAdd(fs *pflag.FlagSet) func(*env, []string) error {
 		if len(files) == 0 {
 			return usageError("usage: %s", usage)
 		}
-		results, err := r.Add(files, publish.AddOptions{Dist: f.str("dist"), Component: f.str("component"), Strict: f.bool("strict")})
+		results, err := r.Add(files, publish.AddOptions{Dist: f.str("dist"), Component: f.str("component"), Strict: f.bool("strict"), Link: f.bool("link")})
 		var addErr *publish.AddError
 		if err != nil && !errors.As(err, &addErr) {
 			return err
@@ -71,14 +72,17 @@ func addJSON(results []publish.AddResult) []repoAddJSON {
 // printAddResults prints lint findings and refusals on stderr and, unless
 // quiet or refused, what was added on stdout.
 func printAddResults(e *env, results []publish.AddResult, refused bool) {
+	// Findings can be one a package: thousands of lines, written at once.
+	errs := bufio.NewWriterSize(e.stderr, 64<<10)
 	for _, r := range results {
 		for _, f := range r.Findings {
-			fmt.Fprintf(e.stderr, "aim: %s: %s\n", r.File, f)
+			fmt.Fprintf(errs, "aim: %s: %s\n", r.File, f)
 		}
 		if r.Err != nil {
-			fmt.Fprintf(e.stderr, "aim: %s: refused: %v\n", r.File, r.Err)
+			fmt.Fprintf(errs, "aim: %s: refused: %v\n", r.File, r.Err)
 		}
 	}
+	errs.Flush()
 	if refused || e.g.quiet {
 		return
 	}

@@ -92,3 +92,40 @@ func TestRepoAddStrict(t *testing.T) {
 		t.Errorf("add: status %d\n%s", code, errs)
 	}
 }
+
+// TestRepoAddLink checks that repo add --link shares a package file with
+// the pool (same inode), and that a plain add copies it.
+func TestRepoAddLink(t *testing.T) {
+	src := t.TempDir()
+	deb := filepath.Join(src, "demo.deb")
+	aimOK(t, "deb", "build", "-q", copyDemo(t), deb)
+	if err := os.Chmod(deb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srcInfo, err := os.Stat(deb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args   []string
+		shared bool
+	}{{[]string{"--link"}, true}, {nil, false}} {
+		dir := filepath.Join(t.TempDir(), "r")
+		aimOK(t, "repo", "init", dir, "--dist", "stable", "--arch", "amd64")
+		aimOK(t, append(append([]string{"repo", "add", "-q"}, c.args...), dir, deb)...)
+		pool, _ := filepath.Glob(filepath.Join(dir, "pool/main/*/*/*.deb"))
+		if len(pool) != 1 {
+			t.Fatalf("add %v: pool files %v, want one", c.args, pool)
+		}
+		fi, err := os.Stat(pool[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.SameFile(fi, srcInfo) != c.shared {
+			t.Errorf("add %v: pool file shares the source's inode: %v, want %v", c.args, !c.shared, c.shared)
+		}
+		if _, err := os.Stat(deb); err != nil {
+			t.Errorf("add %v: the source is gone: %v", c.args, err)
+		}
+	}
+}

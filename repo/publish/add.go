@@ -19,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"aim/deb"
 )
 
@@ -33,6 +35,16 @@ type AddOptions struct {
 	// filesystem into the pool instead of copying it, and a file may be
 	// gone after Add, whether it succeeded or not.
 	Move bool
+	// Link lets Add hard-link a package file (up to smallDeb bytes) into
+	// the pool instead of copying it, when the file is on the pool's
+	// filesystem, a regular file of the user running Add, with mode 0644
+	// (writable by no one else), and still the file Add read (same
+	// inode, size and modification time) when linked; any other file is
+	// copied. The pool then shares the file with its source: the caller
+	// must never rewrite it in place (as dpkg-deb --build does to an
+	// existing output file), or the published index no longer matches
+	// it. Move wins over Link.
+	Link bool
 }
 
 // AddResult is what Add found in, and did with, one file.
@@ -107,7 +119,7 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 		return nil, err
 	}
 	dirs := newPoolDirs(incoming)
-	scans, results := r.scanAll(files, dirs, comp, opts.Move)
+	scans, results := r.scanAll(files, dirs, comp, opts)
 	committed := false
 	defer func() {
 		for _, s := range scans {
@@ -152,7 +164,7 @@ func (r *Repo) Add(files []string, opts AddOptions) ([]AddResult, error) {
 // as many workers as cores: each spends much of its time in the kernel,
 // making directories and staging files, often waiting for a directory
 // another holds.
-func (r *Repo) scanAll(files []string, dirs *poolDirs, comp string, move bool) ([]*scanned, []AddResult) {
+func (r *Repo) scanAll(files []string, dirs *poolDirs, comp string, opts AddOptions) ([]*scanned, []AddResult) {
 	scans := make([]*scanned, len(files))
 	results := make([]AddResult, len(files))
 	next := make(chan int)
@@ -163,7 +175,7 @@ func (r *Repo) scanAll(files []string, dirs *poolDirs, comp string, move bool) (
 			defer wg.Done()
 			for i := range next {
 				results[i].File = files[i]
-				scans[i], results[i].Err = r.scanDeb(files[i], dirs, comp, move)
+				scans[i], results[i].Err = r.scanDeb(files[i], dirs, comp, opts)
 			}
 		}()
 	}
@@ -180,24 +192,23 @@ func (r *Repo) scanAll(files []string, dirs *poolDirs, comp string, move bool) (
 const smallDeb = 16 << 20
 
 // scanDeb reads a package file once: a small one into memory, which is
-// then staged (moved, with move); a larger one is copied to a staging
-// file at the top of the pool while it is hashed and read.
-func (r *Repo) scanDeb(file string, dirs *poolDirs, comp string, move bool) (s *scanned, err error) {
+// then staged (moved with Move, linked with Link, else copied); a larger
+// one is copied to a staging file at the top of the pool while it is
+// hashed and read.
+func (r *Repo) scanDeb(file string, dirs *poolDirs, comp string, opts AddOptions) (s *scanned, err error) {
 	f, err := openRaw(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.close()
-	if size, err := f.size(); err == nil && size <= smallDeb {
-		data, err := readUpTo(f, size, smallDeb)
+	if st, err := f.stat(); err == nil && st.Size <= smallDeb {
+		data, err := readUpTo(f, st.Size, smallDeb)
 		if err != nil {
 			return nil, err
 		}
 		if len(data) <= smallDeb {
-			if !move {
-				file = ""
-			}
-			return r.scanSmall(data, file, dirs, comp)
+			src := source{path: file, st: st, move: opts.Move, link: opts.Link && !opts.Move}
+			return r.scanSmall(data, src, dirs, comp)
 		}
 		if err := f.seekStart(); err != nil {
 			return nil, err
@@ -209,6 +220,14 @@ func (r *Repo) scanDeb(file string, dirs *poolDirs, comp string, move bool) (s *
 		return nil, err
 	}
 	return s, nil
+}
+
+// source is a small package file as scanDeb found it before reading it:
+// its path and status, and whether Add may move or link it.
+type source struct {
+	path       string
+	st         unix.Stat_t
+	move, link bool
 }
 
 // readUpTo reads r to its end into a buffer sized for size bytes, or
@@ -264,9 +283,9 @@ func (s *scanned) readLarge(f io.Reader, w io.Writer) error {
 
 // scanSmall reads a package held in memory, makes its pool directory
 // (see poolDirs) and stages it, unless a file is at its pool path
-// already (place then compares them): it moves file, when not empty and
-// on the pool's filesystem, else writes data.
-func (r *Repo) scanSmall(data []byte, file string, dirs *poolDirs, comp string) (*scanned, error) {
+// already (place then compares them): it moves or links src when it may
+// and can (see stageMove, stageLink), else writes data.
+func (r *Repo) scanSmall(data []byte, src source, dirs *poolDirs, comp string) (*scanned, error) {
 	ar, err := deb.NewArchiveReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("broken package: %w", err)
@@ -301,8 +320,13 @@ func (r *Repo) scanSmall(data []byte, file string, dirs *poolDirs, comp string) 
 	} else if errors.Is(err, os.ErrNotExist) {
 		s.absent = true
 	}
-	if file != "" {
-		if s.staged, err = stageMove(file, dirs.top); err == nil || !errors.Is(err, syscall.EXDEV) {
+	switch {
+	case src.move:
+		if s.staged, err = stageMove(src.path, dirs.top); err == nil || !errors.Is(err, syscall.EXDEV) {
+			return s, err
+		}
+	case src.link:
+		if s.staged, err = stageLink(src.path, &src.st, dirs.top); err == nil || !errors.Is(err, errNoLink) {
 			return s, err
 		}
 	}

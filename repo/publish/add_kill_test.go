@@ -38,7 +38,7 @@ func TestAddChild(t *testing.T) {
 		return nil
 	}
 	files := filepath.SplitList(os.Getenv("AIM_ADD_CHILD_FILES"))
-	if _, err := r.Add(files, AddOptions{}); err != nil {
+	if _, err := r.Add(files, AddOptions{Link: os.Getenv("AIM_ADD_CHILD_LINK") != ""}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -49,11 +49,17 @@ func TestAddChild(t *testing.T) {
 // (every package the database names is in the pool whole; every other
 // pool file is a complete package), the next add completes it without
 // staging files left over, and a publish leaves no pool file the
-// database does not name.
+// database does not name. It does so copying the package files, and
+// hard-linking them (Link).
 func TestAddKilledAtEveryStep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a child process per step")
 	}
+	t.Run("copy", func(t *testing.T) { testAddKilledAtEveryStep(t, AddOptions{}) })
+	t.Run("link", func(t *testing.T) { testAddKilledAtEveryStep(t, AddOptions{Link: true}) })
+}
+
+func testAddKilledAtEveryStep(t *testing.T, opts AddOptions) {
 	src := t.TempDir()
 	base := buildTestDeb(t, src, "base", "1.0", "all", "utils", nil)
 	orphan := buildTestDeb(t, src, "orphan", "1.0", "all", "utils", nil)
@@ -81,6 +87,9 @@ func TestAddKilledAtEveryStep(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestAddChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "AIM_ADD_CHILD_DIR="+r.Dir, "AIM_ADD_CHILD_STEP="+strconv.Itoa(k),
 			"AIM_ADD_CHILD_FILES="+strings.Join(files, string(os.PathListSeparator)))
+		if opts.Link {
+			cmd.Env = append(cmd.Env, "AIM_ADD_CHILD_LINK=1")
+		}
 		out, err := cmd.CombinedOutput()
 		if err == nil {
 			steps = k - 1
@@ -95,8 +104,11 @@ func TestAddKilledAtEveryStep(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkPoolConsistent(t, r2, sums, when)
-		if _, err := r2.Add(files, AddOptions{}); err != nil {
+		if _, err := r2.Add(files, opts); err != nil {
 			t.Fatalf("%s: the next add: %v", when, err)
+		}
+		if opts.Link {
+			checkLinked(t, r2, files[2:], when+", then added")
 		}
 		checkPoolConsistent(t, r2, sums, when+", then added")
 		if pkgs, _ := r2.Packages(""); len(pkgs) != len(files) {
@@ -162,5 +174,30 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkLinked checks that the pool files of files (new packages added
+// with Link) are those files' inodes.
+func checkLinked(t *testing.T, r *Repo, files []string, when string) {
+	t.Helper()
+	pkgs, err := r.Packages("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range pkgs {
+			if pi, err := os.Stat(filepath.Join(r.Dir, p.Filename)); err == nil && os.SameFile(fi, pi) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: %s was not linked into the pool", when, f)
+		}
 	}
 }

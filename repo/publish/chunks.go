@@ -6,13 +6,18 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/ulikunitz/xz"
 
 	"aim/deb"
 )
@@ -55,10 +60,30 @@ func chunkParagraphs(paras []*deb.Paragraph) [][]*deb.Paragraph {
 	return out
 }
 
-// chunkLevel is the compression level of chunks: xz's preset 1 (a 1 MiB
-// dictionary, more than a chunk holds) saves the memory of preset 6's
-// 8 MiB for no larger output; gzip's default, 9.
-var chunkLevel = map[deb.Compression]int{deb.Xz: 1}
+// chunkXzDict returns the xz dictionary size of a chunk of n bytes: the
+// smallest power of two that holds it, at least minChunkDict and at most
+// maxChunkDict (xz's preset 1). A dictionary larger than the text finds
+// no more matches, and the encoder allocates a match-finder table in
+// proportion to it and clears it for every chunk: at 1 MiB that was
+// most of a full publish's compression time. The size depends on the
+// text alone, so the bytes are the same on every machine.
+func chunkXzDict(n int) int {
+	d := minChunkDict
+	for d < n && d < maxChunkDict {
+		d <<= 1
+	}
+	return d
+}
+
+const (
+	minChunkDict = 64 << 10
+	maxChunkDict = 1 << 20
+)
+
+// chunkFormat tags the cache names of xz chunks compressed with
+// chunkXzDict's dictionary, so that chunks an older aim compressed with
+// other settings are not mixed with new ones (they are pruned instead).
+const chunkFormat = ".d2"
 
 // chunkCompressor compresses chunks with a cache of earlier results.
 type chunkCompressor struct {
@@ -131,6 +156,9 @@ func (cc *chunkCompressor) compress(chunks [][]byte) (map[deb.Compression][]byte
 func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 	sum := sha256.Sum256(text)
 	name := hex.EncodeToString(sum[:]) + c.Extension()
+	if c == deb.Xz {
+		name = hex.EncodeToString(sum[:]) + chunkFormat + c.Extension()
+	}
 	cc.mu.Lock()
 	cc.used[name] = true
 	cc.mu.Unlock()
@@ -141,19 +169,46 @@ func (cc *chunkCompressor) one(text []byte, c deb.Compression) ([]byte, error) {
 		}
 	}
 	var b bytes.Buffer
-	w, err := deb.NewCompressor(c, &b, chunkLevel[c])
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(text); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
+	if err := compressChunk(&b, text, c); err != nil {
 		return nil, err
 	}
 	// The cache only saves time: failing to fill it is no error.
 	cc.store(name, b.Bytes())
 	return b.Bytes(), nil
+}
+
+// gzipWriters holds gzip writers at level 9 (gzip's default for
+// chunks) for reuse: Reset makes one equivalent to a new writer, so the
+// bytes are those of a new one, without its compressor's tables being
+// allocated again for every chunk.
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return w
+}}
+
+// compressChunk writes text compressed with c to w: gzip at level 9,
+// xz with chunkXzDict's dictionary.
+func compressChunk(w io.Writer, text []byte, c deb.Compression) error {
+	var z io.WriteCloser
+	switch c {
+	case deb.Gzip:
+		g := gzipWriters.Get().(*gzip.Writer)
+		defer gzipWriters.Put(g)
+		g.Reset(w)
+		z = g
+	case deb.Xz:
+		x, err := xz.WriterConfig{DictCap: chunkXzDict(len(text))}.NewWriter(w)
+		if err != nil {
+			return err
+		}
+		z = x
+	default:
+		return fmt.Errorf("cannot compress index chunks with %q", c)
+	}
+	if _, err := z.Write(text); err != nil {
+		return err
+	}
+	return z.Close()
 }
 
 // A cached chunk is its compressed bytes followed by the SHA256 of its

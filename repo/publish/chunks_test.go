@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ulikunitz/xz"
+
+	"aim/deb"
 )
 
 // readIndexes returns the Packages indexes, compressed and not, that a
@@ -112,5 +117,86 @@ func TestChunkCacheDamage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestChunkXzDict checks the dictionary of xz chunks: the smallest power
+// of two holding the text, from 64 KiB up to xz's preset 1 (1 MiB).
+func TestChunkXzDict(t *testing.T) {
+	for _, c := range []struct{ n, want int }{
+		{0, 64 << 10},
+		{1, 64 << 10},
+		{64 << 10, 64 << 10},
+		{64<<10 + 1, 128 << 10},
+		{300 << 10, 512 << 10},
+		{1 << 20, 1 << 20},
+		{5 << 20, 1 << 20},
+	} {
+		if got := chunkXzDict(c.n); got != c.want {
+			t.Errorf("chunkXzDict(%d) = %d, want %d", c.n, got, c.want)
+		}
+	}
+}
+
+// TestChunkXzStatesItsDictionary compresses chunks of several sizes and
+// reads back the LZMA2 dictionary size the block header states (xz file
+// format 1.1.0, 3.1 and 5.3.1): it is chunkXzDict's, and the chunk
+// decodes to its text.
+func TestChunkXzStatesItsDictionary(t *testing.T) {
+	for _, n := range []int{100, 70 << 10, 600 << 10} {
+		text := make([]byte, n)
+		for i := range text {
+			text[i] = byte('a' + (i*7+i/13)%26)
+		}
+		var b bytes.Buffer
+		if err := compressChunk(&b, text, deb.Xz); err != nil {
+			t.Fatal(err)
+		}
+		s := b.Bytes()
+		// Stream header (12 bytes), then the block header: its size,
+		// flags (one filter, no sizes), filter ID 0x21, one property
+		// byte, the dictionary code.
+		if len(s) < 17 || s[13] != 0 || s[14] != 0x21 || s[15] != 1 {
+			t.Fatalf("%d bytes: unexpected block header % x", n, s[12:min(len(s), 20)])
+		}
+		code := s[16]
+		size := (2 | int(code)&1) << (code/2 + 11)
+		if size != chunkXzDict(n) {
+			t.Errorf("%d bytes: block states a %d-byte dictionary, want %d", n, size, chunkXzDict(n))
+		}
+		r, err := xz.NewReader(bytes.NewReader(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, text) {
+			t.Errorf("%d bytes: decoded %d bytes (%v), want the text", n, len(got), err)
+		}
+	}
+}
+
+// TestChunkGzipReused compresses texts one after another with the
+// pooled gzip writers and checks each result is byte for byte what a new
+// writer at level 9 (deb.NewCompressor, as before the pool) gives: a
+// reset writer keeps nothing of the text before.
+func TestChunkGzipReused(t *testing.T) {
+	texts := [][]byte{[]byte("Package: a\nVersion: 1\n\n"), bytes.Repeat([]byte("Package: b\nDescription: many words\n\n"), 3000), {}, []byte("Package: a\nVersion: 1\n\n")}
+	for round := range 2 {
+		for i, text := range texts {
+			var want bytes.Buffer
+			w, err := deb.NewCompressor(deb.Gzip, &want, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(text)
+			w.Close()
+			var got bytes.Buffer
+			if err := compressChunk(&got, text, deb.Gzip); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("round %d, text %d: %d bytes, a new writer gives %d", round, i, got.Len(), want.Len())
+			}
+		}
 	}
 }

@@ -123,13 +123,13 @@ func (f rawFile) Write(p []byte) (int, error) {
 	return done, nil
 }
 
-// size is the file's size.
-func (f rawFile) size() (int64, error) {
+// stat is the file's status.
+func (f rawFile) stat() (unix.Stat_t, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(f.fd, &st); err != nil {
-		return 0, &os.PathError{Op: "stat", Path: f.name, Err: err}
+		return st, &os.PathError{Op: "stat", Path: f.name, Err: err}
 	}
-	return st.Size, nil
+	return st, nil
 }
 
 func (f rawFile) seekStart() error {
@@ -171,6 +171,50 @@ func stageMove(file, dir string) (string, error) {
 		}
 		return name, nil
 	}
+}
+
+// errNoLink says stageLink did not link a file, which is then copied.
+var errNoLink = errors.New("not linked")
+
+// stageLink hard-links file, whose status st was taken before it was
+// read, into dir under a staging name and returns that name. It fails
+// with errNoLink, linking nothing, unless file is a regular file of this
+// process's user with mode 0644, on dir's filesystem, and the inode
+// linked is still the one read, with the same size and modification
+// time: then the staging name holds the bytes Add checked, the mode a
+// pool file has, and nobody else may write to it.
+func stageLink(file string, st *unix.Stat_t, dir string) (string, error) {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o7777 != 0o644 || int(st.Uid) != euid() {
+		return "", errNoLink
+	}
+	for {
+		name := filepath.Join(dir, stagePrefix+"link-"+strconv.FormatUint(rand.Uint64(), 36))
+		err := unix.Linkat(unix.AT_FDCWD, file, unix.AT_FDCWD, name, 0)
+		switch {
+		case errors.Is(err, unix.EEXIST):
+			continue
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil:
+			return "", errNoLink // another filesystem, a link limit, no right to link: copy
+		}
+		var now unix.Stat_t
+		if err := unix.Fstatat(unix.AT_FDCWD, name, &now, unix.AT_SYMLINK_NOFOLLOW); err != nil || !sameInode(st, &now) {
+			os.Remove(name)
+			return "", errNoLink
+		}
+		return name, nil
+	}
+}
+
+// euid is the process's effective user ID, asked once.
+var euid = sync.OnceValue(os.Geteuid)
+
+// sameInode reports whether b is the status of inode a, unchanged in
+// owner, mode, size and modification time.
+func sameInode(a, b *unix.Stat_t) bool {
+	return a.Dev == b.Dev && a.Ino == b.Ino && a.Uid == b.Uid && a.Mode == b.Mode &&
+		a.Size == b.Size && a.Mtim == b.Mtim
 }
 
 // removeStale deletes the staging files a killed Add left in dir.
