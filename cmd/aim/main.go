@@ -13,6 +13,9 @@ import (
 	"strings"
 
 	"aim/install/aimconf"
+	// Maps aim's code and data in a few system calls before the other
+	// packages initialise, instead of a page fault at a time (issue 18).
+	_ "aim/internal/prefault"
 
 	"github.com/spf13/pflag"
 )
