@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"aim/install/aimconf"
-	// Maps aim's code and data in a few system calls before the other
+	// Maps aim's code in one system call before the other
 	// packages initialise, instead of a page fault at a time (issue 18).
 	_ "aim/internal/prefault"
 

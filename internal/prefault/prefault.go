@@ -1,27 +1,28 @@
-// Package prefault maps the running program's own file pages in a few
-// system calls at the start of package initialisation, instead of
-// letting start-up take them one page fault at a time (issue 18).
+// Package prefault maps the running program's code in one system call
+// at the start of package initialisation, instead of letting start-up
+// take it one page fault at a time (issue 18).
 //
-// An aim process touches a few hundred pages of its binary while the
-// packages initialise and a command runs; each first touch is a page
-// fault, and on a virtual machine whose page faults go through the
-// hypervisor each costs tens of microseconds, more than the process's
-// own work. Asking the kernel with madvise(MADV_POPULATE_READ) to map the
-// code segment, and with MADV_POPULATE_WRITE to make the private copies
-// of the small initialised-data segment, does the same work in one call a
-// segment. Start-up touches nearly every 64 KiB window of aim's code (the
-// kernel maps a fault's whole window when the pages are cached), and
-// writes much of its initialised data; it touches well under half of the
-// read-only data segment (types, tables, the function tables), so that
-// segment is left to fault in: mapping it whole cost more than the
-// faults it saved. The populated code counts in the process's resident
-// size (about 3.5 MB more for aim), though those pages are the page
-// cache's, shared with every other process running the binary.
+// An aim process touches most of its code while the packages initialise
+// and a command runs; each first touch of a 64 KiB window of it is a page
+// fault (the kernel maps the window's cached pages together), and on a
+// virtual machine whose page faults go through the hypervisor each costs
+// tens of microseconds. madvise(MADV_POPULATE_READ) over the code segment
+// maps the same cached pages in one call.
+//
+// Only the code is populated: measured on aim, populating the read-only
+// data segment (types, tables, function tables) saved few faults, since
+// the runtime has touched what start-up needs of it before any package
+// initialises, and making private copies of the initialised-data segment
+// (MADV_POPULATE_WRITE) cost as much as the faults it saved, since each
+// copy is a fresh page either way. The populated code counts in the
+// process's resident size (about 3 MB more for aim), though those pages
+// are the page cache's, shared with every other process running the
+// binary.
 //
 // The package imports nothing but unsafe, so Go initialises it first,
 // right after the runtime: import it from package main with a blank
-// import. The work is only ever an optimisation: every madvise that is
-// refused (an older kernel, a platform without the call, a program
+// import. The work is only ever an optimisation: a refused madvise (a
+// kernel before Linux 5.14, a platform without the call, a program
 // without program headers in memory) is ignored, and the program runs as
 // it would have without it. Contents of memory never change.
 package prefault
@@ -29,20 +30,14 @@ package prefault
 import "unsafe"
 
 // A Range is one segment to populate: the page-aligned addresses
-// [Start, End), and whether it is written (a private copy is made of
-// each page) or only read.
+// [Start, End).
 type Range struct {
 	Start, End uintptr
-	Write      bool
 }
 
-// String gives the range as "0xStart-0xEnd read" (or "write").
+// String gives the range as "0xStart-0xEnd".
 func (r Range) String() string {
-	how := " read"
-	if r.Write {
-		how = " write"
-	}
-	return hex(r.Start) + "-" + hex(r.End) + how
+	return hex(r.Start) + "-" + hex(r.End)
 }
 
 // hex formats v as 0x and lower-case hexadecimal digits (strconv would
@@ -79,15 +74,12 @@ const (
 
 // Segments reads the ELF64 program headers in phdrs (little-endian, as
 // the kernel mapped them at address at) and returns the ranges to
-// populate, at most one per loadable segment, page-aligned and in header
-// order: executable segments whole, for reading; written segments over
-// their file-backed part only, for writing (never the zero-filled memory
-// after it, which a process touches only where it uses it). Read-only data
-// segments are left out (see the package comment), and so is any segment
-// larger than 256 MiB. It returns nothing when the headers hold no
-// PT_PHDR entry, since without it the load address is unknown, or when
-// pageSize is not a power of two. Malformed headers give fewer ranges,
-// never a panic.
+// populate: the file-backed part of each executable, unwritten loadable
+// segment, page-aligned, in header order. Segments larger than 256 MiB
+// are left out. It returns nothing when the headers hold no PT_PHDR
+// entry, since without it the load address is unknown, or when pageSize
+// is not a power of two. Malformed headers give fewer ranges, never a
+// panic.
 func Segments(phdrs []byte, at, pageSize uintptr) []Range {
 	var bias uintptr
 	found := false
@@ -105,7 +97,7 @@ func Segments(phdrs []byte, at, pageSize uintptr) []Range {
 	for off := 0; off+phdrSize <= len(phdrs); off += phdrSize {
 		h := phdrs[off:]
 		flags := le32(h[4:])
-		if le32(h) != ptLoad || flags&pfR == 0 || flags&(pfW|pfX) == 0 {
+		if le32(h) != ptLoad || flags&(pfR|pfX|pfW) != pfR|pfX {
 			continue
 		}
 		vaddr, filesz := uintptr(le64(h[16:])), uintptr(le64(h[32:]))
@@ -118,7 +110,7 @@ func Segments(phdrs []byte, at, pageSize uintptr) []Range {
 			continue
 		}
 		end = (end + pageSize - 1) &^ (pageSize - 1)
-		out = append(out, Range{Start: start, End: end, Write: flags&pfW != 0})
+		out = append(out, Range{Start: start, End: end})
 	}
 	return out
 }
@@ -140,11 +132,9 @@ const (
 	atPagesz = 6
 )
 
-// madvise advice values (Linux 5.14 and later).
-const (
-	madvPopulateRead  = 22
-	madvPopulateWrite = 23
-)
+// madvPopulateRead is madvise's advice to map pages for reading (Linux
+// 5.14 and later).
+const madvPopulateRead = 22
 
 // Result is what the start-up populate did: the ranges it found in the
 // running program, and the error number (0 for success) each madvise
@@ -185,11 +175,7 @@ func populate(auxv []uintptr) {
 	ranges := Segments(phdrs, at, pageSize)
 	errnos := make([]uintptr, len(ranges))
 	for i, r := range ranges {
-		advice := uintptr(madvPopulateRead)
-		if r.Write {
-			advice = madvPopulateWrite
-		}
-		errnos[i] = madvise(r.Start, r.End-r.Start, advice)
+		errnos[i] = madvise(r.Start, r.End-r.Start, madvPopulateRead)
 	}
 	Result.Ranges, Result.Errnos = ranges, errnos
 }
