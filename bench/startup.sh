@@ -33,4 +33,12 @@ RUNS=3 vs "start-up over the floor (aim version compare 1 lt 2 | an empty main i
 A_CMD=("$work/floor-go")
 B_CMD=("$work/empty-go")
 RUNS=3 vs "the floor (an empty main importing what aim imports | an empty Go program)"
+# Start-up cost follows the pages a process touches: on a virtual machine
+# each page fault costs tens of microseconds. perf counts the faults the
+# process takes (the rusage count would add the pages the kernel maps for
+# it in one madvise, see internal/prefault); without perf the line is left out.
+faults() { perf stat -x, -e page-faults -r 21 "$@" 2>&1 >/dev/null | awk -F, '/page-faults/ { print $1 }'; }
+if command -v perf >/dev/null && [ -n "$(faults "$work/empty-go")" ]; then
+  echo "page faults a run (perf stat, means of 21): aim $(faults "$aim" version compare 1 lt 2), the floor $(faults "$work/floor-go"), an empty Go program $(faults "$work/empty-go")"
+fi
 GODEBUG=inittrace=1 "$aim" version compare 1 lt 2 2>&1 | awk '{ c += $5 } END { printf "package init of aim version compare: %.1f ms (GODEBUG=inittrace=1, %d packages)\n", c, NR }'

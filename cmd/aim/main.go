@@ -13,6 +13,9 @@ import (
 	"strings"
 
 	"aim/install/aimconf"
+	// Maps aim's code in one system call before the other
+	// packages initialise, instead of a page fault at a time (issue 18).
+	_ "aim/internal/prefault"
 
 	"github.com/spf13/pflag"
 )

@@ -50,6 +50,38 @@ func TestStartupInitIsLight(t *testing.T) {
 	}
 }
 
+// TestPrefaultInitialisesFirst checks that aim/internal/prefault is the
+// first package Go initialises after the runtime, so that its populate
+// spares the page faults of every other package's initialisation: it
+// must keep importing nothing that others import.
+func TestPrefaultInitialisesFirst(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "version", "compare", "1", "lt", "2")
+	cmd.Env = append(os.Environ(), "AIM_TEST_ARGV=1", "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("aim version compare: %v\n%s", err, out)
+	}
+	var order []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if m := initLine.FindStringSubmatch(line); m != nil {
+			order = append(order, m[1])
+		}
+	}
+	for i, p := range order {
+		if p == "runtime" {
+			if i+1 >= len(order) || order[i+1] != "aim/internal/prefault" {
+				t.Fatalf("after the runtime, Go initialised %v, want aim/internal/prefault first", order[i+1:min(i+4, len(order))])
+			}
+			return
+		}
+	}
+	t.Fatalf("no runtime init line in:\n%s", out)
+}
+
 // TestNoInitFunctions checks that no file of this command declares an
 // init function, and that every command and verb is in the table: the
 // table is built on first use in commands.go, since init functions run in

@@ -1,0 +1,13 @@
+//go:build linux && (amd64 || arm64)
+
+package prefault
+
+// supported says madvise below is the system call.
+const supported = true
+
+// madvise is the madvise system call, made without the runtime's
+// system-call bookkeeping (as the runtime makes its own): it returns the
+// error number, 0 on success.
+//
+//go:noescape
+func madvise(addr, n, advice uintptr) (errno uintptr)
