@@ -11,3 +11,10 @@ const supported = true
 //
 //go:noescape
 func madvise(addr, n, advice uintptr) (errno uintptr)
+
+// mincore is the mincore system call: one byte a page of [addr, addr+n)
+// into vec, bit 0 set when the page is in memory. It returns the error
+// number, 0 on success.
+//
+//go:noescape
+func mincore(addr, n uintptr, vec *byte) (errno uintptr)

@@ -137,11 +137,32 @@ const (
 const madvPopulateRead = 22
 
 // Result is what the start-up populate did: the ranges it found in the
-// running program, and the error number (0 for success) each madvise
-// returned. It is for tests and diagnostics; nothing acts on it.
+// running program, the error number (0 for success) each madvise
+// returned, and whether each range was left alone because too little of
+// it was in the page cache (see warm). It is for tests and diagnostics;
+// nothing acts on it.
 var Result struct {
 	Ranges []Range
 	Errnos []uintptr
+	Cold   []bool
+}
+
+// warm reports whether at least seven eighths of the pages of r are in
+// the page cache (mincore), or whether that cannot be told. Populating a
+// range maps what is cached and reads the rest from disk at once: on the
+// first run after boot, or after the binary was updated, that would read
+// the whole code segment where start-up needs a fraction of it, so a
+// cold range is left to fault in as it is used.
+func warm(r Range, pageSize uintptr) bool {
+	vec := make([]byte, (r.End-r.Start)/pageSize)
+	if len(vec) == 0 || mincore(r.Start, r.End-r.Start, &vec[0]) != 0 {
+		return true
+	}
+	resident := 0
+	for _, v := range vec {
+		resident += int(v & 1)
+	}
+	return resident*8 >= len(vec)*7
 }
 
 //go:linkname runtimeAuxv runtime.getAuxv
@@ -173,9 +194,11 @@ func populate(auxv []uintptr) {
 	// the address is the kernel's, not a Go pointer kept as an integer.
 	phdrs := unsafe.Slice(*(**byte)(unsafe.Pointer(&at)), n*phdrSize)
 	ranges := Segments(phdrs, at, pageSize)
-	errnos := make([]uintptr, len(ranges))
+	errnos, cold := make([]uintptr, len(ranges)), make([]bool, len(ranges))
 	for i, r := range ranges {
-		errnos[i] = madvise(r.Start, r.End-r.Start, madvPopulateRead)
+		if cold[i] = !warm(r, pageSize); !cold[i] {
+			errnos[i] = madvise(r.Start, r.End-r.Start, madvPopulateRead)
+		}
 	}
-	Result.Ranges, Result.Errnos = ranges, errnos
+	Result.Ranges, Result.Errnos, Result.Cold = ranges, errnos, cold
 }

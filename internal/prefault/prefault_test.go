@@ -288,3 +288,45 @@ func FuzzSegments(f *testing.F) {
 		}
 	})
 }
+
+// TestColdRangeIsLeftAlone runs populate on a mapping of a file whose
+// pages were dropped from the page cache: the range is found, judged
+// cold, and not populated, so a first run after boot reads from disk
+// only what it uses.
+func TestColdRangeIsLeftAlone(t *testing.T) {
+	saved := Result
+	defer func() { Result = saved }()
+	page := os.Getpagesize()
+	n := 256 * page
+	f, err := os.CreateTemp(t.TempDir(), "cold")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(make([]byte, n)); err != nil || f.Sync() != nil {
+		t.Fatal(err)
+	}
+	const fadvDontneed = 4
+	if _, _, e := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, fadvDontneed, 0, 0); e != 0 {
+		t.Skipf("fadvise: %v", e)
+	}
+	m, err := syscall.Mmap(int(f.Fd()), 0, n, syscall.PROT_READ, syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(m)
+	addr := uintptr(unsafe.Pointer(&m[0]))
+	r := Range{addr, addr + uintptr(n)}
+	if warm(r, uintptr(page)) {
+		t.Skip("the file's pages stayed in the page cache (tmpfs?)")
+	}
+	buf, at := codeHeaders(addr, uintptr(n))
+	populate([]uintptr{atPhdr, at, atPhnum, 2, atPagesz, uintptr(page), 0, 0})
+	runtime.KeepAlive(buf)
+	if len(Result.Ranges) != 1 || Result.Ranges[0] != r || !Result.Cold[0] {
+		t.Fatalf("ranges %v cold %v, want %v found cold", Result.Ranges, Result.Cold, r)
+	}
+	if k := present(t, addr, uintptr(n)); k != 0 {
+		t.Errorf("%d pages of the cold range mapped", k)
+	}
+}
