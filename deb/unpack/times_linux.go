@@ -29,14 +29,3 @@ func lutimes(p string, t time.Time) error {
 	}
 	return nil
 }
-
-// futimes sets the access and modification times of the open file f to
-// t: utimensat on the descriptor, no path lookup.
-func futimes(f rawFile, t time.Time) error {
-	ts := [2]syscall.Timespec{syscall.NsecToTimespec(t.UnixNano()), syscall.NsecToTimespec(t.UnixNano())}
-	_, _, errno := syscall.Syscall6(syscall.SYS_UTIMENSAT, uintptr(f.fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
-	if errno != 0 {
-		return &os.PathError{Op: "utimensat", Path: f.path, Err: errno}
-	}
-	return nil
-}

@@ -20,8 +20,3 @@ func lutimes(p string, t time.Time) error {
 	}
 	return os.Chtimes(p, t, t)
 }
-
-// futimes sets the times of the open file f to t.
-func futimes(f rawFile, t time.Time) error {
-	return os.Chtimes(f.path, t, t)
-}

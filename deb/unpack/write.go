@@ -92,25 +92,41 @@ func (x *extractor) isDirLink(name string) bool {
 // setDirAttrs applies owner and mode to a directory opened without
 // following symlinks.
 func (x *extractor) setDirAttrs(final string, e *Entry) error {
-	f, err := openRaw(final, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
+	f, err := rootfs.OpenRaw(final, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return err
 	}
 	err = x.setAttrs(f, e)
-	if cerr := f.close(); err == nil {
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
 // setAttrs applies owner, then mode (chown clears set-id bits) to f.
-func (x *extractor) setAttrs(f rawFile, e *Entry) error {
+func (x *extractor) setAttrs(f rootfs.RawFile, e *Entry) error {
 	if x.opts.Chown {
-		if err := f.chown(e.UID, e.GID); err != nil {
+		if err := f.Chown(e.UID, e.GID); err != nil {
 			return err
 		}
 	}
-	return f.chmod(e.Mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky))
+	return f.Chmod(unixMode(e.Mode))
+}
+
+// unixMode is the permission, set-id and sticky bits of m as chmod(2)
+// takes them.
+func unixMode(m fs.FileMode) uint32 {
+	mode := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		mode |= syscall.S_ISUID
+	}
+	if m&fs.ModeSetgid != 0 {
+		mode |= syscall.S_ISGID
+	}
+	if m&fs.ModeSticky != 0 {
+		mode |= syscall.S_ISVTX
+	}
+	return mode
 }
 
 // copyBufferSize is the buffer files are copied through: large enough
@@ -138,9 +154,9 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 		err = x.setAttrs(f, e)
 	}
 	if err == nil {
-		err = futimes(f, e.ModTime)
+		err = f.SetTimes(e.ModTime)
 	}
-	if cerr := f.close(); err == nil {
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
@@ -154,22 +170,22 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 }
 
 // create makes a new file at final, mode 0600, removing what stands
-// there first (see rawFile for why no *os.File).
-func (x *extractor) create(final string) (rawFile, error) {
+// there first (see rootfs.RawFile for why no *os.File).
+func (x *extractor) create(final string) (rootfs.RawFile, error) {
 	const flags = syscall.O_WRONLY | syscall.O_CREAT | syscall.O_EXCL | syscall.O_NOFOLLOW
-	f, err := openRaw(final, flags, 0600)
-	if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Err == syscall.EEXIST {
+	f, err := rootfs.OpenRaw(final, flags, 0600)
+	if errors.Is(err, syscall.EEXIST) {
 		if err := x.removeExisting(final); err != nil {
 			return f, err
 		}
-		f, err = openRaw(final, flags, 0600)
+		f, err = rootfs.OpenRaw(final, flags, 0600)
 	}
 	return f, err
 }
 
 // copyFile copies exactly size bytes of r to f (and sum, when not nil)
 // through the extractor's buffer.
-func (x *extractor) copyFile(f rawFile, r io.Reader, size int64, sum hash.Hash) error {
+func (x *extractor) copyFile(f rootfs.RawFile, r io.Reader, size int64, sum hash.Hash) error {
 	if x.buf == nil {
 		x.buf = make([]byte, copyBufferSize)
 	}

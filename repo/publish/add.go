@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"aim/deb"
+	"aim/deb/rootfs"
 )
 
 // AddOptions says where Add puts packages and how picky it is.
@@ -196,12 +197,12 @@ const smallDeb = 16 << 20
 // one is copied to a staging file at the top of the pool while it is
 // hashed and read.
 func (r *Repo) scanDeb(file string, dirs *poolDirs, comp string, opts AddOptions) (s *scanned, err error) {
-	f, err := openRaw(file)
+	f, err := rootfs.OpenRaw(file, unix.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.close()
-	if st, err := f.stat(); err == nil && st.Size <= smallDeb {
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size <= smallDeb {
 		data, err := readUpTo(f, st.Size, smallDeb)
 		if err != nil {
 			return nil, err
@@ -210,7 +211,7 @@ func (r *Repo) scanDeb(file string, dirs *poolDirs, comp string, opts AddOptions
 			src := source{path: file, st: st, move: opts.Move, link: opts.Link && !opts.Move}
 			return r.scanSmall(data, src, dirs, comp)
 		}
-		if err := f.seekStart(); err != nil {
+		if err := f.SeekStart(); err != nil {
 			return nil, err
 		}
 	}

@@ -47,24 +47,23 @@ type stagedFile struct {
 
 // stage writes a new staging file in dir with what write writes, mode
 // 0644, without syncing it, and returns its path. The file is opened
-// with plain open(2) (see rawFile): thousands of them cost no
+// with plain open(2) (see rootfs.RawFile): thousands of them cost no
 // descriptor-poller set-up each.
 func stage(dir string, write func(w io.Writer) error) (string, error) {
 	for {
 		name := filepath.Join(dir, stagePrefix+strconv.FormatUint(rand.Uint64(), 36))
-		fd, err := unix.Open(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+		f, err := rootfs.OpenRaw(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, 0o600)
 		if errors.Is(err, unix.EEXIST) {
 			continue
 		}
 		if err != nil {
-			return "", &os.PathError{Op: "open", Path: name, Err: err}
+			return "", err
 		}
-		f := rawFile{fd: fd, name: name}
-		err = f.chmod(0o644)
+		err = f.Chmod(0o644)
 		if err == nil {
 			err = write(f)
 		}
-		if cerr := f.close(); err == nil {
+		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
@@ -73,84 +72,6 @@ func stage(dir string, write func(w io.Writer) error) (string, error) {
 		}
 		return name, nil
 	}
-}
-
-// rawFile is a file descriptor used with plain system calls. An
-// *os.File of a regular file costs five more calls to open (fcntl and
-// epoll_ctl, to try the runtime's poller), which thousands of small
-// pool files notice.
-type rawFile struct {
-	fd   int
-	name string
-}
-
-// openRaw opens name for reading.
-func openRaw(name string) (rawFile, error) {
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return rawFile{}, &os.PathError{Op: "open", Path: name, Err: err}
-	}
-	return rawFile{fd: fd, name: name}, nil
-}
-
-func (f rawFile) Read(p []byte) (int, error) {
-	for {
-		n, err := unix.Read(f.fd, p)
-		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
-		case err != nil:
-			return 0, &os.PathError{Op: "read", Path: f.name, Err: err}
-		case n == 0 && len(p) > 0:
-			return 0, io.EOF
-		}
-		return n, nil
-	}
-}
-
-func (f rawFile) Write(p []byte) (int, error) {
-	done := 0
-	for done < len(p) {
-		n, err := unix.Write(f.fd, p[done:])
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return done, &os.PathError{Op: "write", Path: f.name, Err: err}
-		}
-		done += n
-	}
-	return done, nil
-}
-
-// stat is the file's status.
-func (f rawFile) stat() (unix.Stat_t, error) {
-	var st unix.Stat_t
-	if err := unix.Fstat(f.fd, &st); err != nil {
-		return st, &os.PathError{Op: "stat", Path: f.name, Err: err}
-	}
-	return st, nil
-}
-
-func (f rawFile) seekStart() error {
-	if _, err := unix.Seek(f.fd, 0, io.SeekStart); err != nil {
-		return &os.PathError{Op: "seek", Path: f.name, Err: err}
-	}
-	return nil
-}
-
-func (f rawFile) chmod(mode uint32) error {
-	if err := unix.Fchmod(f.fd, mode); err != nil {
-		return &os.PathError{Op: "chmod", Path: f.name, Err: err}
-	}
-	return nil
-}
-
-func (f rawFile) close() error {
-	if err := unix.Close(f.fd); err != nil {
-		return &os.PathError{Op: "close", Path: f.name, Err: err}
-	}
-	return nil
 }
 
 // stageMove moves file into dir under a staging name, mode 0644, and

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"aim/deb/rootfs"
 )
 
 // TestStageModeAndContents writes staging files under a strict umask:
@@ -86,11 +88,11 @@ func TestReadUpTo(t *testing.T) {
 			if err := os.WriteFile(p, data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			f, err := openRaw(p)
+			f, err := rootfs.OpenRaw(p, os.O_RDONLY, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer f.close()
+			defer f.Close()
 			got, err := readUpTo(f, tc.sizeHint, max)
 			if err != nil {
 				t.Fatal(err)
@@ -100,8 +102,8 @@ func TestReadUpTo(t *testing.T) {
 			}
 		})
 	}
-	if _, err := openRaw(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("openRaw of a missing file: %v, want not exist", err)
+	if _, err := rootfs.OpenRaw(filepath.Join(t.TempDir(), "missing"), os.O_RDONLY, 0); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenRaw of a missing file: %v, want not exist", err)
 	}
 }
 
