@@ -195,7 +195,7 @@ printf '  maintainer scripts (aim'"'"'s transcripts), median: %.2fs; without the
 # after another) as they are.
 if [ -s "$work/timing" ]; then
 	printf '  aim phases, median wall (CPU):'
-	for p in plan stage check unpack mark configure triggers commit cleanup ldconfig total; do
+	for p in recover plan stage check unpack mark configure triggers commit cleanup ldconfig total; do
 		w=$(awk -v p=$p '$1==p{print $2}' "$work/timing" | median)
 		c=$(awk -v p=$p '$1==p{print $3}' "$work/timing" | median)
 		[ -n "$w" ] && printf ' %s %.3fs (%.2fs)' "$p" "$w" "$c"

@@ -252,6 +252,7 @@ func (e *Engine) run(ctx context.Context, t *Task, tx *Transaction, tr *hooks.Tr
 	if err := e.runPendingTriggers(ctx, e.scriptRunner(tr), tr); err != nil {
 		return nil, err
 	}
+	clock.mark("recover")
 	t.persistTo(func(r *db.Task) { e.DB.PutTask(r) })
 	t.set(Executing, 0, "preparing")
 	x := &txn{e: e, t: t, tx: tx, tr: tr, ctx: ctx, id: t.ID, scripts: e.scriptRunner(tr), placed: map[string]bool{}, clock: clock}

@@ -10,7 +10,9 @@ import (
 // A transaction's transcript ends with one "timing:" note: the wall time
 // of each phase and, in parentheses, the CPU time spent in it by aim and
 // by every child process that ended in it (xz, maintainer scripts),
-// e.g. "timing: plan 0.055s (0.06s), stage 1.010s (1.83s), ...". It is
+// e.g. "timing: recover 0.001s (0.00s), plan 0.055s (0.06s), stage
+// 1.010s (1.83s), ...": recover is finishing what an earlier run left
+// (interrupted transactions, pending configuration and triggers). It is
 // how to see where an install spends its time on a user's machine
 // (`aim log`), and bench/real.sh reads it to print each phase's share
 // and the floor that the cores allow.

@@ -50,7 +50,7 @@ func TestTimingNoteInTranscript(t *testing.T) {
 			line = l
 		}
 	}
-	for _, phase := range []string{"plan ", "stage ", "check ", "unpack ", "mark ", "configure ", "triggers ", "commit ", "cleanup ", "total "} {
+	for _, phase := range []string{"recover ", "plan ", "stage ", "check ", "unpack ", "mark ", "configure ", "triggers ", "commit ", "cleanup ", "total "} {
 		if !strings.Contains(line, phase) {
 			t.Errorf("timing note %q lacks phase %q", line, phase)
 		}
