@@ -8,19 +8,11 @@
 # system) and max RSS per step.
 # Needs aptly, reprepro, apt-utils, gnupg, xz-utils and /usr/bin/time.
 #
-# Every step starts alike (SETTLE, default 1): nothing freed on the
-# filesystem in the last minute and no dirty data left by the step
-# before. On ext4 without a journal, creating a file skips every inode
-# freed in the last minute (five while its inode-table block is still
-# unwritten) and reads that block to learn so (recently_deleted under
-# ext4_new_inode), and each run deletes its work tree, about 10,000
-# files, as it ends: a run started just after it paid for that in every
-# file it made. So the run that deletes a work tree syncs and notes the
-# time (in $TMPDIR), and the next waits until a minute has passed before
-# its first timed step; and a sync before each timed step keeps one
-# tool's unwritten files (the generated packages, the last tool's
-# output) out of the next tool's time, as aim's syncfs would otherwise
-# write them. SETTLE=0 brings back the old harness: no waits, no syncs.
+# Every step starts alike (SETTLE, default 1; see bench/settle.sh):
+# nothing freed on the filesystem in the last minute (each run deletes
+# its work tree, about 10,000 files, as it ends) and no dirty data left
+# by the step before (the generated packages, the last tool's output),
+# which aim's syncfs would otherwise write in its own time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH LC_ALL=C
@@ -29,23 +21,8 @@ go build -o bin/aim ./cmd/aim
 aim=$PWD/bin/aim
 key=$PWD/testdata/keys/ed25519.secret.asc
 work=$(mktemp -d)
-SETTLE=${SETTLE:-1}
-stamp=${TMPDIR:-/tmp}/aim-bench-publish.freed
-cleanup() {
-  rm -rf "$work"
-  if [ "$SETTLE" = 1 ]; then sync; date +%s > "$stamp"; fi
-}
-trap cleanup EXIT
-# settle syncs, and waits until a minute has passed since the last run
-# freed its work tree (see SETTLE above).
-settle() {
-  [ "$SETTLE" = 1 ] || return 0
-  sync
-  local last wait
-  last=$(cat "$stamp" 2>/dev/null || echo 0)
-  wait=$(( last + 61 - $(date +%s) ))
-  if [ "$wait" -gt 0 ]; then echo "publish: waiting ${wait}s for the last run's deleted inodes to age" >&2; sleep "$wait"; fi
-}
+. bench/settle.sh
+settle_setup publish "$work"
 for t in aptly reprepro apt-ftparchive gpg xz; do
   command -v $t >/dev/null || { echo "publish: $t not installed (see the Makefile's DEBS)"; exit 1; }
 done

@@ -22,25 +22,9 @@ SUITE=${SUITE:-bookworm}
 PKGS=${PKGS:-"hello sl cowsay tree jq libjq1 libonig5 bc less nano ed busybox man-db perl"}
 CACHE=${CACHE:-/var/tmp/aim-bench-real}
 work=$(mktemp -d)
-# SETTLE (default 1): the first timed run starts at least 61 s after the
-# last run of this script deleted its roots (about 100,000 files). On
-# ext4, creating a file skips the inodes freed in the last minute and
-# reads their table blocks to learn so (recently_deleted): a run started
-# just after that deletion paid for it in every file it made, aim's
-# staging (CPU-bound) more than dpkg's fsyncs. The deleting run syncs
-# and notes the time in $TMPDIR. SETTLE=0 waits for nothing.
-SETTLE=${SETTLE:-1}
-stamp=${TMPDIR:-/tmp}/aim-bench-real.freed
-cleanup() {
-	rm -rf "$work"
-	if [ "$SETTLE" = 1 ]; then sync; date +%s >"$stamp"; fi
-}
-trap cleanup EXIT
-settle() {
-	[ "$SETTLE" = 1 ] || return 0
-	local wait=$(( $(cat "$stamp" 2>/dev/null || echo 0) + 61 - $(date +%s) ))
-	if [ "$wait" -gt 0 ]; then echo "real.sh: waiting ${wait}s for the last run's deleted inodes to age" >&2; sleep "$wait"; fi
-}
+# SETTLE: see bench/settle.sh.
+. bench/settle.sh
+settle_setup real "$work"
 
 for t in apt-get dpkg debootstrap; do
 	command -v "$t" >/dev/null || { echo "real.sh: $t is missing (apt-get install -y debootstrap)"; exit 1; }
