@@ -16,12 +16,11 @@ import (
 // initLine is one line of GODEBUG=inittrace=1: package, bytes, allocations.
 var initLine = regexp.MustCompile(`^init (\S+) @\S+ ms, \S+ ms clock, (\d+) bytes, (\d+) allocs$`)
 
-// TestStartupInitIsLight runs aim version compare with GODEBUG=inittrace=1
-// and checks that no package of aim's own allocates more than a few KiB at
-// start-up: templates, regular expressions and tables that only some
-// commands use are built on first use (issue 18), since every command pays
-// for every package's initialisation.
-func TestStartupInitIsLight(t *testing.T) {
+// initTrace runs aim version compare with GODEBUG=inittrace=1 and
+// returns the init lines, in the order Go initialised the packages
+// (each the package, its bytes and allocations), and the whole output.
+func initTrace(t *testing.T) ([][]string, string) {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -32,17 +31,32 @@ func TestStartupInitIsLight(t *testing.T) {
 	if err != nil {
 		t.Fatalf("aim version compare: %v\n%s", err, out)
 	}
+	var inits [][]string
+	for _, line := range strings.Split(string(out), "\n") {
+		if m := initLine.FindStringSubmatch(line); m != nil {
+			inits = append(inits, m[1:])
+		}
+	}
+	return inits, string(out)
+}
+
+// TestStartupInitIsLight runs aim version compare with GODEBUG=inittrace=1
+// and checks that no package of aim's own allocates more than a few KiB at
+// start-up: templates, regular expressions and tables that only some
+// commands use are built on first use (issue 18), since every command pays
+// for every package's initialisation.
+func TestStartupInitIsLight(t *testing.T) {
+	inits, out := initTrace(t)
 	const limit = 4096
 	seen := 0
-	for _, line := range strings.Split(string(out), "\n") {
-		m := initLine.FindStringSubmatch(line)
+	for _, m := range inits {
 		// aim/cmd/aim is main here, with the test files' own globals.
-		if m == nil || !strings.HasPrefix(m[1], "aim/") || m[1] == "aim/cmd/aim" {
+		if !strings.HasPrefix(m[0], "aim/") || m[0] == "aim/cmd/aim" {
 			continue
 		}
 		seen++
-		if n, _ := strconv.Atoi(m[2]); n > limit {
-			t.Errorf("package %s allocates %d bytes (%s allocations) at start-up, more than %d: build it on first use", m[1], n, m[3], limit)
+		if n, _ := strconv.Atoi(m[1]); n > limit {
+			t.Errorf("package %s allocates %d bytes (%s allocations) at start-up, more than %d: build it on first use", m[0], n, m[2], limit)
 		}
 	}
 	if seen == 0 {
@@ -55,26 +69,11 @@ func TestStartupInitIsLight(t *testing.T) {
 // spares the page faults of every other package's initialisation: it
 // must keep importing nothing that others import.
 func TestPrefaultInitialisesFirst(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "version", "compare", "1", "lt", "2")
-	cmd.Env = append(os.Environ(), "AIM_TEST_ARGV=1", "GODEBUG=inittrace=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("aim version compare: %v\n%s", err, out)
-	}
-	var order []string
-	for _, line := range strings.Split(string(out), "\n") {
-		if m := initLine.FindStringSubmatch(line); m != nil {
-			order = append(order, m[1])
-		}
-	}
-	for i, p := range order {
-		if p == "runtime" {
-			if i+1 >= len(order) || order[i+1] != "aim/internal/prefault" {
-				t.Fatalf("after the runtime, Go initialised %v, want aim/internal/prefault first", order[i+1:min(i+4, len(order))])
+	inits, out := initTrace(t)
+	for i, m := range inits {
+		if m[0] == "runtime" {
+			if i+1 >= len(inits) || inits[i+1][0] != "aim/internal/prefault" {
+				t.Fatalf("after the runtime, Go initialised %v, want aim/internal/prefault first", inits[i+1:min(i+4, len(inits))])
 			}
 			return
 		}
