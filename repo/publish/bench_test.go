@@ -133,14 +133,7 @@ func BenchmarkCompressChunks(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var chunks [][]byte
-	for _, ch := range chunkParagraphs(paras) {
-		var t []byte
-		for _, p := range ch {
-			t = append(p.AppendText(t), '\n')
-		}
-		chunks = append(chunks, t)
-	}
+	chunks := chunkTexts(paras)
 	b.ResetTimer()
 	for range b.N {
 		for _, c := range indexCompressions {

@@ -60,6 +60,20 @@ func chunkParagraphs(paras []*deb.Paragraph) [][]*deb.Paragraph {
 	return out
 }
 
+// chunkTexts returns the text of each chunk of paras (see
+// chunkParagraphs): its paragraphs, each followed by a blank line.
+func chunkTexts(paras []*deb.Paragraph) [][]byte {
+	var chunks [][]byte
+	for _, ch := range chunkParagraphs(paras) {
+		var b []byte
+		for _, p := range ch {
+			b = append(p.AppendText(b), '\n')
+		}
+		chunks = append(chunks, b)
+	}
+	return chunks
+}
+
 // chunkXzDict returns the xz dictionary size of a chunk of n bytes: the
 // smallest power of two that holds it, at least minChunkDict and at most
 // maxChunkDict (xz's preset 1). A dictionary larger than the text finds

@@ -247,14 +247,7 @@ func (r *Repo) buildIndexes(st *distState, dir string, old *repo.Release, cc *ch
 		if len(ix.comps) > 1 {
 			sortParagraphs(paras)
 		}
-		var chunks [][]byte
-		for _, ch := range chunkParagraphs(paras) {
-			var b []byte
-			for _, p := range ch {
-				b = append(p.AppendText(b), '\n')
-			}
-			chunks = append(chunks, b)
-		}
+		chunks := chunkTexts(paras)
 		text := bytes.Join(chunks, nil)
 		plain := indexFile{entry: fileEntry(ix.path, text), data: text}
 		if kept, ok := r.keptIndex(dir, plain.entry, old); ok {
