@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"aim/db"
 	"aim/deb/rootfs"
 	"aim/hooks"
@@ -150,18 +152,18 @@ func (x *txn) replaceFiles(s *step) error {
 		return err
 	}
 	s.conf = map[string]string{}
-	dirs := newDirCache(x.e.Root)
+	dirs := rootfs.Root(x.e.Root).Resolver()
 	for _, f := range s.newFiles {
 		if f.Type == 'd' {
 			continue
 		}
-		host, err := dirs.hostPath(f.Path)
+		host, err := dirs.JoinNoFollow(f.Path)
 		if err != nil {
 			return err
 		}
-		if f.Type == 'l' {
-			dirs.forget() // a path may resolve through the symlink put in place
-		}
+		// What is put in place may replace a symlink a path resolved
+		// through (a directory cannot be renamed over).
+		dirs.Changed(f.Path)
 		if err := x.e.faultAt("write " + f.Path); err != nil {
 			return err
 		}
@@ -188,11 +190,21 @@ func (x *txn) replaceFiles(s *step) error {
 }
 
 // replaceFile backs up what stands at host and renames the staged file
-// over it. It calls rename(2) itself: os.Rename would lstat host once
-// more, after backup did, to refuse a directory there, which rename(2)
-// refuses for a file anyway (EISDIR). That lstat was one system call a
-// file on the serial path of every install.
+// over it. It first renames without replacing (renameat2 with
+// RENAME_NOREPLACE): where nothing stands, as for most files of an
+// install, that one system call does it all, with no lstat to look for
+// something to back up. It calls rename(2) itself: os.Rename would
+// lstat host once more, after backup did, to refuse a directory there,
+// which rename(2) refuses for a file anyway (EISDIR). Those lstat calls
+// were system calls a file on the serial path of every install.
 func replaceFile(host string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, host+tmpSuffix, unix.AT_FDCWD, host, unix.RENAME_NOREPLACE)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, syscall.EEXIST) && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOSYS) {
+		return &os.LinkError{Op: "rename", Old: host + tmpSuffix, New: host, Err: err}
+	}
 	if err := backup(host); err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package install
 import (
 	"io/fs"
 	"os"
-
-	"aim/deb/rootfs"
 )
 
 // stageCheck returns the check staging runs on each member of s before
@@ -31,7 +29,7 @@ func (x *txn) stageCheck(s *step) func(name string, isDir bool) error {
 // Staging must never delete what stands in a directory's way: the
 // conflict check that follows staging would come too late.
 func (x *txn) displace(s *step, p string) error {
-	host, err := hostPath(x.e.Root, p)
+	host, err := x.paths.JoinNoFollow(p)
 	if err != nil {
 		return err
 	}
@@ -59,7 +57,9 @@ func (x *txn) displace(s *step, p string) error {
 	if err := x.e.faultAt("displace " + p); err != nil {
 		return err
 	}
-	return os.Rename(host, host+oldSuffix)
+	err = os.Rename(host, host+oldSuffix)
+	x.paths.Changed(p)
+	return err
 }
 
 // inTheWay reports whether something that is not a directory, nor a
@@ -70,7 +70,7 @@ func (x *txn) inTheWay(host, p string) bool {
 		return false
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
-		if target, err := rootfs.Root(x.e.Root).Join(p); err == nil && isDir(target) {
+		if target, err := x.paths.Join(p); err == nil && isDir(target) {
 			return false // a symlink to a directory (merged /usr) is kept
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"aim/deb/rootfs"
 )
 
 // scanAtLeast is how many names of one directory make dropLeftovers read
@@ -24,8 +26,8 @@ type leftovers map[string]map[string]bool
 // add records the in-root path p (a directory's with a trailing slash:
 // its backup is the file the directory displaced). A path that no longer
 // resolves has nothing left beside it.
-func (l leftovers) add(hosts *dirCache, p string) {
-	host, err := hosts.hostPath(strings.TrimSuffix(p, "/"))
+func (l leftovers) add(hosts *rootfs.Resolver, p string) {
+	host, err := hosts.JoinNoFollow(strings.TrimSuffix(p, "/"))
 	if err != nil {
 		return
 	}

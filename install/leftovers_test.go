@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"aim/deb/rootfs"
 )
 
 // TestLeftoversDrop checks that both ways of dropping leftovers (a try
@@ -41,7 +43,7 @@ func TestLeftoversDrop(t *testing.T) {
 			want = append(want, keep)
 		}
 		left := leftovers{}
-		hosts := newDirCache(root)
+		hosts := rootfs.Root(root).Resolver()
 		for _, p := range added {
 			left.add(hosts, p)
 		}
@@ -66,7 +68,7 @@ func TestLeftoversDrop(t *testing.T) {
 func TestLeftoversDropManyDirs(t *testing.T) {
 	root := t.TempDir()
 	left := leftovers{}
-	hosts := newDirCache(root)
+	hosts := rootfs.Root(root).Resolver()
 	var kept []string
 	for d := range 4 * dropWorkers {
 		dir := filepath.Join(root, "usr", "share", string(rune('a'+d)))

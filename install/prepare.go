@@ -41,6 +41,9 @@ type txn struct {
 	// displacing is held by displace, which staging calls from several
 	// goroutines at once (see stageAll).
 	displacing sync.Mutex
+	// paths resolves in-root paths while staging, for displace and the
+	// extractors of every package staged at once (see stageAll).
+	paths *rootfs.Resolver
 	// flushed is closed when the early flush of the staged files that
 	// apply starts (see flushEarly) has returned.
 	flushed chan struct{}

@@ -231,7 +231,7 @@ func removeDirs(root string, d *db.DB, dirs []string) error {
 
 // finishCommitted completes the cleanup of a committed transaction.
 func finishCommitted(root string, d *db.DB, steps []db.JournalStep) error {
-	hosts := newDirCache(root) // the cleanup moves no directory or symlink
+	hosts := rootfs.Root(root).Resolver() // the cleanup moves no directory or symlink
 	left := leftovers{}
 	for _, st := range steps {
 		for _, p := range st.New {

@@ -87,7 +87,7 @@ func (x *txn) stage(s *step) error {
 	if err != nil {
 		return err
 	}
-	opts := unpack.Options{Chown: os.Geteuid() == 0, Check: x.stageCheck(s)}
+	opts := unpack.Options{Chown: os.Geteuid() == 0, Check: x.stageCheck(s), Paths: x.paths}
 	full := x.boundSize(s, &opts)
 	s.entries, err = unpack.ExtractStaged(data, x.e.Root, tmpSuffix, opts)
 	s.newFiles = filesOf(s.entries, s.ctrl.Conffiles())

@@ -13,6 +13,7 @@ import (
 
 	"aim/db"
 	"aim/deb"
+	"aim/deb/rootfs"
 	"aim/deb/unpack"
 )
 
@@ -56,6 +57,11 @@ func (x *txn) stageAll() error {
 		}
 	}
 	c, _ := x.countSteps()
+	// Until the renames into place, nothing replaces a directory or a
+	// symlink that a path resolves through but displace, which reports
+	// what it moves: one Resolver serves every package staged.
+	x.paths = rootfs.Root(x.e.Root).Resolver()
+	defer func() { x.paths = nil }()
 	err := x.stageConcurrently(todo, func(i int) {
 		x.reportStep(&c, 0.4+0.2*float64(i)/float64(len(todo)), PhaseUnpack, "unpacking", todo[i])
 	})

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"aim/deb"
@@ -81,6 +82,14 @@ type Options struct {
 	// SkipHash leaves Entry.SHA256 empty, for callers that do not need
 	// the files' hashes: extracting then costs no hashing.
 	SkipHash bool
+	// Paths, when not nil, resolves the parent directories of entries
+	// for ExtractStaged (Extract ignores it): a Resolver of the same
+	// root, shared by extractions running at once, so that a directory
+	// one of them resolved costs the others no lookups. The caller
+	// reports to it what it changes in the tree meanwhile (its Check
+	// may move things out of a directory's way); staging itself changes
+	// nothing a path resolves through.
+	Paths *rootfs.Resolver
 }
 
 // Entry is one entry written below the root.
@@ -118,9 +127,21 @@ type extractor struct {
 	suffix  string // see ExtractStaged
 	dirs    []dirTime
 	total   int64
-	buf     []byte            // copy buffer, reused for every file
-	parents map[string]string // resolved parent directories, see resolveDir
-	staging bool              // set by ExtractStaged
+	buf     []byte               // copy buffer, reused for every file
+	parents map[string]parentDir // resolved parent directories, see resolveDir
+	parent  parentDir            // the parent of the entry being written
+	staging bool                 // set by ExtractStaged
+	// own is what a new file gets without a chown, the process's
+	// effective ids (see setAttrs); umask the process's file mode
+	// creation mask, -1 when unknown (see create).
+	own   owner
+	umask int
+}
+
+// parentDir is a resolved parent directory.
+type parentDir struct {
+	path string
+	gid  int // its group, -1 when unknown
 }
 
 // Extract writes every entry of tr below root, which must exist, and
@@ -171,7 +192,8 @@ func newExtractor(root string, opts Options) (*extractor, error) {
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = deb.MaxDataEntries
 	}
-	return &extractor{root: abs, opts: opts, byPath: map[string]int{}, parents: map[string]string{}}, nil
+	return &extractor{root: abs, opts: opts, byPath: map[string]int{}, parents: map[string]parentDir{},
+		own: owner{os.Geteuid(), os.Getegid()}, umask: readUmask()}, nil
 }
 
 // entry writes one entry.
@@ -191,10 +213,11 @@ func (x *extractor) entry(h *tar.Header, r io.Reader) error {
 			return err
 		}
 	}
-	final, err := x.resolve(name)
+	final, parent, err := x.resolve(name)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	x.parent = parent
 	if h.Typeflag != tar.TypeDir {
 		final += x.suffix
 	}
@@ -229,12 +252,12 @@ func (x *extractor) record(e Entry) {
 // resolve returns the host path of name: its parent directory resolved
 // inside the root (and created when missing), joined with its last
 // component, which is not resolved.
-func (x *extractor) resolve(name string) (string, error) {
+func (x *extractor) resolve(name string) (string, parentDir, error) {
 	parent, err := x.resolveDir(path.Dir(name))
 	if err != nil {
-		return "", err
+		return "", parent, err
 	}
-	return filepath.Join(parent, path.Base(name)), nil
+	return filepath.Join(parent.path, path.Base(name)), parent, nil
 }
 
 // resolveDir resolves dir inside the root and makes sure it exists.
@@ -247,24 +270,48 @@ func (x *extractor) resolve(name string) (string, error) {
 // the places where what a path resolves through may have changed, as
 // when a caller's Check moves a file or a dangling symlink out of a
 // directory's way.
-func (x *extractor) resolveDir(dir string) (string, error) {
+func (x *extractor) resolveDir(dir string) (parentDir, error) {
 	if dir == "." {
-		return x.root, nil
+		return parentDir{x.root, -1}, nil
 	}
 	if p, ok := x.parents[dir]; ok {
 		return p, nil
 	}
-	p, err := rootfs.Root(x.root).Join(dir)
-	if err != nil {
-		return "", err
+	var p parentDir
+	var err error
+	if x.staging && x.opts.Paths != nil {
+		p.path, err = x.opts.Paths.Join(dir)
+	} else {
+		p.path, err = rootfs.Root(x.root).Join(dir)
 	}
-	if err := os.MkdirAll(p, 0755); err != nil {
-		return "", err
+	if err != nil {
+		return p, err
+	}
+	if p.gid, err = makeDir(p.path); err != nil {
+		return p, err
 	}
 	if x.opts.Check == nil || x.staging {
 		x.parents[dir] = p
 	}
 	return p, nil
+}
+
+// makeDir makes sure a directory stands at p, as os.MkdirAll does, and
+// returns its group (-1 when unknown).
+func makeDir(p string) (int, error) {
+	fi, err := os.Stat(p)
+	if err != nil || !fi.IsDir() {
+		if err := os.MkdirAll(p, 0755); err != nil {
+			return -1, err
+		}
+		if fi, err = os.Stat(p); err != nil {
+			return -1, err
+		}
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int(st.Gid), nil
+	}
+	return -1, nil
 }
 
 // forgetParents drops every remembered directory: an entry removed

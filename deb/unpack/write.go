@@ -141,7 +141,8 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 	if x.total += h.Size; x.total > x.opts.MaxTotalSize {
 		return &LimitError{Path: e.Path, Limit: x.opts.MaxTotalSize}
 	}
-	f, err := x.create(final)
+	perm, exact := x.createMode(unixMode(e.Mode))
+	f, err := x.create(final, perm)
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 	}
 	err = x.copyFile(f, r, h.Size, sum)
 	if err == nil {
-		err = x.setAttrs(f, e)
+		err = x.setFileAttrs(f, e, exact)
 	}
 	if err == nil {
 		err = f.SetTimes(e.ModTime)
@@ -169,16 +170,17 @@ func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) err
 	return nil
 }
 
-// create makes a new file at final, mode 0600, removing what stands
-// there first (see rootfs.RawFile for why no *os.File).
-func (x *extractor) create(final string) (rootfs.RawFile, error) {
+// create makes a new file at final with permissions perm (see
+// createMode), removing what stands there first (see rootfs.RawFile for
+// why no *os.File).
+func (x *extractor) create(final string, perm uint32) (rootfs.RawFile, error) {
 	const flags = syscall.O_WRONLY | syscall.O_CREAT | syscall.O_EXCL | syscall.O_NOFOLLOW
-	f, err := rootfs.OpenRaw(final, flags, 0600)
+	f, err := rootfs.OpenRaw(final, flags, perm)
 	if errors.Is(err, syscall.EEXIST) {
 		if err := x.removeExisting(final); err != nil {
 			return f, err
 		}
-		f, err = rootfs.OpenRaw(final, flags, 0600)
+		f, err = rootfs.OpenRaw(final, flags, perm)
 	}
 	return f, err
 }
@@ -239,7 +241,7 @@ func (x *extractor) hardlink(e *Entry, final string) error {
 	if !ok {
 		return fmt.Errorf("hard link target %s was not written", target)
 	}
-	src, err := x.resolve(target)
+	src, _, err := x.resolve(target)
 	if err != nil {
 		return err
 	}
