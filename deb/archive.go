@@ -237,11 +237,7 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 	// this goroutine too: a read-ahead would only copy it from one buffer
 	// to another.
 	inline := ar.dataSize <= inlineDataSize || c == None
-	decompress := dataDecompressor
-	if inline {
-		decompress = smallDecompressor
-	}
-	z, release, err := decompress(c, ar.ar)
+	z, release, err := ar.decompressData(c, inline)
 	if err != nil {
 		ar.state = atEnd
 		return nil, fmt.Errorf("%s: %w", ar.dataName, err)
@@ -257,6 +253,28 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 	ar.data = NewDataReader(tar.NewReader(ra))
 	ar.data.drain, ar.data.member = ra, ar.dataName
 	return ar.data, nil
+}
+
+// decompressData returns the decompressed data.tar member: in Go when
+// inline, else with dataDecompressor; an xz member that ends the archive
+// file goes to the xz program as its standard input itself (see
+// arReader.memberFile), so that this process copies no compressed byte
+// to it through a pipe.
+func (ar *ArchiveReader) decompressData(c Compression, inline bool) (io.Reader, func(), error) {
+	if inline {
+		return smallDecompressor(c, ar.ar)
+	}
+	if c == Xz && useXzProgram && xzProgram() != "" {
+		if f := ar.ar.memberFile(); f != nil {
+			defer f.Close() // xz has its own once started
+			x, err := startXz(xzProgram(), f)
+			if err != nil {
+				return nil, nil, err
+			}
+			return x, x.close, nil
+		}
+	}
+	return dataDecompressor(c, ar.ar)
 }
 
 // findData reads headers up to data.tar and returns its compression.

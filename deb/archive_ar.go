@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 )
@@ -256,4 +257,66 @@ func (a *arWriter) writeMember(name string, data []byte, mtime time.Time) error 
 		return err
 	}
 	return a.finish()
+}
+
+// memberFile returns a file of its own (an open file description apart
+// from the archive's, see reopen) positioned on the unread data of the
+// current member, for a program to read the member directly instead of
+// through this process. It does so only when the archive is a regular
+// *os.File read from its start with nothing buffered ahead, and the
+// member is the archive's last: reading the file to its end then reads
+// that member only (and its padding byte). The member counts as read
+// from then on (the archive's own file is moved past it); nil means
+// none of this holds and nothing changed.
+func (a *arReader) memberFile() *os.File {
+	f, ok := a.r.(*os.File)
+	if !ok || a.remain <= 0 {
+		return nil
+	}
+	pos, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || pos != a.n {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != a.n+a.remain+a.pad {
+		return nil
+	}
+	g := reopen(f)
+	if g == nil {
+		return nil
+	}
+	if _, err := g.Seek(a.n, io.SeekStart); err != nil {
+		g.Close()
+		return nil
+	}
+	if _, err := f.Seek(a.remain, io.SeekCurrent); err != nil {
+		g.Close()
+		return nil
+	}
+	a.n += a.remain
+	a.remain = 0
+	return g
+}
+
+// reopen opens the file f is open on again, through /proc/self/fd: a
+// new open file description, whose offset moves apart from f's. It
+// returns nil where /proc is not mounted.
+func reopen(f *os.File) *os.File {
+	g, err := os.Open("/proc/self/fd/" + strconv.FormatUint(uint64(f.Fd()), 10))
+	if err != nil {
+		return nil
+	}
+	if a, b := statOf(f), statOf(g); a == nil || b == nil || !os.SameFile(a, b) {
+		g.Close()
+		return nil
+	}
+	return g
+}
+
+func statOf(f *os.File) os.FileInfo {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	return fi
 }

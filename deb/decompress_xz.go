@@ -69,6 +69,9 @@ type xzProcess struct {
 	waited bool
 }
 
+// startXz starts xz decoding r: the member that ends an archive's file,
+// as a file xz reads itself (see arReader.memberFile), or any reader,
+// which a goroutine of os/exec copies to xz through a pipe.
 func startXz(path string, r io.Reader) (*xzProcess, error) {
 	cmd := exec.Command(path, "--decompress", "--stdout", "--no-warn")
 	cmd.Args[0] = "xz" // its messages start "xz: (stdin): "

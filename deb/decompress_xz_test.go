@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"syscall"
@@ -216,4 +218,101 @@ func childFaults() int64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
 	return ru.Minflt
+}
+
+// readFileEntries is readEntries on the package as a file, with whether
+// the data member went to xz as a file of its own (see memberFile).
+func readFileEntries(t *testing.T, pkg []byte) ([]debEntry, bool, error) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "p.deb")
+	if err := os.WriteFile(p, pkg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ar, err := NewArchiveReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ar.Close()
+	dr, err := ar.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := ar.ar.remain == 0
+	var out []debEntry
+	for {
+		h, err := dr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, direct, err
+		}
+		body, err := io.ReadAll(dr)
+		if err != nil {
+			return out, direct, err
+		}
+		out = append(out, debEntry{Name: h.Name, Mode: h.Mode, Size: h.Size, Body: string(body)})
+	}
+	_, err = ar.Signatures()
+	return out, direct, err
+}
+
+// TestXzMemberFromFile reads packages from files: a data.tar.xz that
+// ends the file goes to xz as its standard input, one followed by another
+// member through a pipe; both read the same entries as from memory. (An
+// xz stream's size is a multiple of four, so such a member has no
+// padding byte after it.) A byte after the stream is an error either
+// way.
+func TestXzMemberFromFile(t *testing.T) {
+	if xzProgram() == "" {
+		t.Skip("no xz program")
+	}
+	pkg := buildBytes(t, makeTree(t, xzFiles(), time.Unix(1700000000, 0)), BuildOptions{Compression: Xz})
+	_, want := readEntries(t, pkg)
+	got, direct, err := readFileEntries(t, pkg)
+	if err != nil || !direct || len(got) != len(want) || got[len(got)-1].Body != want[len(want)-1].Body {
+		t.Errorf("data.tar.xz ending the file: %v, read by xz itself: %v, %d entries, want %d", err, direct, len(got), len(want))
+	}
+	extra := craftAr(t, arMember{name: "_aim-extra", data: []byte("x")})[len(arMagic):]
+	got, direct, err = readFileEntries(t, append(append([]byte(nil), pkg...), extra...))
+	if err != nil || direct || len(got) != len(want) {
+		t.Errorf("followed by a member: %v, read by xz itself: %v, %d entries, want a pipe and %d", err, direct, len(got), len(want))
+	}
+	// The same package with a byte after the stream, inside the member.
+	var members []arMember
+	for _, m := range []string{"debian-binary", "control.tar", "data.tar"} {
+		members = append(members, arMember{name: arMemberName(t, pkg, m), data: arMemberData(t, pkg, m)})
+	}
+	members[2].data = append(members[2].data, 0)
+	junk := craftAr(t, members...)
+	if _, direct, err := readFileEntries(t, junk); err == nil || !direct {
+		t.Errorf("a byte after the stream, read by xz itself (%v): %v, want an error", direct, err)
+	}
+	if _, _, err := readFileEntries(t, append(junk, extra...)); err == nil {
+		t.Error("a byte after the stream, through a pipe: no error")
+	}
+}
+
+// arMemberName returns the name of the first member whose name starts
+// with prefix.
+func arMemberName(t *testing.T, pkg []byte, prefix string) string {
+	t.Helper()
+	a, err := newArReader(bytes.NewReader(pkg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		h, err := a.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(h.Name, prefix) {
+			return h.Name
+		}
+	}
 }
