@@ -382,39 +382,51 @@ func (x *txn) commit(failed []triggerFailure) error {
 	if x.flushed != nil {
 		<-x.flushed
 	}
-	if err := rootfs.SyncFS(x.e.Root); err != nil {
-		return err
-	}
-	if err := x.e.faultAt("commit"); err != nil {
-		return err
-	}
+	// The records are written while syncfs runs, and committed once it
+	// returned: nothing written in a database transaction is durable or
+	// seen before its commit, so the files are still on disk before the
+	// records that name them.
+	synced := make(chan error, 1)
+	go func() { synced <- rootfs.SyncFS(x.e.Root) }()
 	return x.e.DB.Update(func(tx *db.Tx) error {
-		for _, s := range x.steps {
-			if err := recordPending(tx, x.pendingOf(s), x.tx.Purge); err != nil {
-				return err
-			}
-		}
-		if err := addTriggersPending(tx, failed); err != nil {
+		if err := x.recordCommit(tx, failed); err != nil {
 			return err
 		}
-		var names []string
-		for _, s := range x.steps {
-			names = append(names, s.key)
-		}
-		if err := forgetHalfConfigured(tx, names); err != nil {
+		if err := <-synced; err != nil {
 			return err
 		}
-		if err := x.recordSignatures(tx); err != nil {
-			return err
-		}
-		if err := tx.DeleteMeta(pendingKey + x.id); err != nil {
-			return err
-		}
-		if err := tx.DeleteMeta(pendingTriggersKey + x.id); err != nil {
-			return err
-		}
-		return tx.SetJournalPhase(x.id, db.JournalCommitted)
+		return x.e.faultAt("commit")
 	})
+}
+
+// recordCommit writes what the commit records: each step's outcome,
+// the triggers left pending, the signatures, and the journal's end.
+func (x *txn) recordCommit(tx *db.Tx, failed []triggerFailure) error {
+	for _, s := range x.steps {
+		if err := recordPending(tx, x.pendingOf(s), x.tx.Purge); err != nil {
+			return err
+		}
+	}
+	if err := addTriggersPending(tx, failed); err != nil {
+		return err
+	}
+	var names []string
+	for _, s := range x.steps {
+		names = append(names, s.key)
+	}
+	if err := forgetHalfConfigured(tx, names); err != nil {
+		return err
+	}
+	if err := x.recordSignatures(tx); err != nil {
+		return err
+	}
+	if err := tx.DeleteMeta(pendingKey + x.id); err != nil {
+		return err
+	}
+	if err := tx.DeleteMeta(pendingTriggersKey + x.id); err != nil {
+		return err
+	}
+	return tx.SetJournalPhase(x.id, db.JournalCommitted)
 }
 
 // recordSignatures records the accepted signatures of the packages the
