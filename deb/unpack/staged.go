@@ -19,6 +19,7 @@ func ExtractStaged(tr TarReader, root, suffix string, opts Options) ([]Entry, er
 	if err != nil {
 		return nil, err
 	}
+	defer x.releaseBuffer()
 	x.suffix = suffix
 	x.staging = true
 	for n := 0; ; n++ {

@@ -154,6 +154,7 @@ func Extract(tr TarReader, root string, opts Options) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer x.releaseBuffer()
 	for n := 0; ; n++ {
 		h, err := tr.Next()
 		if err == io.EOF {

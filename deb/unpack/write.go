@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
 	"syscall"
 
 	"aim/deb"
@@ -133,6 +134,19 @@ func unixMode(m fs.FileMode) uint32 {
 // that most files take one write.
 const copyBufferSize = 256 << 10
 
+// copyBuffers holds the copy buffers of finished extractions: a fresh
+// one is 64 pages to fault in (an install stages dozens of packages, a
+// repository add reads thousands).
+var copyBuffers = sync.Pool{New: func() any { return new([copyBufferSize]byte) }}
+
+// releaseBuffer gives the extractor's copy buffer back to copyBuffers.
+func (x *extractor) releaseBuffer() {
+	if x.buf != nil {
+		copyBuffers.Put((*[copyBufferSize]byte)(x.buf))
+		x.buf = nil
+	}
+}
+
 // file writes a regular file, hashing it on the way unless SkipHash.
 func (x *extractor) file(e *Entry, h *tar.Header, r io.Reader, final string) error {
 	if h.Size > x.opts.MaxFileSize {
@@ -189,7 +203,7 @@ func (x *extractor) create(final string, perm uint32) (rootfs.RawFile, error) {
 // through the extractor's buffer.
 func (x *extractor) copyFile(f rootfs.RawFile, r io.Reader, size int64, sum hash.Hash) error {
 	if x.buf == nil {
-		x.buf = make([]byte, copyBufferSize)
+		x.buf = copyBuffers.Get().(*[copyBufferSize]byte)[:]
 	}
 	for size > 0 {
 		b := x.buf[:min(size, int64(len(x.buf)))]
