@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 N=${N:-200}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/aim" ./cmd/aim
+CGO_ENABLED=0 go build -o "$work/aim" ./cmd/aim # as the Makefile builds it
 mkdir -p "$work/debs"
 for i in $(seq 1 "$N"); do
 	d="$work/src/pkg$i"

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
 RUNS=${RUNS:-5}
-go build -o bin/aim ./cmd/aim
+CGO_ENABLED=0 go build -o bin/aim ./cmd/aim # as the Makefile builds it
 aim=$PWD/bin/aim
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH LC_ALL=C
 N=${N:-2000}
-go build -o bin/aim ./cmd/aim
+CGO_ENABLED=0 go build -o bin/aim ./cmd/aim # as the Makefile builds it
 aim=$PWD/bin/aim
 key=$PWD/testdata/keys/ed25519.secret.asc
 work=$(mktemp -d)

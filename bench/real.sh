@@ -29,7 +29,7 @@ settle_setup real "$work"
 for t in apt-get dpkg debootstrap; do
 	command -v "$t" >/dev/null || { echo "real.sh: $t is missing (apt-get install -y debootstrap)"; exit 1; }
 done
-go build -o "$work/aim" ./cmd/aim
+CGO_ENABLED=0 go build -o "$work/aim" ./cmd/aim # as the Makefile builds it
 
 # mirror prints the first Debian archive URI of the machine's apt
 # configuration (deb822 .sources or one-line .list).
