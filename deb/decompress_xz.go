@@ -7,6 +7,9 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // The payload of most Debian packages is data.tar.xz, and decoding it
@@ -85,6 +88,7 @@ func startXz(path string, r io.Reader) (*xzProcess, error) {
 		return nil, err
 	}
 	x.out = out
+	growPipe(out)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start xz: %w", err)
 	}
@@ -159,4 +163,21 @@ func (b *boundedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return string(b.b)
+}
+
+// xzPipeSize is the capacity asked for the pipe xz writes to.
+const xzPipeSize = 1 << 20
+
+// growPipe asks for a pipe of xzPipeSize bytes (the default holds 64
+// KiB), so that xz runs ahead further and each read takes more.
+func growPipe(r io.Reader) {
+	sc, ok := r.(syscall.Conn)
+	if !ok {
+		return
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	raw.Control(func(fd uintptr) { unix.FcntlInt(fd, unix.F_SETPIPE_SZ, xzPipeSize) })
 }

@@ -9,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // withDecoders runs f with the xz program and with the Go decoder.
@@ -315,4 +318,31 @@ func arMemberName(t *testing.T, pkg []byte, prefix string) string {
 			return h.Name
 		}
 	}
+}
+
+// TestGrowPipe checks that the pipe xz writes to gets xzPipeSize bytes
+// where the system allows it.
+func TestGrowPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	growPipe(r)
+	raw, err := r.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := 0
+	raw.Control(func(fd uintptr) { size, _ = unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0) })
+	if b, err := os.ReadFile("/proc/sys/fs/pipe-max-size"); err == nil {
+		if max, _ := strconv.Atoi(strings.TrimSpace(string(b))); max < xzPipeSize && os.Geteuid() != 0 {
+			t.Skipf("pipe-max-size is %d", max)
+		}
+	}
+	if size != xzPipeSize {
+		t.Errorf("pipe size %d, want %d", size, xzPipeSize)
+	}
+	growPipe(strings.NewReader("not a pipe")) // nothing to grow, and no panic
 }
