@@ -313,6 +313,14 @@ func TestReadBzip2AndLzmaData(t *testing.T) {
 // with prefix.
 func arMemberData(t *testing.T, pkg []byte, prefix string) []byte {
 	t.Helper()
+	_, data := arMemberOf(t, pkg, prefix)
+	return data
+}
+
+// arMemberOf returns the name and data of the first member whose name
+// starts with prefix.
+func arMemberOf(t *testing.T, pkg []byte, prefix string) (string, []byte) {
+	t.Helper()
 	a, err := newArReader(bytes.NewReader(pkg))
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +333,7 @@ func arMemberData(t *testing.T, pkg []byte, prefix string) []byte {
 		if strings.HasPrefix(h.Name, prefix) {
 			var b bytes.Buffer
 			b.ReadFrom(a)
-			return b.Bytes()
+			return h.Name, b.Bytes()
 		}
 	}
 }

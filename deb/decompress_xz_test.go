@@ -289,7 +289,8 @@ func TestXzMemberFromFile(t *testing.T) {
 	// The same package with a byte after the stream, inside the member.
 	var members []arMember
 	for _, m := range []string{"debian-binary", "control.tar", "data.tar"} {
-		members = append(members, arMember{name: arMemberName(t, pkg, m), data: arMemberData(t, pkg, m)})
+		name, data := arMemberOf(t, pkg, m)
+		members = append(members, arMember{name: name, data: data})
 	}
 	members[2].data = append(members[2].data, 0)
 	junk := craftAr(t, members...)
@@ -298,25 +299,6 @@ func TestXzMemberFromFile(t *testing.T) {
 	}
 	if _, _, err := readFileEntries(t, append(junk, extra...)); err == nil {
 		t.Error("a byte after the stream, through a pipe: no error")
-	}
-}
-
-// arMemberName returns the name of the first member whose name starts
-// with prefix.
-func arMemberName(t *testing.T, pkg []byte, prefix string) string {
-	t.Helper()
-	a, err := newArReader(bytes.NewReader(pkg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		h, err := a.next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(h.Name, prefix) {
-			return h.Name
-		}
 	}
 }
 

@@ -65,12 +65,17 @@ func (r Root) Join(rel string) (string, error) {
 // an entry to create, replace or remove in place, even when it is a
 // symlink. A last component of "." or ".." is resolved like the rest.
 func (r Root) JoinNoFollow(rel string) (string, error) {
+	return joinNoFollow(rel, r.Join)
+}
+
+// joinNoFollow is JoinNoFollow with join resolving the parent.
+func joinNoFollow(rel string, join func(string) (string, error)) (string, error) {
 	rel = strings.TrimRight(filepath.ToSlash(rel), "/")
 	base := path.Base(rel)
 	if base == "." || base == ".." || base == "/" {
-		return r.Join(rel)
+		return join(rel)
 	}
-	dir, err := r.Join(path.Dir(rel))
+	dir, err := join(path.Dir(rel))
 	if err != nil {
 		return "", err
 	}

@@ -63,16 +63,7 @@ func (c *Resolver) Join(rel string) (string, error) {
 // JoinNoFollow returns what r.JoinNoFollow(rel) returns: Join for
 // everything but the last component of rel.
 func (c *Resolver) JoinNoFollow(rel string) (string, error) {
-	rel = strings.TrimRight(filepath.ToSlash(rel), "/")
-	base := path.Base(rel)
-	if base == "." || base == ".." || base == "/" {
-		return c.Join(rel)
-	}
-	dir, err := c.Join(path.Dir(rel))
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, base), nil
+	return joinNoFollow(rel, c.Join)
 }
 
 // Changed reports that what stands at rel (an in-root path, resolved
