@@ -14,9 +14,11 @@
 SETTLE=${SETTLE:-1}
 
 # settle_setup NAME WORK removes WORK when the script exits, noting the
-# time of that deletion for the next run of NAME.
+# time of that deletion for the next run of any script that settles:
+# the inodes one script frees would slow the file creation of another
+# alike (real.sh frees a minbase root's 100,000 at every run).
 settle_setup() {
-	settle_stamp=${TMPDIR:-/tmp}/aim-bench-$1.freed
+	settle_stamp=${TMPDIR:-/tmp}/aim-bench.freed
 	settle_name=$1
 	settle_work=$2
 	trap settle_cleanup EXIT
@@ -28,7 +30,7 @@ settle_cleanup() {
 }
 
 # settle syncs, and waits until a minute has passed since the last run
-# of the script deleted its work tree.
+# of a script that settles deleted its work tree.
 settle() {
 	[ "$SETTLE" = 1 ] || return 0
 	sync
