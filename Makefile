@@ -92,6 +92,7 @@ bench: deps
 	fi
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./... | tee bench/last-go.txt
 	@for s in $(BENCH_ROWS); do echo "== bench/$$s.sh"; bash bench/$$s.sh | tee bench/last-$$s.txt || exit 1; done
+	@bash -c '. bench/settle.sh && settle_empty'
 
 # bench-engine installs 200 small packages with aim and with dpkg (needs root);
 # bench-crash kills aim -9 at random points of transactions (TRIALS=N, default 100).

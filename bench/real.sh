@@ -82,7 +82,8 @@ n=$(echo "$want" | wc -w)
 mapfile -t list < <(debsOf $want)
 
 # Every run gets its own copy of the root, all made before the first
-# run and deleted after the last: deleting a root between runs made the
+# run and put in the trash after the last (see bench/settle.sh):
+# deleting a root between runs made the
 # next run's file creation scan the inodes just freed (ext4 skips an
 # inode deleted in the last minute, reading its table block to learn
 # so), a cost of the harness that an install meets on a real system only
