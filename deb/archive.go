@@ -2,10 +2,12 @@ package deb
 
 import (
 	"archive/tar"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // Bounds the archive reader enforces.
@@ -248,12 +250,30 @@ func (ar *ArchiveReader) Data() (*DataReader, error) {
 		ar.data.drain, ar.data.member = z, ar.dataName
 		return ar.data, nil
 	}
+	if x, ok := z.(*xzProcess); ok {
+		// The xz program decodes in a process of its own, up to the
+		// pipe's megabyte ahead (see growPipe): a read-ahead goroutine
+		// would only add a copy of every byte and a hand-over between
+		// goroutines every buffer. A buffered reader takes the headers
+		// and small files in few reads; a large file's reads go to the
+		// pipe directly.
+		br := pipeReaders.Get().(*bufio.Reader)
+		br.Reset(x)
+		ar.state, ar.release = inData, func() { br.Reset(nil); pipeReaders.Put(br); release() }
+		ar.data = NewDataReader(tar.NewReader(br))
+		ar.data.drain, ar.data.member = br, ar.dataName
+		return ar.data, nil
+	}
 	ra := newReadAhead(z)
 	ar.state, ar.release = inData, func() { ra.Close(); release() }
 	ar.data = NewDataReader(tar.NewReader(ra))
 	ar.data.drain, ar.data.member = ra, ar.dataName
 	return ar.data, nil
 }
+
+// pipeReaders holds the buffered readers of the xz program's output
+// (see Data), reused: each buffer is 64 pages to fault in.
+var pipeReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readAheadSize) }}
 
 // decompressData returns the decompressed data.tar member: in Go when
 // inline, else with dataDecompressor; an xz member that ends the archive
