@@ -2,8 +2,10 @@ package unpack
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"strconv"
+	"syscall"
 
 	"aim/deb/rootfs"
 )
@@ -70,4 +72,18 @@ func (x *extractor) setFileAttrs(f rootfs.RawFile, e *Entry, exact bool) error {
 		return nil
 	}
 	return f.Chmod(unixMode(e.Mode))
+}
+
+// hasAttrs reports whether fi, an existing directory's, has the mode e
+// gives it and, when ownership is restored, e's owner: setDirAttrs
+// would change nothing.
+func (x *extractor) hasAttrs(fi os.FileInfo, e *Entry) bool {
+	if fi.Mode()&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) != e.Mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) {
+		return false
+	}
+	if !x.opts.Chown {
+		return true
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == e.UID && int(st.Gid) == e.GID
 }

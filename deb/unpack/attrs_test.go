@@ -127,3 +127,40 @@ func TestExtractOwnerInGroupDirectory(t *testing.T) {
 		t.Errorf("owner %d:%d, want 1000:0", st.Uid, st.Gid)
 	}
 }
+
+// TestHasAttrs checks when an existing directory is left as it is: only
+// when its mode, set-id and sticky bits and (restoring ownership) owner
+// are the entry's.
+func TestHasAttrs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755|fs.ModeSetgid); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, gid := os.Geteuid(), os.Getegid()
+	for _, c := range []struct {
+		mode     fs.FileMode
+		uid, gid int
+		chown    bool
+		want     bool
+	}{
+		{fs.ModeDir | 0o755 | fs.ModeSetgid, uid, gid, true, true},
+		{fs.ModeDir | 0o755, uid, gid, true, false},
+		{fs.ModeDir | 0o775 | fs.ModeSetgid, uid, gid, true, false},
+		{fs.ModeDir | 0o755 | fs.ModeSetgid | fs.ModeSticky, uid, gid, true, false},
+		{fs.ModeDir | 0o755 | fs.ModeSetgid, uid + 1, gid, true, false},
+		{fs.ModeDir | 0o755 | fs.ModeSetgid, uid, gid + 1, true, false},
+		{fs.ModeDir | 0o755 | fs.ModeSetgid, uid + 1, gid + 1, false, true},
+	} {
+		x := &extractor{opts: Options{Chown: c.chown}}
+		if got := x.hasAttrs(fi, &Entry{Mode: c.mode, UID: c.uid, GID: c.gid}); got != c.want {
+			t.Errorf("mode %v owner %d:%d chown %v: %v, want %v", c.mode, c.uid, c.gid, c.chown, got, c.want)
+		}
+	}
+}

@@ -47,6 +47,11 @@ func (x *extractor) dir(e *Entry, final string) error {
 		x.forgetParents() // see resolveDir
 	}
 	switch {
+	case err == nil && fi.IsDir() && x.hasAttrs(fi, e):
+		// Already e's owner and mode (most directories of a package
+		// exist): no open, chown, chmod and close.
+		x.dirs = append(x.dirs, dirTime{final, e.ModTime})
+		return nil
 	case err == nil && fi.IsDir():
 	case err == nil && fi.Mode()&fs.ModeSymlink != 0 && x.isDirLink(e.Path):
 		return nil
