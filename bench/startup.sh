@@ -53,10 +53,12 @@ GODEBUG=inittrace=1 "$aim" version compare 1 lt 2 2>&1 | awk '{ c += $5 } END { 
 # What each heavy dependency costs every aim process (STARTUP_DEPS=1, as
 # it takes another minute or two): the floor without it (and without what
 # only it needs), run in turn with the floor and the empty program, a
-# round of DEP_LOOP runs each, three rounds after a warm-up. The floor's
-# time less the variant's is the dependency's share of package init and
-# of the pages start-up touches; the page faults, which load moves least,
-# say the same. net/http goes with the AWS SDK, which imports it.
+# round of DEP_LOOP runs each, seven rounds after a warm-up (short rounds,
+# so that a burst of other work moves a round, not a program). The
+# floor's time less the variant's is the dependency's share of package
+# init and of the pages start-up touches; the page faults, which load
+# moves least, say the same. net/http goes with the AWS SDK, which
+# imports it.
 [ "${STARTUP_DEPS:-}" = 1 ] || exit 0
 deps=(
   "modernc.org/sqlite;^modernc\.org/sqlite|^database/sql"
@@ -77,8 +79,8 @@ deps+=("all seven above;$all")
 build_floor "dep$(( ${#deps[@]} - 1 ))" "$all"
 names=(floor empty)
 for i in "${!deps[@]}"; do names+=("dep$i"); done
-DEP_LOOP=${DEP_LOOP:-50}
-for round in 0 1 2 3; do
+DEP_LOOP=${DEP_LOOP:-20}
+for round in $(seq 0 7); do
   for n in "${names[@]}"; do LOOP=$DEP_LOOP run1 "$work/t-$n" "$work/$n-go"; done
   if [ "$round" = 0 ]; then for n in "${names[@]}"; do : > "$work/t-$n"; done; fi
 done
@@ -86,7 +88,7 @@ done
 per() { cut -d' ' -f"$2" "$work/t-$1" | median | awk -v n="$DEP_LOOP" '{ printf "%.2f", $1 / n }'; }
 has_perf=$(command -v perf >/dev/null && [ -n "$(faults "$work/empty-go")" ] && echo 1 || true)
 fw=$(per floor 1); fc=$(per floor 2); ew=$(per empty 1)
-echo "what each dependency costs at start-up (the floor without it, a run of $DEP_LOOP, medians of 3, per run):"
+echo "what each dependency costs at start-up (the floor without it, a run of $DEP_LOOP, medians of 7, per run):"
 line() { # LABEL NAME: the saving is the floor's figure less NAME's
   local w c f=""
   w=$(per "$2" 1); c=$(per "$2" 2)
