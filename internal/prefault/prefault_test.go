@@ -330,3 +330,56 @@ func TestColdRangeIsLeftAlone(t *testing.T) {
 		t.Errorf("%d pages of the cold range mapped", k)
 	}
 }
+
+// TestWarmLooksAcrossTheRange maps a file of 1,024 pages: with every
+// page cached the range is warm; with its second half, or every other
+// 64 KiB of it, dropped from the page cache it is cold, so a range that
+// is only partly cached is left to fault in, wherever the missing pages
+// lie.
+func TestWarmLooksAcrossTheRange(t *testing.T) {
+	page := os.Getpagesize()
+	n := 1024 * page
+	f, err := os.CreateTemp(t.TempDir(), "warm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(make([]byte, n)); err != nil || f.Sync() != nil {
+		t.Fatal(err)
+	}
+	m, err := syscall.Mmap(int(f.Fd()), 0, n, syscall.PROT_READ, syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(m)
+	r := Range{uintptr(unsafe.Pointer(&m[0])), uintptr(unsafe.Pointer(&m[0])) + uintptr(n)}
+	const fadvDontneed = 4
+	drop := func(off, size int) {
+		if _, _, e := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), uintptr(off), uintptr(size), fadvDontneed, 0, 0); e != 0 {
+			t.Skipf("fadvise: %v", e)
+		}
+	}
+	cache := func() {
+		if _, err := f.ReadAt(make([]byte, n), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache()
+	if !warm(r, uintptr(page)) {
+		t.Fatal("a range whose every page is cached is called cold")
+	}
+	drop(n/2, n/2)
+	if present(t, r.Start, uintptr(n)) != 0 {
+		t.Fatal("pages mapped before the test touched them")
+	}
+	if warm(r, uintptr(page)) {
+		t.Skip("the file's pages stayed in the page cache (tmpfs?)")
+	}
+	cache()
+	for off := 0; off < n; off += 32 * page {
+		drop(off, 16*page)
+	}
+	if warm(r, uintptr(page)) {
+		t.Error("a range with every other 64 KiB dropped is called warm")
+	}
+}
