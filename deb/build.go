@@ -250,6 +250,9 @@ func (b *builder) compressTar(w io.Writer, dir string, entries []*buildEntry, su
 	if z == nil && err == nil && b.opts.Compression == Zstd && tarSizeBound(entries) <= smallTarSize {
 		z, err = smallZstdWriter(w, b.opts.Level)
 	}
+	if z == nil && err == nil && b.opts.Compression == Gzip && tarSizeBound(entries) <= smallTarSize {
+		z, err = smallGzipWriter(w, b.opts.Level)
+	}
 	if z == nil && err == nil && b.opts.SystemCompressors {
 		z, err = systemCompressor(b.opts.Compression, w, b.opts.Level, tarSizeBound(entries))
 	}

@@ -1,6 +1,7 @@
 package deb
 
 import (
+	stdgzip "compress/gzip"
 	"io"
 
 	"github.com/klauspost/compress/zstd"
@@ -15,8 +16,13 @@ import (
 // encoder sets up small tables instead of 8 MiB ones; a smaller
 // dictionary finds the same matches in input no longer than itself.
 // Both choices depend only on the tree, so builds stay reproducible.
-// gzip keeps its program: for a tiny package the Go encoder at level 9
-// measured no cheaper than starting gzip.
+// A small gzip member is compressed in this process as well, with the
+// standard library's encoder (see smallGzipWriter). Starting the gzip
+// program for each of control.tar and data.tar made the tiny bench
+// package's build 28.0 ms against dpkg-deb's 26.5 ms; klauspost's
+// encoder at level 9, which clears its 512 KiB hash table first, was no
+// cheaper (32.2 against 28.5 ms). With the standard library's: 25.1
+// against 28.2 ms (perf stat -r 30, idle).
 
 // A small zstd member at the default level (3) or below is compressed at
 // the fastest setting, whose hash table is 256 KiB instead of the 1.1 MiB
@@ -77,4 +83,17 @@ func smallZstdWriter(w io.Writer, level int) (io.WriteCloser, error) {
 		speed = zstdLevel(level)
 	}
 	return zstd.NewWriter(w, zstd.WithEncoderLevel(speed), zstd.WithWindowSize(smallZstdWindow), zstd.WithEncoderConcurrency(1))
+}
+
+// smallGzipWriter compresses a member of at most smallTarSize bytes at
+// level (0 means 9) with the standard library's encoder, in this
+// process: it allocates its tables and touches only the pages the input
+// reaches, where starting the gzip program cost a process for each of
+// control.tar and data.tar, and klauspost's encoder clears its 512 KiB
+// hash table first. The bytes depend only on the member.
+func smallGzipWriter(w io.Writer, level int) (io.WriteCloser, error) {
+	if level <= 0 {
+		level = 9
+	}
+	return stdgzip.NewWriterLevel(w, min(level, 9))
 }
