@@ -281,7 +281,7 @@ func (a *arReader) memberFile() *os.File {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != a.n+a.remain+a.pad {
 		return nil
 	}
-	g := reopen(f)
+	g := reopen(f, fi)
 	if g == nil {
 		return nil
 	}
@@ -298,25 +298,17 @@ func (a *arReader) memberFile() *os.File {
 	return g
 }
 
-// reopen opens the file f is open on again, through /proc/self/fd: a
-// new open file description, whose offset moves apart from f's. It
-// returns nil where /proc is not mounted.
-func reopen(f *os.File) *os.File {
+// reopen opens the file f is open on (fi is f's Stat) again, through
+// /proc/self/fd: a new open file description, whose offset moves apart
+// from f's. It returns nil where /proc is not mounted.
+func reopen(f *os.File, fi os.FileInfo) *os.File {
 	g, err := os.Open("/proc/self/fd/" + strconv.FormatUint(uint64(f.Fd()), 10))
 	if err != nil {
 		return nil
 	}
-	if a, b := statOf(f), statOf(g); a == nil || b == nil || !os.SameFile(a, b) {
+	if gi, err := g.Stat(); err != nil || !os.SameFile(fi, gi) {
 		g.Close()
 		return nil
 	}
 	return g
-}
-
-func statOf(f *os.File) os.FileInfo {
-	fi, err := f.Stat()
-	if err != nil {
-		return nil
-	}
-	return fi
 }

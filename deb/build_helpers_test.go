@@ -171,18 +171,28 @@ func readEntries(t testing.TB, deb []byte) (*ArchiveReader, []debEntry) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out, err := dataEntries(dr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ar, out
+}
+
+// dataEntries reads every entry of dr, with its contents, up to the
+// first error.
+func dataEntries(dr *DataReader) ([]debEntry, error) {
 	var out []debEntry
 	for {
 		h, err := dr.Next()
 		if err == io.EOF {
-			return ar, out
+			return out, nil
 		}
 		if err != nil {
-			t.Fatal(err)
+			return out, err
 		}
 		body, err := io.ReadAll(dr)
 		if err != nil {
-			t.Fatal(err)
+			return out, err
 		}
 		out = append(out, debEntry{Name: h.Name, Link: h.Linkname, Type: h.Typeflag, Mode: h.Mode,
 			Size: h.Size, UID: h.Uid, GID: h.Gid, Uname: h.Uname, Gname: h.Gname,

@@ -246,20 +246,9 @@ func readFileEntries(t *testing.T, pkg []byte) ([]debEntry, bool, error) {
 		t.Fatal(err)
 	}
 	direct := ar.ar.remain == 0
-	var out []debEntry
-	for {
-		h, err := dr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return out, direct, err
-		}
-		body, err := io.ReadAll(dr)
-		if err != nil {
-			return out, direct, err
-		}
-		out = append(out, debEntry{Name: h.Name, Mode: h.Mode, Size: h.Size, Body: string(body)})
+	out, err := dataEntries(dr)
+	if err != nil {
+		return out, direct, err
 	}
 	_, err = ar.Signatures()
 	return out, direct, err

@@ -2,7 +2,6 @@ package unpack
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"strconv"
 	"syscall"
@@ -78,7 +77,7 @@ func (x *extractor) setFileAttrs(f rootfs.RawFile, e *Entry, exact bool) error {
 // gives it and, when ownership is restored, e's owner: setDirAttrs
 // would change nothing.
 func (x *extractor) hasAttrs(fi os.FileInfo, e *Entry) bool {
-	if fi.Mode()&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) != e.Mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) {
+	if unixMode(fi.Mode()) != unixMode(e.Mode) {
 		return false
 	}
 	if !x.opts.Chown {

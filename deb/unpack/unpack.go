@@ -132,8 +132,8 @@ type extractor struct {
 	parent  parentDir            // the parent of the entry being written
 	staging bool                 // set by ExtractStaged
 	// own is what a new file gets without a chown, the process's
-	// effective ids (see setAttrs); umask the process's file mode
-	// creation mask, -1 when unknown (see create).
+	// effective ids (see needChown); umask the process's file mode
+	// creation mask, -1 when unknown (see createMode).
 	own   owner
 	umask int
 }
