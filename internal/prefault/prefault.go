@@ -1,6 +1,7 @@
 // Package prefault maps the running program's code in one system call
 // at the start of package initialisation, instead of letting start-up
-// take it one page fault at a time (issue 18).
+// take it one page fault at a time (issue 18), and backs the heap's
+// first pages with a huge page (see collapseHeap).
 //
 // An aim process touches most of its code while the packages initialise
 // and a command runs; each first touch of a 64 KiB window of it is a page
@@ -201,4 +202,5 @@ func populate(auxv []uintptr) {
 		}
 	}
 	Result.Ranges, Result.Errnos, Result.Cold = ranges, errnos, cold
+	collapseHeap(pageSize)
 }
