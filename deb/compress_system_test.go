@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +114,48 @@ func TestSystemGzipOneChunkStreams(t *testing.T) {
 	all := text.String()
 	if n, _ := gzipMembers(t, compress(all, 0)); n != 2 {
 		t.Errorf("%d bytes: %d gzip members, want 2", len(all), n)
+	}
+}
+
+// TestSystemXzEnvironment checks that the system's xz compresses with
+// xzEnv as its whole environment (huge pages on request, the C locale),
+// not aim's: a wrapper that records its environment stands for xz.
+func TestSystemXzEnvironment(t *testing.T) {
+	needDpkgDeb(t)
+	real := systemXz()
+	if real == "" {
+		t.Skip("no system xz (5.4 or later)")
+	}
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "env")
+	wrapper := filepath.Join(dir, "xz")
+	script := "#!/bin/sh\nenv > '" + envFile + "'\nexec '" + real + "' \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := systemXz
+	systemXz = func() string { return wrapper }
+	defer func() { systemXz = old }()
+	t.Setenv("AIM_TEST_MARKER", "inherited")
+	tree := makeTree(t, xzFiles(), time.Unix(1700000000, 0))
+	opts := BuildOptions{Compression: Xz, Level: 1, SystemCompressors: true, SourceDateEpoch: epoch(testEpoch)}
+	pkg := buildBytes(t, tree, opts)
+	got, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatalf("the wrapper did not run: %v", err)
+	}
+	env := strings.Fields(string(got))
+	for _, want := range xzEnv {
+		if !slices.Contains(env, want) {
+			t.Errorf("xz ran without %s; its environment: %q", want, env)
+		}
+	}
+	if slices.Contains(env, "AIM_TEST_MARKER=inherited") {
+		t.Errorf("xz inherited aim's environment: %q", env)
+	}
+	opts.SystemCompressors = false
+	_, want := readEntries(t, buildBytes(t, tree, opts))
+	if _, entries := readEntries(t, pkg); len(entries) != len(want) {
+		t.Errorf("the package built through the wrapper has %d entries, want %d", len(entries), len(want))
 	}
 }
