@@ -41,10 +41,63 @@ func WriteFileFunc(path string, perm fs.FileMode, write func(w io.Writer) error)
 // Commit renames it, complete and synced, into place; for callers that
 // learn the name only once the content is written. Until then, Abort
 // removes it.
+//
+// Its writes start the kernel writing each writebackChunk of the file to
+// disk as soon as it is written (sync_file_range), so that Commit's sync
+// finds most of a large file there already instead of writing it all
+// while the caller waits: building a 26 MB package uncompressed spent
+// 34 ms of its 105 in that sync, and 21 ms with the writeback started
+// (strace -T; the disk's speed bounds what is left). For CommitScratch,
+// which does not sync, this only moves writes the kernel would make
+// within half a minute.
 type AtomicFile struct {
 	*os.File
-	done bool
+	done    bool
+	written int64 // bytes written through the methods below
+	started int64 // bytes whose writeback was started
 }
+
+// writebackChunk is how much is written between two starts of writeback.
+const writebackChunk = 1 << 20
+
+// Write writes p to the file.
+func (f *AtomicFile) Write(p []byte) (int, error) {
+	n, err := f.File.Write(p)
+	f.wrote(int64(n))
+	return n, err
+}
+
+// WriteString writes s to the file.
+func (f *AtomicFile) WriteString(s string) (int, error) {
+	n, err := f.File.WriteString(s)
+	f.wrote(int64(n))
+	return n, err
+}
+
+// ReadFrom copies r to the file (with copy_file_range or splice where
+// the kernel can).
+func (f *AtomicFile) ReadFrom(r io.Reader) (int64, error) {
+	n, err := f.File.ReadFrom(r)
+	f.wrote(n)
+	return n, err
+}
+
+// wrote counts n more bytes written at the file's end and, past a chunk,
+// starts their writeback. Writes elsewhere (WriteAt, Seek) only make the
+// range less exact: starting writeback never changes the file.
+func (f *AtomicFile) wrote(n int64) {
+	f.written += n
+	if f.written-f.started < writebackChunk {
+		return
+	}
+	// SYNC_FILE_RANGE_WRITE queues the dirty pages and returns without
+	// waiting for them; a failure only leaves them to the sync.
+	syncFileRange(int(f.Fd()), f.started, f.written-f.started, unix.SYNC_FILE_RANGE_WRITE)
+	f.started = f.written
+}
+
+// syncFileRange is the system call; tests record its calls.
+var syncFileRange = unix.SyncFileRange
 
 // CreateAtomic creates a temporary file in dir: the directory the
 // committed file will be in, or another on its filesystem (a rename does
