@@ -34,30 +34,55 @@ const minResident = 32
 // (Linux 6.1 and later).
 const madvCollapse = 25
 
-// HeapResult is what collapsing the heap did, for tests and diagnostics:
-// the extents considered (resident page counts before) and the error
-// number each collapse returned (0 for success, -1 when left alone).
-var HeapResult struct {
-	Extents  []uintptr
-	Resident []int
-	Errnos   []uintptr
+// madvHugepage is madvise's advice to back a range with huge pages as
+// it faults in.
+const madvHugepage = 14
+
+// markedAbove is how many extents above the heap's end are marked for
+// huge pages.
+const markedAbove = 2
+
+// A HeapCollapse is what collapsing the heap did, for tests and
+// diagnostics: the extents considered (resident page counts before), the
+// error number each collapse returned (0 for success, -1 when left
+// alone), and the range marked for huge pages with the error number of
+// the marking (an empty range when none was).
+type HeapCollapse struct {
+	Extents   []uintptr
+	Resident  []int
+	Errnos    []uintptr
+	Marked    Range
+	MarkErrno uintptr
 }
+
+// HeapResult is what start-up's collapse of the heap did.
+var HeapResult HeapCollapse
 
 // heapProbe is allocated on the heap to find where it grows.
 var heapProbe *[16]byte
 
-// collapseHeap backs with huge pages the extents around the heap's
-// current end that the runtime has filled (see toCollapse). Marking the
-// extents above for huge pages (MADV_HUGEPAGE) was measured too and
-// saved nothing: the runtime maps the heap in 4 MiB chunks, and a new
-// mapping starts unmarked. It does nothing where pages are not 4 KiB
-// (the huge page would not be 2 MiB).
+// collapseHeap runs collapseAround at the heap's current end. It does
+// nothing where pages are not 4 KiB (the huge page would not be 2 MiB).
 func collapseHeap(pageSize uintptr) {
 	if pageSize != 4096 || !supported {
 		return
 	}
 	heapProbe = new([16]byte)
-	p := uintptr(unsafe.Pointer(heapProbe))
+	HeapResult = collapseAround(uintptr(unsafe.Pointer(heapProbe)))
+}
+
+// collapseAround backs with huge pages the extents around address p that
+// are filled (see toCollapse), looking at p's extent and its two
+// neighbours within p's arena, and marks the two extents above the
+// highest for huge pages (MADV_HUGEPAGE), so that when the heap grows
+// into them, as it does during package initialisation in about a third
+// of aim's runs, the first fault maps a whole huge page instead of one of
+// ~55 small ones. The mark holds where the runtime has already mapped
+// the heap (it maps it in 4 MiB chunks, and a new mapping starts
+// unmarked); it is kept to two extents so that a long-running process's
+// scavenged pages are not refilled by khugepaged across the whole arena.
+func collapseAround(p uintptr) HeapCollapse {
+	var r HeapCollapse
 	arena := p &^ (arenaSize - 1)
 	at := p &^ (extentSize - 1)
 	first := max(arena, at-extentSize)
@@ -75,17 +100,25 @@ func collapseHeap(pageSize uintptr) {
 		}
 		n++
 	}
-	collapse, _ := toCollapse(resident[:n])
+	collapse, top := toCollapse(resident[:n])
 	for i, c := range collapse {
 		e := first + uintptr(i)*extentSize
 		errno := ^uintptr(0)
 		if c {
 			errno = madvise(e, extentSize, madvCollapse)
 		}
-		HeapResult.Extents = append(HeapResult.Extents, e)
-		HeapResult.Resident = append(HeapResult.Resident, resident[i])
-		HeapResult.Errnos = append(HeapResult.Errnos, errno)
+		r.Extents = append(r.Extents, e)
+		r.Resident = append(r.Resident, resident[i])
+		r.Errnos = append(r.Errnos, errno)
 	}
+	if top >= 0 {
+		above := first + uintptr(top+1)*extentSize
+		if end := min(above+markedAbove*extentSize, arena+arenaSize); above < end {
+			r.Marked = Range{above, end}
+			r.MarkErrno = madvise(above, end-above, madvHugepage)
+		}
+	}
+	return r
 }
 
 // toCollapse chooses, from the number of resident pages of consecutive

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 )
 
 // TestToCollapse covers the choice of heap extents to back with huge pages.
@@ -37,15 +38,22 @@ func TestToCollapse(t *testing.T) {
 	}
 }
 
-// anonHuge returns the AnonHugePages of the mapping holding addr, in
-// KiB, from /proc/self/smaps, and whether a mapping holds it.
-func anonHuge(t *testing.T, addr uintptr) (int, bool) {
+// smapsEntry is one mapping of /proc/self/smaps: its range, its
+// AnonHugePages in KiB and its VmFlags.
+type smapsEntry struct {
+	start, end uintptr
+	hugeKB     int
+	flags      []string
+}
+
+// selfSmaps reads /proc/self/smaps.
+func selfSmaps(t *testing.T) []smapsEntry {
 	t.Helper()
 	b, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		t.Skipf("no smaps: %v", err)
 	}
-	in := false
+	var out []smapsEntry
 	for _, line := range strings.Split(string(b), "\n") {
 		fs := strings.Fields(line)
 		if len(fs) == 0 {
@@ -54,24 +62,36 @@ func anonHuge(t *testing.T, addr uintptr) (int, bool) {
 		if lo, hi, ok := strings.Cut(fs[0], "-"); ok && len(fs) >= 5 {
 			s, err1 := strconv.ParseUint(lo, 16, 64)
 			e, err2 := strconv.ParseUint(hi, 16, 64)
-			in = err1 == nil && err2 == nil && uintptr(s) <= addr && addr < uintptr(e)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("smaps line %q", line)
+			}
+			out = append(out, smapsEntry{start: uintptr(s), end: uintptr(e)})
 			continue
 		}
-		if in && fs[0] == "AnonHugePages:" && len(fs) >= 2 {
+		if len(out) == 0 {
+			continue
+		}
+		switch fs[0] {
+		case "AnonHugePages:":
 			kb, err := strconv.Atoi(fs[1])
 			if err != nil {
 				t.Fatalf("smaps line %q", line)
 			}
-			return kb, true
+			out[len(out)-1].hugeKB = kb
+		case "VmFlags:":
+			out[len(out)-1].flags = fs[1:]
 		}
 	}
-	return 0, false
+	return out
 }
 
 // TestStartupCollapse checks what the package's initialisation did to
 // this test binary's heap: it looked at the extents around the heap's
-// end, collapsed the one the heap grows into, and that extent is now
-// backed by a huge page.
+// end, collapsed the one the heap grows into, that extent is now backed
+// by a huge page, and the extents above were marked for huge pages.
+// (Whether they still are is not checked: the runtime may have mapped
+// them anew since, which drops the mark; TestCollapseAround checks the
+// marking on a mapping of its own.)
 func TestStartupCollapse(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("pages are not 4 KiB")
@@ -92,20 +112,105 @@ func TestStartupCollapse(t *testing.T) {
 			t.Fatalf("extent %x: resident %d, errno %d; want collapsed %v", e, r.Resident[i], int(r.Errnos[i]), collapse[i])
 		}
 	}
-	switch e := syscall.Errno(r.Errnos[top]); e {
+	above := r.Extents[top] + extentSize
+	want := Range{above, min(above+markedAbove*extentSize, r.Extents[top]&^(arenaSize-1)+arenaSize)}
+	if want.End <= want.Start {
+		want = Range{}
+	}
+	if r.Marked != want || r.MarkErrno != 0 {
+		t.Fatalf("marked %v (errno %d), want %v", r.Marked, int(r.MarkErrno), want)
+	}
+	checkCollapsed(t, r.Errnos[top], r.Extents[top])
+}
+
+// checkCollapsed skips the test when the kernel refused to collapse
+// extent e (errno), and fails it unless e is now backed by huge pages.
+func checkCollapsed(t *testing.T, errno uintptr, e uintptr) {
+	t.Helper()
+	switch en := syscall.Errno(errno); en {
 	case 0:
 	case syscall.EINVAL:
-		t.Skipf("kernel refused MADV_COLLAPSE (before Linux 6.1, or huge pages off): %v", e)
+		t.Skipf("kernel refused MADV_COLLAPSE (before Linux 6.1, or huge pages off): %v", en)
 	case syscall.EAGAIN, syscall.ENOMEM:
-		t.Skipf("kernel could not collapse now: %v", e)
+		t.Skipf("kernel could not collapse now: %v", en)
 	default:
-		t.Fatalf("madvise of %x: %v", r.Extents[top], e)
+		t.Fatalf("madvise of %x: %v", e, en)
 	}
-	kb, ok := anonHuge(t, r.Extents[top])
-	if !ok {
-		t.Fatalf("extent %x is in no mapping", r.Extents[top])
+	for _, m := range selfSmaps(t) {
+		if m.start <= e && e < m.end {
+			if m.hugeKB < extentSize>>10 {
+				t.Fatalf("the mapping of extent %x has %d KiB of huge pages, want at least %d", e, m.hugeKB, extentSize>>10)
+			}
+			return
+		}
 	}
-	if kb < extentSize>>10 {
-		t.Fatalf("the mapping of extent %x has %d KiB of huge pages, want at least %d", r.Extents[top], kb, extentSize>>10)
+	t.Fatalf("extent %x is in no mapping", e)
+}
+
+// TestCollapseAround runs collapseAround on a mapping of its own laid out
+// as a heap arena: 64 MiB reserved, 8 MiB of it mapped, 50 pages written
+// at the end of one extent and 20 at the start of the next. Both are
+// collapsed (one is full enough, the other is where the heap would grow),
+// what was written survives, and the two extents above are marked for
+// huge pages.
+func TestCollapseAround(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("pages are not 4 KiB")
 	}
+	res, err := syscall.Mmap(-1, 0, 2*arenaSize, syscall.PROT_NONE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
+	if err != nil {
+		t.Skipf("mmap: %v", err)
+	}
+	defer syscall.Munmap(res)
+	base := uintptr(unsafe.Pointer(&res[0]))
+	off := int((base+arenaSize-1)&^(arenaSize-1) - base)
+	arena := res[off : off+arenaSize]
+	mapped := arena[4*extentSize : 8*extentSize]
+	if err := syscall.Mprotect(mapped, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
+		t.Fatal(err)
+	}
+	const page = 4096
+	write := func(from, pages int) {
+		for i := range pages {
+			mapped[from+i*page] = byte(from/page + i)
+		}
+	}
+	write(extentSize-50*page, 50)
+	write(extentSize, 20)
+	at := uintptr(unsafe.Pointer(&mapped[extentSize+5*page]))
+	r := collapseAround(at)
+	e0 := uintptr(unsafe.Pointer(&mapped[0]))
+	if want := []uintptr{e0, e0 + extentSize, e0 + 2*extentSize}; !slices.Equal(r.Extents, want) {
+		t.Fatalf("extents %x, want %x", r.Extents, want)
+	}
+	if want := []int{50, 20, 0}; !slices.Equal(r.Resident, want) {
+		t.Fatalf("resident pages %v, want %v", r.Resident, want)
+	}
+	if r.Errnos[2] != ^uintptr(0) {
+		t.Errorf("the empty extent above was collapsed: errno %d", int(r.Errnos[2]))
+	}
+	if want := (Range{e0 + 2*extentSize, e0 + 4*extentSize}); r.Marked != want || r.MarkErrno != 0 {
+		t.Errorf("marked %v (errno %d), want %v", r.Marked, int(r.MarkErrno), want)
+	}
+	for from, pages := range map[int]int{extentSize - 50*page: 50, extentSize: 20} {
+		for i := range pages {
+			if got, want := mapped[from+i*page], byte(from/page+i); got != want {
+				t.Fatalf("byte at %d is %d after the collapse, want %d", from+i*page, got, want)
+			}
+		}
+	}
+	marked := 0
+	for _, m := range selfSmaps(t) {
+		if m.end > r.Marked.Start && m.start < r.Marked.End {
+			marked++
+			if !slices.Contains(m.flags, "hg") {
+				t.Errorf("mapping %x-%x in the marked range %v has flags %v, want hg", m.start, m.end, r.Marked, m.flags)
+			}
+		}
+	}
+	if marked == 0 {
+		t.Errorf("no mapping in the marked range %v", r.Marked)
+	}
+	checkCollapsed(t, r.Errnos[0], e0)
+	checkCollapsed(t, r.Errnos[1], e0+extentSize)
 }
