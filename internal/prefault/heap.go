@@ -13,8 +13,8 @@ import "unsafe"
 // its pages by one huge page at once, copying what they hold. The price
 // is memory: the process's resident size grows by what the huge pages
 // hold beyond the pages it touched, about 3 MB for aim version compare.
-// A refused collapse (an older kernel, huge pages disabled, a page the
-// other thread just faulted) leaves the heap as it was.
+// A refused collapse (an older kernel, huge pages disabled, EAGAIN when
+// the kernel cannot take the pages just then) leaves the heap as it was.
 
 // Heap extents: the huge-page size of 4 KiB-page systems (x86-64 and
 // arm64's 4 KiB granule), and the heap arena, the unit in which the
