@@ -284,14 +284,10 @@ func (ar *ArchiveReader) decompressData(c Compression, inline bool) (io.Reader, 
 	if inline {
 		return smallDecompressor(c, ar.ar)
 	}
-	if c == Xz && useXzProgram && xzProgram() != "" {
+	if xzByProgram(c) {
 		if f := ar.ar.memberFile(); f != nil {
 			defer f.Close() // xz has its own once started
-			x, err := startXz(xzProgram(), f)
-			if err != nil {
-				return nil, nil, err
-			}
-			return x, x.close, nil
+			return dataDecompressor(c, f)
 		}
 	}
 	return dataDecompressor(c, ar.ar)

@@ -35,6 +35,10 @@ var xzProgram = sync.OnceValue(func() string {
 // useXzProgram lets tests compare the two decoders.
 var useXzProgram = true
 
+// xzByProgram reports whether a data.tar compressed with c is decoded
+// by the xz program.
+func xzByProgram(c Compression) bool { return c == Xz && useXzProgram && xzProgram() != "" }
+
 // xzEnv is the whole environment of the xz program, decoding or
 // encoding. Besides the C locale, it asks glibc's malloc to back its
 // large blocks with transparent huge pages where the kernel offers them
@@ -54,7 +58,7 @@ const maxXzMessage = 4096
 // dataDecompressor is decompressor for data.tar: xz through the xz
 // program when there is one.
 func dataDecompressor(c Compression, r io.Reader) (io.Reader, func(), error) {
-	if c != Xz || !useXzProgram || xzProgram() == "" {
+	if !xzByProgram(c) {
 		return decompressor(c, r)
 	}
 	x, err := startXz(xzProgram(), r)

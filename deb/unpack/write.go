@@ -140,8 +140,8 @@ func unixMode(m fs.FileMode) uint32 {
 const copyBufferSize = 256 << 10
 
 // copyBuffers holds the copy buffers of finished extractions: a fresh
-// one is 64 pages to fault in (an install stages dozens of packages, a
-// repository add reads thousands).
+// one is 64 pages to fault in, and an install stages dozens of
+// packages.
 var copyBuffers = sync.Pool{New: func() any { return new([copyBufferSize]byte) }}
 
 // releaseBuffer gives the extractor's copy buffer back to copyBuffers.

@@ -170,24 +170,27 @@ func warm(r Range, pageSize uintptr) bool {
 func runtimeAuxv() []uintptr
 
 func init() {
-	populate(runtimeAuxv())
+	auxv := runtimeAuxv()
+	populate(auxv)
+	collapseHeap(auxValue(auxv, atPagesz))
+}
+
+// auxValue returns the value of key in the aux vector auxv, 0 when
+// absent.
+func auxValue(auxv []uintptr, key uintptr) uintptr {
+	for i := 0; i+1 < len(auxv); i += 2 {
+		if auxv[i] == key {
+			return auxv[i+1]
+		}
+	}
+	return 0
 }
 
 // populate finds the running program's segments from the aux vector
 // auxv and asks the kernel to populate each, recording the outcome in
 // Result.
 func populate(auxv []uintptr) {
-	var at, n, pageSize uintptr
-	for i := 0; i+1 < len(auxv); i += 2 {
-		switch auxv[i] {
-		case atPhdr:
-			at = auxv[i+1]
-		case atPhnum:
-			n = auxv[i+1]
-		case atPagesz:
-			pageSize = auxv[i+1]
-		}
-	}
+	at, n, pageSize := auxValue(auxv, atPhdr), auxValue(auxv, atPhnum), auxValue(auxv, atPagesz)
 	if at == 0 || n == 0 || n > 64 || !supported {
 		return
 	}
@@ -202,5 +205,4 @@ func populate(auxv []uintptr) {
 		}
 	}
 	Result.Ranges, Result.Errnos, Result.Cold = ranges, errnos, cold
-	collapseHeap(pageSize)
 }

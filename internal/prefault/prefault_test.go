@@ -6,6 +6,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"os"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -225,8 +226,12 @@ func TestPopulateMapsPages(t *testing.T) {
 		t.Fatalf("%d pages of a fresh mapping present before populate", k)
 	}
 	buf, at := codeHeaders(addr, uintptr(n))
+	heapBefore := HeapResult
 	populate([]uintptr{atPhdr, at, atPhnum, 2, atPagesz, uintptr(page), 0, 0})
 	runtime.KeepAlive(buf)
+	if !reflect.DeepEqual(HeapResult, heapBefore) {
+		t.Errorf("populate changed the heap's result: %+v, was %+v (the heap is init's business)", HeapResult, heapBefore)
+	}
 	if len(Result.Ranges) != 1 || Result.Ranges[0] != (Range{addr, addr + uintptr(n)}) {
 		t.Fatalf("ranges %v, want %v", Result.Ranges, Range{addr, addr + uintptr(n)})
 	}
@@ -321,8 +326,12 @@ func TestColdRangeIsLeftAlone(t *testing.T) {
 		t.Skip("the file's pages stayed in the page cache (tmpfs?)")
 	}
 	buf, at := codeHeaders(addr, uintptr(n))
+	heapBefore := HeapResult
 	populate([]uintptr{atPhdr, at, atPhnum, 2, atPagesz, uintptr(page), 0, 0})
 	runtime.KeepAlive(buf)
+	if !reflect.DeepEqual(HeapResult, heapBefore) {
+		t.Errorf("populate changed the heap's result: %+v, was %+v (the heap is init's business)", HeapResult, heapBefore)
+	}
 	if len(Result.Ranges) != 1 || Result.Ranges[0] != r || !Result.Cold[0] {
 		t.Fatalf("ranges %v cold %v, want %v found cold", Result.Ranges, Result.Cold, r)
 	}
